@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRegistry, RegisteredClient, TokenEndpointAuthMethod } from './clients.js';
+import type { Grant, GrantStore } from './grants.js';
+import { HttpError, readForm, readJson, sendJson, single, splitScope } from './http-util.js';
+import { narrowResources, parseResources } from './resource-indicators.js';
+import type { IssueTokenParams } from './tokens.js';
+
+export const PATHS = {
+  metadata: '/.well-known/oauth-authorization-server',
+  authorize: '/protocol/openid-connect/auth',
+  token: '/protocol/openid-connect/token',
+  jwks: '/protocol/openid-connect/certs',
+  register: '/clients-registrations/openid-connect',
+  rotateKeys: '/admin/rotate-keys',
+} as const;
+
+export interface EndpointContext {
+  issuer: string;
+  scopes: readonly string[];
+  clients: ClientRegistry;
+  grants: GrantStore;
+  defaultSubject: string;
+  defaultAudience: string | undefined;
+  sign(params: IssueTokenParams): Promise<{ token: string; expiresIn: number }>;
+}
+
+export function authorizationServerMetadata(issuer: string, scopes: readonly string[]): Record<string, unknown> {
+  return {
+    issuer,
+    authorization_endpoint: issuer + PATHS.authorize,
+    token_endpoint: issuer + PATHS.token,
+    jwks_uri: issuer + PATHS.jwks,
+    registration_endpoint: issuer + PATHS.register,
+    scopes_supported: [...scopes],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+/** GET /authorize: validates the request, consents automatically, redirects back with a code. */
+export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerResponse): void {
+  const q = url.searchParams;
+  const clientId = single(q, 'client_id');
+  const client = clientId === undefined ? undefined : ctx.clients.get(clientId);
+  if (!client) throw new HttpError(400, 'invalid_request', 'unknown client_id');
+  const requestedRedirect = single(q, 'redirect_uri');
+  const redirectUri = requestedRedirect ?? (client.redirect_uris.length === 1 ? client.redirect_uris[0] : undefined);
+  // Never redirect to an unregistered URI (RFC 6749 §4.1.2.1): answer here instead.
+  if (redirectUri === undefined || !client.redirect_uris.includes(redirectUri)) {
+    throw new HttpError(400, 'invalid_request', 'redirect_uri missing or not registered for this client');
+  }
+  const state = single(q, 'state');
+  const back = new URL(redirectUri);
+  try {
+    if (single(q, 'response_type') !== 'code') throw new HttpError(400, 'unsupported_response_type', 'only response_type=code');
+    if (!client.grant_types.includes('authorization_code')) {
+      throw new HttpError(400, 'unauthorized_client', 'client may not use authorization_code');
+    }
+    const challenge = single(q, 'code_challenge');
+    if (challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
+      throw new HttpError(400, 'invalid_request', 'PKCE code_challenge (S256) is required');
+    }
+    if (single(q, 'code_challenge_method') !== 'S256') {
+      throw new HttpError(400, 'invalid_request', 'code_challenge_method must be S256');
+    }
+    const scope = ctx.clients.grantScope(client, single(q, 'scope'));
+    const resources = parseResources(q.getAll('resource'));
+    const code = ctx.grants.issueCode({
+      clientId: client.client_id,
+      subject: single(q, 'login_hint') ?? ctx.defaultSubject,
+      scope,
+      resources,
+      redirectUri,
+      codeChallenge: challenge,
+    });
+    back.searchParams.set('code', code);
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    back.searchParams.set('error', err.error);
+    back.searchParams.set('error_description', err.description);
+  }
+  if (state !== undefined) back.searchParams.set('state', state);
+  back.searchParams.set('iss', ctx.issuer);
+  res.writeHead(302, { location: back.href, 'cache-control': 'no-store' });
+  res.end();
+}
+
+function clientCredentialsFrom(req: IncomingMessage, form: URLSearchParams): {
+  clientId?: string;
+  clientSecret?: string;
+  method: TokenEndpointAuthMethod;
+} {
+  const header = req.headers.authorization;
+  const bodyId = single(form, 'client_id');
+  const bodySecret = single(form, 'client_secret');
+  if (header !== undefined && /^basic /i.test(header)) {
+    if (bodySecret !== undefined) throw new HttpError(400, 'invalid_request', 'use one client authentication method');
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new HttpError(401, 'invalid_client', 'malformed Basic credentials');
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+    const id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+    const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    if (bodyId !== undefined && bodyId !== id) throw new HttpError(400, 'invalid_request', 'client_id mismatch');
+    return { clientId: id, clientSecret: secret, method: 'client_secret_basic' };
+  }
+  if (bodySecret !== undefined) return { clientId: bodyId, clientSecret: bodySecret, method: 'client_secret_post' };
+  return { clientId: bodyId, method: 'none' };
+}
+
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+function audienceFor(ctx: EndpointContext, resources: string[]): string | string[] {
+  if (resources.length === 1) return resources[0] as string;
+  if (resources.length > 1) return resources;
+  if (ctx.defaultAudience !== undefined) return ctx.defaultAudience;
+  throw new HttpError(400, 'invalid_target', 'the resource parameter (RFC 8707) is required: tokens are bound to one resource');
+}
+
+async function tokenResponse(
+  ctx: EndpointContext,
+  res: ServerResponse,
+  client: RegisteredClient,
+  grant: Grant,
+  withRefresh: boolean,
+): Promise<void> {
+  const { token, expiresIn } = await ctx.sign({
+    subject: grant.subject,
+    scope: grant.scope,
+    audience: audienceFor(ctx, grant.resources),
+    clientId: client.client_id,
+  });
+  sendJson(res, 200, {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: expiresIn,
+    scope: grant.scope,
+    ...(withRefresh ? { refresh_token: ctx.grants.issueRefreshToken(grant) } : {}),
+  });
+}
+
+/** POST /token: authorization_code (PKCE S256), refresh_token (rotating), client_credentials. */
+export async function handleToken(ctx: EndpointContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const form = await readForm(req);
+  const client = ctx.clients.authenticate(clientCredentialsFrom(req, form));
+  const grantType = single(form, 'grant_type');
+  if (grantType === undefined) throw new HttpError(400, 'invalid_request', 'grant_type is required');
+  if (!client.grant_types.includes(grantType as RegisteredClient['grant_types'][number])) {
+    throw new HttpError(400, 'unauthorized_client', `client may not use ${grantType}`);
+  }
+  const requestedResources = parseResources(form.getAll('resource'));
+  const canRefresh = client.grant_types.includes('refresh_token');
+
+  if (grantType === 'authorization_code') {
+    const code = single(form, 'code');
+    const verifier = single(form, 'code_verifier');
+    if (code === undefined || verifier === undefined) throw new HttpError(400, 'invalid_request', 'code and code_verifier are required');
+    const pending = ctx.grants.takeCode(code);
+    if (!pending || pending.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown, used or expired code');
+    if (single(form, 'redirect_uri') !== pending.redirectUri) throw new HttpError(400, 'invalid_grant', 'redirect_uri does not match');
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || s256(verifier) !== pending.codeChallenge) {
+      throw new HttpError(400, 'invalid_grant', 'PKCE verification failed');
+    }
+    const grant: Grant = { ...pending, resources: narrowResources(pending.resources, requestedResources) };
+    await tokenResponse(ctx, res, client, grant, canRefresh);
+    return;
+  }
+  if (grantType === 'refresh_token') {
+    const presented = single(form, 'refresh_token');
+    const original = presented === undefined ? undefined : ctx.grants.takeRefreshToken(presented);
+    if (!original || original.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown or used refresh token');
+    const wanted = splitScope(single(form, 'scope'));
+    const allowed = splitScope(original.scope);
+    if (wanted.some((s) => !allowed.includes(s))) throw new HttpError(400, 'invalid_scope', 'scope exceeds the original grant');
+    const narrowed: Grant = {
+      ...original,
+      scope: wanted.length > 0 ? wanted.join(' ') : original.scope,
+      resources: narrowResources(original.resources, requestedResources),
+    };
+    const { token, expiresIn } = await ctx.sign({
+      subject: narrowed.subject,
+      scope: narrowed.scope,
+      audience: audienceFor(ctx, narrowed.resources),
+      clientId: client.client_id,
+    });
+    // Rotation: the new refresh token carries the original grant, so narrowing once is not forever.
+    sendJson(res, 200, {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: narrowed.scope,
+      refresh_token: ctx.grants.issueRefreshToken(original),
+    });
+    return;
+  }
+  if (grantType === 'client_credentials') {
+    const grant: Grant = {
+      clientId: client.client_id,
+      subject: client.client_id,
+      scope: ctx.clients.grantScope(client, single(form, 'scope')),
+      resources: requestedResources,
+    };
+    await tokenResponse(ctx, res, client, grant, false);
+    return;
+  }
+  throw new HttpError(400, 'unsupported_grant_type', `unsupported grant_type ${grantType}`);
+}
+
+/** POST /register (RFC 7591). The response carries a secret only for a confidential client, to its registrant. */
+export async function handleRegister(ctx: EndpointContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readJson(req);
+  const client = ctx.clients.register(body as Parameters<ClientRegistry['register']>[0]);
+  sendJson(res, 201, client);
+}

@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'invalid_request', 'request body too large');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new HttpError(400, 'invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
+  }
+  return new URLSearchParams(await readBody(req));
+}
+
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'invalid_client_metadata', 'body is not valid JSON');
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'access-control-allow-origin': '*',
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendOAuthError(res: ServerResponse, err: HttpError): void {
+  const headers: Record<string, string> =
+    err.status === 401 ? { 'www-authenticate': 'Basic realm="dev-authorization-server"' } : {};
+  sendJson(res, err.status, { error: err.error, error_description: err.description }, headers);
+}
+
+/** A parameter that must appear at most once (RFC 6749 §3.1, §3.2). */
+export function single(params: URLSearchParams, name: string): string | undefined {
+  const values = params.getAll(name);
+  if (values.length > 1) throw new HttpError(400, 'invalid_request', `parameter ${name} repeated`);
+  const value = values[0];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function splitScope(scope: string | undefined): string[] {
+  return (scope ?? '').split(' ').filter((s) => s.length > 0);
+}
