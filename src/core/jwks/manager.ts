@@ -1,0 +1,320 @@
+import type { Jwk } from '../../backends/types.js';
+import { GopherAuthError, GopherAuthException } from '../errors.js';
+import { cacheLifetimeSeconds, type CacheBounds } from './cache-control.js';
+import { parseJwksDocument, type ParsedJwks } from './document.js';
+import { fetchJwksDocument, type FetchedDocument } from './fetch.js';
+import { JwksFetchError } from './jwks-error.js';
+import { resolveJwksSettings, validateJwksUri, type JwksSettings } from './settings.js';
+import type { JwksManagerContract, JwksManagerOptions, JwksSnapshot, JwksStatus } from './types.js';
+
+type Listener = (snapshot: JwksSnapshot) => void;
+
+/** setTimeout cannot wait longer than this (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Refresh this share of the lifetime before expiry (capped at one minute). */
+const REFRESH_LEAD_SHARE = 0.2;
+const MAX_REFRESH_LEAD_MS = 60_000;
+/** Retry backoff after failures: 1 s, doubling, capped at clamp(minCacheDuration, 1 s, 5 min). */
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_CAP_MS = 300_000;
+/** Bound on remembered unknown kids, so a flood of random kids cannot grow memory without limit. */
+const MAX_NEGATIVE_KIDS = 10_000;
+
+const noop = (): void => {};
+
+function hasKid(snapshot: JwksSnapshot, kid: string): boolean {
+  return snapshot.keys.some((key) => key.kid === kid);
+}
+
+function toFetchException(error: unknown): GopherAuthException {
+  if (error instanceof GopherAuthException) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new GopherAuthException(GopherAuthError.JWKS_FETCH_FAILED, reason, { cause: error });
+}
+
+/**
+ * Owns the key set of one JWKS URI: lazy single-flight fetching, Cache-Control-driven lifetime,
+ * background refresh, throttled unknown-kid refetches and bounded stale-if-error.
+ * All I/O is asynchronous; timers are unref'd; background failures never surface as rejections.
+ */
+export class JwksManager implements JwksManagerContract {
+  readonly #uri: string;
+  readonly #settings: JwksSettings;
+  readonly #bounds: CacheBounds;
+  readonly #abort = new AbortController();
+  readonly #listeners = new Set<Listener>();
+  /** kid → time (ms) until which a refetch for it is not attempted. */
+  readonly #negativeKids = new Map<string, number>();
+
+  #snapshot: JwksSnapshot | null = null;
+  #version = 0;
+  #lastSuccessAt: number | null = null;
+  #expiresAt = 0;
+  #inflight: Promise<JwksSnapshot> | null = null;
+  #fetchCount = 0;
+  #lastError: string | null = null;
+  #consecutiveFailures = 0;
+  #nextRetryAt = 0;
+  #outageLogged = false;
+  #lastUnknownKidFetchAt = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | null = null;
+  #destroyed = false;
+
+  constructor(uri: string, options?: JwksManagerOptions) {
+    validateJwksUri(uri);
+    this.#uri = uri;
+    this.#settings = resolveJwksSettings(options);
+    this.#bounds = {
+      cacheDuration: this.#settings.cacheDurationMs / 1000,
+      minCacheDuration: this.#settings.minCacheDurationMs / 1000,
+      maxCacheDuration: this.#settings.maxCacheDurationMs / 1000,
+    };
+  }
+
+  current(): JwksSnapshot | null {
+    return this.#snapshot;
+  }
+
+  ready(): Promise<JwksSnapshot> {
+    if (this.#destroyed) return Promise.reject(this.#destroyedError());
+    const now = Date.now();
+    const snapshot = this.#snapshot;
+    if (snapshot && now < this.#expiresAt) return Promise.resolve(snapshot);
+    if (snapshot && this.#withinMaxStale(now)) {
+      if (this.#consecutiveFailures > 0) {
+        // Known outage: answer with the stale keys at once; retry in the background when due.
+        this.#retryIfDue(now);
+        return Promise.resolve(snapshot);
+      }
+      return this.#fetchShared().catch((error: unknown) => {
+        const kept = this.#snapshot;
+        if (!this.#destroyed && kept && this.#withinMaxStale(Date.now())) return kept;
+        throw toFetchException(error);
+      });
+    }
+    if (!this.#inflight && this.#consecutiveFailures > 0 && now < this.#nextRetryAt) {
+      return Promise.reject(toFetchException(new JwksFetchError(this.#lastError ?? 'JWKS fetch failed')));
+    }
+    return this.#fetchShared().catch((error: unknown) => {
+      throw toFetchException(error);
+    });
+  }
+
+  refresh(): Promise<JwksSnapshot> {
+    if (this.#destroyed) return Promise.reject(this.#destroyedError());
+    return this.#fetchShared().catch((error: unknown) => {
+      throw toFetchException(error);
+    });
+  }
+
+  handleUnknownKid(kid: string | null): Promise<JwksSnapshot | null> {
+    if (this.#destroyed) return Promise.reject(this.#destroyedError());
+    const snapshot = this.#snapshot;
+    if (snapshot === null) return this.ready().catch(() => this.#nullUnlessDestroyed());
+    // Someone else's refetch may already have brought the kid in.
+    if (kid !== null && hasKid(snapshot, kid)) return Promise.resolve(snapshot);
+    const now = Date.now();
+    if (kid !== null && (this.#negativeKids.get(kid) ?? 0) > now) return Promise.resolve(null);
+
+    let pending = this.#inflight;
+    if (pending === null) {
+      if (now - this.#lastUnknownKidFetchAt < this.#settings.unknownKidCooldownMs) return Promise.resolve(null);
+      this.#lastUnknownKidFetchAt = now;
+      pending = this.#fetchShared();
+    }
+    const seenVersion = snapshot.version;
+    return pending.then(
+      (fresh) => {
+        if (kid !== null && !hasKid(fresh, kid)) this.#rememberUnknownKid(kid);
+        return fresh.version > seenVersion ? fresh : null;
+      },
+      () => {
+        if (kid !== null) this.#rememberUnknownKid(kid);
+        return this.#nullUnlessDestroyed();
+      },
+    );
+  }
+
+  subscribe(listener: Listener): () => void {
+    if (this.#destroyed) return noop;
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  status(): JwksStatus {
+    const now = Date.now();
+    const snapshot = this.#snapshot;
+    return {
+      uri: this.#uri,
+      keys: snapshot?.keys.length ?? 0,
+      kids: snapshot ? snapshot.keys.map((key: Jwk) => key.kid).filter((kid): kid is string => typeof kid === 'string') : [],
+      ageMs: this.#lastSuccessAt === null ? null : now - this.#lastSuccessAt,
+      stale: snapshot !== null && now >= this.#expiresAt,
+      lastError: this.#lastError,
+      fetchCount: this.#fetchCount,
+      version: this.#version,
+    };
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#clearTimer();
+    this.#listeners.clear();
+    this.#negativeKids.clear();
+    this.#abort.abort();
+  }
+
+  isDestroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  #withinMaxStale(now: number): boolean {
+    return now < this.#expiresAt + this.#settings.maxStaleMs;
+  }
+
+  #destroyedError(): GopherAuthException {
+    return new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'JwksManager used after destroy()');
+  }
+
+  #nullUnlessDestroyed(): null {
+    if (this.#destroyed) throw this.#destroyedError();
+    return null;
+  }
+
+  /** One fetch at a time; every caller during a fetch shares its outcome. */
+  #fetchShared(): Promise<JwksSnapshot> {
+    if (this.#inflight) return this.#inflight;
+    const pending = this.#fetchOnce().finally(() => {
+      if (this.#inflight === pending) this.#inflight = null;
+    });
+    pending.catch(noop);
+    this.#inflight = pending;
+    return pending;
+  }
+
+  async #fetchOnce(): Promise<JwksSnapshot> {
+    let document: FetchedDocument;
+    let parsed: ParsedJwks;
+    try {
+      document = await fetchJwksDocument(this.#uri, {
+        timeoutMs: this.#settings.requestTimeoutMs,
+        maxBytes: this.#settings.maxResponseBytes,
+        maxRedirects: this.#settings.maxRedirects,
+        fetch: this.#settings.fetch,
+        signal: this.#abort.signal,
+      });
+      parsed = parseJwksDocument(document.text);
+    } catch (error) {
+      if (this.#destroyed) throw this.#destroyedError();
+      this.#fetchCount++;
+      const failure = error instanceof JwksFetchError ? error : new JwksFetchError(String(error), { cause: error });
+      this.#recordFailure(failure);
+      throw failure;
+    }
+    if (this.#destroyed) throw this.#destroyedError();
+    this.#fetchCount++;
+    return this.#recordSuccess(parsed, document);
+  }
+
+  #recordSuccess(parsed: ParsedJwks, document: FetchedDocument): JwksSnapshot {
+    const now = Date.now();
+    const lifetimeMs = cacheLifetimeSeconds(document.cacheControl, document.age, this.#bounds) * 1000;
+    this.#lastSuccessAt = now;
+    this.#expiresAt = now + lifetimeMs;
+    this.#lastError = null;
+    if (this.#outageLogged) {
+      this.#settings.logger.info(
+        { jwksUri: this.#uri, failedAttempts: this.#consecutiveFailures },
+        'JWKS endpoint recovered; keys are fresh again',
+      );
+    }
+    this.#consecutiveFailures = 0;
+    this.#outageLogged = false;
+
+    let snapshot = this.#snapshot;
+    if (snapshot === null || snapshot.json !== parsed.json) {
+      snapshot = Object.freeze({
+        keys: Object.freeze(parsed.keys),
+        json: parsed.json,
+        fetchedAt: now,
+        version: ++this.#version,
+      });
+      this.#snapshot = snapshot;
+      this.#publish(snapshot);
+    }
+    if (lifetimeMs > 0) {
+      this.#schedule(lifetimeMs - Math.min(lifetimeMs * REFRESH_LEAD_SHARE, MAX_REFRESH_LEAD_MS));
+    } else {
+      this.#clearTimer();
+    }
+    return snapshot;
+  }
+
+  #recordFailure(error: JwksFetchError): void {
+    this.#lastError = error.message;
+    this.#consecutiveFailures++;
+    const cap = Math.min(Math.max(this.#settings.minCacheDurationMs, FIRST_RETRY_MS), MAX_RETRY_CAP_MS);
+    const backoff = Math.min(FIRST_RETRY_MS * 2 ** Math.min(this.#consecutiveFailures - 1, 30), cap);
+    this.#nextRetryAt = Date.now() + backoff;
+    if (!this.#outageLogged) {
+      this.#outageLogged = true;
+      this.#settings.logger.warn(
+        { jwksUri: this.#uri, error: error.message, servingStaleKeys: this.#snapshot !== null },
+        this.#snapshot
+          ? 'JWKS endpoint failing; serving the last keys until it recovers (bounded by maxStale)'
+          : 'JWKS endpoint failing; no keys loaded yet',
+      );
+    }
+    this.#schedule(backoff);
+  }
+
+  #publish(snapshot: JwksSnapshot): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(snapshot);
+      } catch (error) {
+        this.#settings.logger.error({ jwksUri: this.#uri, error }, 'JWKS snapshot listener threw');
+      }
+    }
+  }
+
+  #retryIfDue(now: number): void {
+    if (!this.#inflight && now >= this.#nextRetryAt) this.#fetchShared().catch(noop);
+  }
+
+  #rememberUnknownKid(kid: string): void {
+    const now = Date.now();
+    if (this.#negativeKids.size >= MAX_NEGATIVE_KIDS) {
+      for (const [known, until] of this.#negativeKids) {
+        if (until <= now) this.#negativeKids.delete(known);
+      }
+      // Still full of live entries: forget the oldest ones (Map keeps insertion order).
+      for (const known of this.#negativeKids.keys()) {
+        if (this.#negativeKids.size < MAX_NEGATIVE_KIDS) break;
+        this.#negativeKids.delete(known);
+      }
+    }
+    this.#negativeKids.delete(kid);
+    this.#negativeKids.set(kid, now + this.#settings.unknownKidCooldownMs);
+  }
+
+  #schedule(delayMs: number): void {
+    this.#clearTimer();
+    if (!this.#settings.autoRefresh || this.#destroyed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#fetchShared().catch(noop);
+    }, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+    this.#timer.unref();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+}
