@@ -1,0 +1,319 @@
+/** One native gopher-auth client handle behind the BackendClient seam. */
+import { ERROR_TEXT, GopherAuthError, getErrorDescription } from '../codes.js';
+import type { BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
+import { runBounded } from './async-queue.js';
+import { NativeBackendError } from './errors.js';
+import { readJwtHeader, type JwtHeaderInfo } from './header.js';
+import type { LoadedLibrary } from './loader.js';
+import { acquireNativeRuntime, releaseNativeRuntime } from './runtime.js';
+
+/** Never contacted: native clients get keys injected and have auto_refresh off. */
+export const NATIVE_NEVER_FETCHED_JWKS_URI = 'http://127.0.0.1:9/gopher-auth-native-never-fetches';
+const DEFAULT_CACHE_DURATION_SECONDS = 30 * 24 * 3600;
+const MAX_CACHED_OPTIONS = 32;
+const RESULT_SIZE = 16;
+const DEFAULT_SKEW = 60;
+
+export interface NativeClientTuning {
+  /** Native `cache_duration` (s). Keys are re-injected at 90% of it. */
+  cacheDurationSeconds?: number;
+  /** The JWKS URI handed to the native client; defaults to an address that is never fetched. */
+  nativeJwksUri?: string;
+  /** Leave native auto-refresh on (tests of the native fetch path only). */
+  nativeAutoRefresh?: boolean;
+}
+
+interface OptionsHandle {
+  handle: bigint | null;
+  temporary: boolean;
+}
+
+function rsaSigningKids(snapshot: JwksSnapshot): Set<string> {
+  const kids = new Set<string>();
+  for (const key of snapshot.keys) {
+    if (key.kty === 'RSA' && (key.use === undefined || key.use === 'sig') && typeof key.kid === 'string') {
+      kids.add(key.kid);
+    }
+  }
+  return kids;
+}
+
+export class NativeBackendClient implements BackendClient {
+  readonly backend = 'native' as const;
+  readonly #lib: LoadedLibrary;
+  readonly #issuer: string;
+  readonly #tuning: Required<Omit<NativeClientTuning, 'nativeJwksUri'>> & { nativeJwksUri: string };
+  readonly #validate;
+  readonly #syncResult = Buffer.alloc(RESULT_SIZE);
+  #handle: bigint;
+  #retired: bigint[] = [];
+  #options = new Map<string, bigint>();
+  /** Kids of the injected RSA signing keys; null while none are injected; 'native' after a native fetch. */
+  #kids: Set<string> | 'native' | null = null;
+  #lastJson: string | null = null;
+  #reinjectAt = Infinity;
+  #inFlight = 0;
+  #destroyRequested = false;
+  #released = false;
+
+  constructor(library: LoadedLibrary, config: { jwksUri: string; issuer: string }, tuning: NativeClientTuning = {}) {
+    this.#lib = library;
+    this.#issuer = config.issuer;
+    this.#tuning = {
+      cacheDurationSeconds: tuning.cacheDurationSeconds ?? DEFAULT_CACHE_DURATION_SECONDS,
+      nativeJwksUri: tuning.nativeJwksUri ?? NATIVE_NEVER_FETCHED_JWKS_URI,
+      nativeAutoRefresh: tuning.nativeAutoRefresh ?? false,
+    };
+    this.#validate = library.api.fn('gopher_auth_validate_token');
+    acquireNativeRuntime(library);
+    try {
+      this.#handle = this.#createHandle();
+    } catch (err) {
+      releaseNativeRuntime(library);
+      throw err;
+    }
+  }
+
+  /** Number of native calls currently running on this client (for tests and diagnostics). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  isDestroyed(): boolean {
+    return this.#destroyRequested;
+  }
+
+  setKeys(snapshot: JwksSnapshot): void {
+    this.#assertLive('setKeys');
+    this.#inject(snapshot.json, rsaSigningKids(snapshot));
+  }
+
+  validateSync(token: string, request: ValidationRequest): Verdict {
+    this.#assertLive('validateSync');
+    const header = readJwtHeader(token);
+    const early = this.#precheck(token, request, header);
+    if (early) return early;
+    const options = this.#optionsFor(request);
+    const result = this.#syncResult;
+    result.fill(0);
+    try {
+      this.#validate(this.#handle, token, options.handle, result);
+    } finally {
+      this.#lib.clearNodeOpenSslErrors();
+      if (options.temporary) this.#destroyOptions(options.handle);
+    }
+    return this.#verdict(result, header, true);
+  }
+
+  validate(token: string, request: ValidationRequest): Promise<Verdict> {
+    try {
+      this.#assertLive('validate');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const header = readJwtHeader(token);
+    const early = this.#precheck(token, request, header);
+    if (early) return Promise.resolve(early);
+    this.#inFlight++;
+    return runBounded(
+      () =>
+        new Promise<Verdict>((resolve, reject) => {
+          let options: OptionsHandle;
+          try {
+            options = this.#optionsFor(request);
+          } catch (err) {
+            this.#callFinished();
+            reject(err);
+            return;
+          }
+          const result = Buffer.alloc(RESULT_SIZE);
+          const finish = (err: unknown): void => {
+            this.#lib.clearNodeOpenSslErrors();
+            if (options.temporary) this.#destroyOptions(options.handle);
+            const verdict = err ? null : this.#verdict(result, header, false);
+            this.#callFinished();
+            if (verdict) resolve(verdict);
+            else reject(err instanceof Error ? err : new Error(String(err)));
+          };
+          try {
+            this.#validate.async(this.#handle, token, options.handle, result, (err: unknown) => finish(err));
+          } catch (err) {
+            finish(err ?? new Error('koffi async call failed'));
+          }
+        }),
+    );
+  }
+
+  destroy(): void {
+    if (this.#destroyRequested) return;
+    this.#destroyRequested = true;
+    if (this.#inFlight === 0) this.#release();
+  }
+
+  #assertLive(what: string): void {
+    if (this.#destroyRequested) {
+      throw new NativeBackendError(GopherAuthError.INVALID_PARAMETER, `native client used after destroy() (${what})`);
+    }
+  }
+
+  #createHandle(): bigint {
+    const api = this.#lib.api;
+    const out = Buffer.alloc(8);
+    const rc = api.fn('gopher_auth_client_create')(out, this.#tuning.nativeJwksUri, this.#issuer) as number;
+    this.#lib.clearNodeOpenSslErrors();
+    const handle = out.readBigUInt64LE(0);
+    if (rc !== 0 || handle === 0n) {
+      throw new NativeBackendError(
+        rc === 0 ? GopherAuthError.INTERNAL_ERROR : (rc as GopherAuthError),
+        `native client creation failed (${rc}: ${getErrorDescription(rc)}); the native library accepts only http(s) issuers`,
+      );
+    }
+    const setOption = api.fn('gopher_auth_client_set_option');
+    const settings: [string, string][] = [
+      ['auto_refresh', this.#tuning.nativeAutoRefresh ? 'true' : 'false'],
+      ['cache_duration', String(this.#tuning.cacheDurationSeconds)],
+      ['request_timeout', '5'],
+    ];
+    for (const [name, value] of settings) {
+      const optionRc = setOption(handle, name, value) as number;
+      if (optionRc !== 0) {
+        api.fn('gopher_auth_client_destroy')(handle);
+        throw new NativeBackendError(optionRc as GopherAuthError, `native set_option ${name}=${value} failed (${optionRc})`);
+      }
+    }
+    return handle;
+  }
+
+  #inject(json: string, kids: Set<string>): void {
+    const rc = this.#lib.api.fn('gopher_auth_client_set_jwks_json')(this.#handle, json) as number;
+    this.#lib.clearNodeOpenSslErrors();
+    if (rc !== 0) {
+      // A failed injection keeps the OLD keys natively; a removed key must not stay trusted.
+      this.#retire(this.#handle);
+      this.#handle = this.#createHandle();
+      this.#kids = null;
+      this.#lastJson = null;
+      this.#reinjectAt = Infinity;
+      return;
+    }
+    this.#kids = kids;
+    this.#lastJson = json;
+    this.#reinjectAt = Date.now() + this.#tuning.cacheDurationSeconds * 900;
+  }
+
+  #precheck(token: string, request: ValidationRequest, header: JwtHeaderInfo | null): Verdict | null {
+    if (typeof token !== 'string' || token.includes('\0')) {
+      return { valid: false, code: GopherAuthError.INVALID_TOKEN, message: ERROR_TEXT[GopherAuthError.INVALID_TOKEN] };
+    }
+    if (header?.alg != null && !request.algorithms.includes(header.alg)) {
+      return { valid: false, code: GopherAuthError.INVALID_TOKEN, message: `Unsupported algorithm: ${header.alg}` };
+    }
+    if (this.#kids === null) return keyMiss(header);
+    if (Date.now() >= this.#reinjectAt && this.#lastJson !== null && this.#kids instanceof Set) {
+      this.#inject(this.#lastJson, this.#kids);
+    }
+    return null;
+  }
+
+  #verdict(result: Buffer, header: JwtHeaderInfo | null, copyMessage: boolean): Verdict {
+    const valid = result.readUInt8(0) !== 0;
+    let code = result.readInt32LE(4) as GopherAuthError;
+    if (valid && code === GopherAuthError.SUCCESS) return { valid: true, code, message: null };
+    if (code === GopherAuthError.SUCCESS) code = GopherAuthError.NOT_INITIALIZED; // struct untouched
+    if (code === GopherAuthError.INVALID_KEY) {
+      const kid = header?.kid ?? null;
+      if (this.#kids !== 'native' && (kid === null || this.#kids === null || !this.#kids.has(kid))) return keyMiss(header);
+    }
+    let message: string | null = null;
+    if (copyMessage) {
+      const pointer = result.readBigUInt64LE(8);
+      if (pointer !== 0n) message = this.#lib.koffi.decode.string(pointer);
+    }
+    return { valid: false, code, message: message ?? getErrorDescription(code) };
+  }
+
+  #optionsFor(request: ValidationRequest): OptionsHandle {
+    const scopes = request.scopes && request.scopes.length > 0 ? request.scopes.join(' ') : '';
+    const audience = request.audience ?? '';
+    const skew = request.clockSkew;
+    if (scopes === '' && audience === '' && skew === DEFAULT_SKEW) return { handle: null, temporary: false };
+    const key = `${audience}\u0000${scopes}\u0000${skew}`;
+    const cached = this.#options.get(key);
+    if (cached !== undefined) return { handle: cached, temporary: false };
+    const handle = this.#createOptions(audience, scopes, skew);
+    if (this.#options.size < MAX_CACHED_OPTIONS) {
+      this.#options.set(key, handle);
+      return { handle, temporary: false };
+    }
+    return { handle, temporary: true };
+  }
+
+  #createOptions(audience: string, scopes: string, skew: number): bigint {
+    const api = this.#lib.api;
+    const out = Buffer.alloc(8);
+    const rc = api.fn('gopher_auth_validation_options_create')(out) as number;
+    const handle = out.readBigUInt64LE(0);
+    if (rc !== 0 || handle === 0n) {
+      throw new NativeBackendError(rc as GopherAuthError, `native validation options creation failed (${rc})`);
+    }
+    const steps: [string, () => number][] = [
+      ['audience', () => (audience === '' ? 0 : (api.fn('gopher_auth_validation_options_set_audience')(handle, audience) as number))],
+      ['scopes', () => (scopes === '' ? 0 : (api.fn('gopher_auth_validation_options_set_scopes')(handle, scopes) as number))],
+      ['clock skew', () => api.fn('gopher_auth_validation_options_set_clock_skew')(handle, skew) as number],
+    ];
+    for (const [what, step] of steps) {
+      const stepRc = step();
+      if (stepRc !== 0) {
+        this.#destroyOptions(handle);
+        throw new NativeBackendError(stepRc as GopherAuthError, `native validation options: setting ${what} failed (${stepRc})`);
+      }
+    }
+    return handle;
+  }
+
+  #destroyOptions(handle: bigint | null): void {
+    if (handle !== null) this.#lib.api.fn('gopher_auth_validation_options_destroy')(handle);
+  }
+
+  #retire(handle: bigint): void {
+    if (this.#inFlight === 0) this.#lib.api.fn('gopher_auth_client_destroy')(handle);
+    else this.#retired.push(handle);
+  }
+
+  #callFinished(): void {
+    this.#inFlight--;
+    if (this.#inFlight > 0) return;
+    for (const handle of this.#retired.splice(0)) this.#lib.api.fn('gopher_auth_client_destroy')(handle);
+    if (this.#destroyRequested) this.#release();
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    for (const handle of this.#options.values()) this.#destroyOptions(handle);
+    this.#options.clear();
+    for (const handle of this.#retired.splice(0)) this.#lib.api.fn('gopher_auth_client_destroy')(handle);
+    this.#lib.api.fn('gopher_auth_client_destroy')(this.#handle);
+    this.#lib.clearNodeOpenSslErrors();
+    releaseNativeRuntime(this.#lib);
+  }
+
+  /** Test-only: drive the native JWKS fetch (only meaningful with a real `nativeJwksUri`). */
+  refreshNativeJwks(): number {
+    this.#assertLive('refreshNativeJwks');
+    const rc = this.#lib.api.fn('gopher_auth_client_refresh_jwks')(this.#handle) as number;
+    this.#lib.clearNodeOpenSslErrors();
+    if (rc === 0) this.#kids = 'native';
+    return rc;
+  }
+}
+
+function keyMiss(header: JwtHeaderInfo | null): Verdict {
+  const kid = header?.kid ?? null;
+  return {
+    valid: false,
+    code: GopherAuthError.INVALID_KEY,
+    message: kid === null ? ERROR_TEXT[GopherAuthError.INVALID_KEY] : `No key found with kid: ${kid}`,
+    keyMiss: { kid },
+  };
+}
