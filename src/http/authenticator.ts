@@ -1,0 +1,180 @@
+/**
+ * The framework-neutral gate: token from the request, verdict from the client, scopes from the
+ * JSON-RPC body, identity as AuthInfo. Adapters (Express, web-standard, MCP SDK) only translate.
+ * Order: token shape (400/401) → signature and claims (401/503) → body rules (400/413) → scopes (403).
+ */
+import { GopherAuthClient } from '../core/client.js';
+import { GopherAuthError } from '../core/errors.js';
+import { GopherValidationOptions } from '../core/options.js';
+import type { AuthInfo } from './auth-info.js';
+import type { ResolvedAuthConfig, TokenClient } from './config.js';
+import { authErrors, httpStatus, isBearerAuthError, type BearerAuthError } from './errors.js';
+import type { AuthFailureEvent } from './failure.js';
+import { requiredScopesFor } from './jsonrpc.js';
+import { extractBearerToken } from './token.js';
+
+export interface AuthRequest {
+  /** HTTP method. */
+  method: string;
+  /** Path and query as received (for logs; the query is searched for `access_token`). */
+  url: string;
+  /** Every Authorization header value as received. */
+  authorization: readonly string[] | undefined;
+  mcpMethod?: string | undefined;
+  mcpName?: string | undefined;
+  /**
+   * The parsed JSON-RPC body (undefined when there is none). Called only once the token is valid;
+   * may throw a BearerAuthError (too large, unparsable).
+   */
+  body: () => Promise<unknown>;
+}
+
+export type AuthOutcome = { authInfo: AuthInfo } | { error: BearerAuthError };
+
+const UNAVAILABLE = new Set<GopherAuthError>([GopherAuthError.JWKS_FETCH_FAILED, GopherAuthError.NETWORK_ERROR]);
+const SERVER_FAULT = new Set<GopherAuthError>([
+  GopherAuthError.INVALID_CONFIG,
+  GopherAuthError.OUT_OF_MEMORY,
+  GopherAuthError.NOT_INITIALIZED,
+  GopherAuthError.INTERNAL_ERROR,
+]);
+
+function splitScopes(scopes: string): string[] {
+  return [...new Set(scopes.split(' ').filter((s) => s !== ''))];
+}
+
+function stringClaim(claims: Record<string, unknown>, name: string): string | undefined {
+  const value = claims[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export class Authenticator {
+  readonly config: ResolvedAuthConfig;
+  readonly client: TokenClient;
+  readonly #ownsClient: boolean;
+  readonly #options: GopherValidationOptions;
+
+  constructor(config: ResolvedAuthConfig) {
+    this.config = config;
+    if (config.client !== undefined) {
+      this.client = config.client;
+      this.#ownsClient = false;
+    } else {
+      this.client = new GopherAuthClient(config.jwksUri as string, config.issuer, {
+        ...(config.backend !== undefined ? { backend: config.backend } : {}),
+        logger: config.logger,
+      });
+      this.#ownsClient = true;
+    }
+    const options = new GopherValidationOptions().setAudience(config.audience);
+    if (config.clockSkew !== undefined) options.setClockSkew(config.clockSkew);
+    this.#options = options;
+  }
+
+  /** Verifies a bearer token (no per-call scopes). Resolves with AuthInfo or a typed refusal. */
+  async verifyToken(token: string): Promise<AuthInfo | BearerAuthError> {
+    let verdict;
+    try {
+      verdict = await this.client.validateToken(token, this.#options);
+    } catch (error) {
+      return authErrors.serverError(`validateToken threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!verdict.valid) {
+      const reason = verdict.errorMessage ?? `validation failed with code ${verdict.errorCode}`;
+      if (UNAVAILABLE.has(verdict.errorCode)) return authErrors.unavailable(reason, verdict.errorCode);
+      if (SERVER_FAULT.has(verdict.errorCode)) return authErrors.serverError(reason, verdict.errorCode);
+      return authErrors.invalidToken(reason, verdict.errorCode, verdict.errorCode === GopherAuthError.EXPIRED_TOKEN);
+    }
+    const payload = this.client.extractPayload(token);
+    if (payload === null) return authErrors.serverError('a valid token could not be decoded');
+    const claims = payload.claims;
+    return {
+      token,
+      clientId: stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp') ?? '',
+      scopes: splitScopes(payload.scopes),
+      ...(payload.expiration !== null ? { expiresAt: payload.expiration } : {}),
+      resource: new URL(this.config.resourceUrl.href),
+      extra: claims,
+    };
+  }
+
+  async authenticate(request: AuthRequest): Promise<AuthOutcome> {
+    const outcome = await this.#decide(request);
+    if ('error' in outcome) this.#report(outcome.error, request, outcome.context);
+    return 'error' in outcome ? { error: outcome.error } : outcome;
+  }
+
+  async #decide(
+    request: AuthRequest,
+  ): Promise<{ authInfo: AuthInfo } | { error: BearerAuthError; context?: Partial<AuthFailureEvent> }> {
+    const query = request.url.indexOf('?');
+    const lookup = extractBearerToken(request.authorization, query === -1 ? '' : request.url.slice(query));
+    if ('error' in lookup) return lookup;
+
+    const verified = await this.verifyToken(lookup.token);
+    if (isBearerAuthError(verified)) return { error: verified };
+
+    let body: unknown;
+    try {
+      body = await request.body();
+    } catch (error) {
+      if (isBearerAuthError(error)) return { error };
+      return { error: authErrors.serverError(`reading the body failed: ${String(error)}`) };
+    }
+    const requirement = requiredScopesFor(body, { method: request.mcpMethod, name: request.mcpName }, this.config);
+    if ('error' in requirement) return requirement;
+
+    const granted = new Set(verified.scopes);
+    const missing = requirement.required.filter((s) => !granted.has(s));
+    if (missing.length > 0) {
+      return {
+        error: authErrors.insufficientScope(requirement.required, `missing scopes: ${missing.join(' ')}`),
+        context: {
+          requiredScopes: requirement.required,
+          grantedScopes: verified.scopes,
+          calls: requirement.calls,
+          subject: typeof verified.extra?.['sub'] === 'string' ? verified.extra['sub'] : null,
+        },
+      };
+    }
+    return { authInfo: verified };
+  }
+
+  #report(error: BearerAuthError, request: AuthRequest, context: Partial<AuthFailureEvent> = {}): void {
+    const query = request.url.indexOf('?');
+    const event: AuthFailureEvent = {
+      kind: error.kind,
+      status: httpStatus(error),
+      reason: error.reason,
+      ...(error.code !== undefined ? { code: error.code } : {}),
+      ...context,
+      method: request.method,
+      path: query === -1 ? request.url : request.url.slice(0, query),
+    };
+    const { subject: _subject, ...loggable } = event;
+    const logger = this.config.logger;
+    try {
+      if (event.status >= 500) logger.error(loggable, 'gopher-auth: request refused');
+      else if (event.kind === 'missing_token') logger.debug(loggable, 'gopher-auth: request refused');
+      else logger.warn(loggable, 'gopher-auth: request refused');
+    } catch {
+      // a broken logger must not turn a refusal into a crash
+    }
+    if (this.config.onAuthFailure !== undefined) {
+      try {
+        this.config.onAuthFailure(event);
+      } catch (hookError) {
+        try {
+          logger.error({ err: String(hookError) }, 'gopher-auth: onAuthFailure threw');
+        } catch {
+          // ignore
+        }
+      }
+    }
+  }
+
+  /** Destroys the client when this gate created it. Idempotent. */
+  close(): void {
+    if (this.#ownsClient) this.client.destroy?.();
+  }
+}

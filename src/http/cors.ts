@@ -1,0 +1,41 @@
+/**
+ * CORS for browser-based MCP clients: they must be able to send Authorization and the MCP headers,
+ * and to read WWW-Authenticate (to discover metadata) and Mcp-Session-Id. Tokens travel in a header,
+ * never in cookies, so credentials mode is not enabled.
+ */
+import type { ResolvedCors } from './config.js';
+
+export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID';
+export const CORS_EXPOSE_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version, Retry-After';
+export const CORS_ALLOW_METHODS = 'GET, POST, DELETE, OPTIONS';
+
+/** Headers for an actual (non-preflight) response; empty when the origin is not allowed. */
+export function corsHeaders(cors: ResolvedCors | null, origin: string | null | undefined): Record<string, string> {
+  if (cors === null) return {};
+  if (cors.origin === '*') {
+    return { 'access-control-allow-origin': '*', 'access-control-expose-headers': CORS_EXPOSE_HEADERS };
+  }
+  const headers: Record<string, string> = { vary: 'Origin' };
+  if (typeof origin === 'string' && cors.origin.includes(origin)) {
+    headers['access-control-allow-origin'] = origin;
+    headers['access-control-expose-headers'] = CORS_EXPOSE_HEADERS;
+  }
+  return headers;
+}
+
+/** Headers for a preflight answer (204). */
+export function preflightHeaders(cors: ResolvedCors | null, origin: string | null | undefined): Record<string, string> {
+  const headers = corsHeaders(cors, origin);
+  if (cors === null || headers['access-control-allow-origin'] === undefined) return headers;
+  return {
+    ...headers,
+    'access-control-allow-methods': CORS_ALLOW_METHODS,
+    'access-control-allow-headers': CORS_ALLOW_HEADERS,
+    'access-control-max-age': String(cors.maxAge),
+  };
+}
+
+/** A CORS preflight: OPTIONS carrying Access-Control-Request-Method. */
+export function isPreflight(method: string | undefined, requestMethodHeader: string | null | undefined): boolean {
+  return method === 'OPTIONS' && typeof requestMethodHeader === 'string' && requestMethodHeader !== '';
+}

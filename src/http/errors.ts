@@ -1,0 +1,174 @@
+/**
+ * Typed refusals of the bearer gate and how each is answered on the wire. The wire text is fixed per
+ * class (`error_description`); the detail (`reason`) is only for logs and the onAuthFailure hook.
+ * Recognised by a registered symbol brand rather than `instanceof`, so errors from an ESM and a CJS
+ * copy of this package are both understood.
+ */
+import type { GopherAuthError } from '../core/errors.js';
+import { gopherGenerateWwwAuthenticateHeaderV2 } from '../core/www-authenticate.js';
+
+export type BearerAuthErrorKind =
+  | 'missing_token'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'bad_request'
+  | 'payload_too_large'
+  | 'unavailable'
+  | 'server_error';
+
+const BRAND = Symbol.for('gopher-auth.BearerAuthError');
+
+interface WireForm {
+  status: number;
+  /** RFC 6750 error code in the challenge; null: no challenge or a challenge without `error`. */
+  error: string | null;
+  challenge: boolean;
+  body: { error: string; error_description: string };
+}
+
+export class BearerAuthError extends Error {
+  readonly kind: BearerAuthErrorKind;
+  /** Detailed reason for logs; never sent to the client. */
+  readonly reason: string;
+  readonly code: GopherAuthError | undefined;
+  /** Everything the request needs (insufficient_scope): the challenge's `scope`. */
+  readonly requiredScopes: readonly string[];
+  /** Fixed client-facing text. */
+  readonly description: string;
+
+  constructor(
+    kind: BearerAuthErrorKind,
+    description: string,
+    reason: string,
+    extra: { code?: GopherAuthError; requiredScopes?: readonly string[] } = {},
+  ) {
+    super(description);
+    this.name = 'BearerAuthError';
+    this.kind = kind;
+    this.description = description;
+    this.reason = reason;
+    this.code = extra.code;
+    this.requiredScopes = Object.freeze([...(extra.requiredScopes ?? [])]);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** Fixed `error_description` texts. */
+export const DESCRIPTIONS = Object.freeze({
+  missing_token: 'Authentication required',
+  multiple_credentials: 'Send the access token in exactly one Authorization header',
+  query_token: 'Access tokens are not accepted in the URL',
+  malformed_authorization: "The Authorization header must be 'Bearer <token>'",
+  invalid_token: 'The access token is invalid',
+  expired_token: 'The access token has expired',
+  insufficient_scope: 'The access token lacks a scope this request needs',
+  bad_request: 'The Mcp-Method/Mcp-Name headers or the JSON-RPC body are inconsistent',
+  payload_too_large: 'The request body is too large',
+  unavailable: 'Token verification is temporarily unavailable',
+  server_error: 'Token verification failed on the server',
+});
+
+export const authErrors = {
+  missingToken: (reason = 'no bearer token in the request') =>
+    new BearerAuthError('missing_token', DESCRIPTIONS.missing_token, reason),
+  multipleCredentials: (reason: string) =>
+    new BearerAuthError('invalid_request', DESCRIPTIONS.multiple_credentials, reason),
+  queryToken: () =>
+    new BearerAuthError('invalid_request', DESCRIPTIONS.query_token, 'access_token in the query string'),
+  malformedAuthorization: (reason: string) =>
+    new BearerAuthError('invalid_request', DESCRIPTIONS.malformed_authorization, reason),
+  invalidToken: (reason: string, code?: GopherAuthError, expired = false) =>
+    new BearerAuthError('invalid_token', expired ? DESCRIPTIONS.expired_token : DESCRIPTIONS.invalid_token, reason, { code }),
+  insufficientScope: (requiredScopes: readonly string[], reason: string) =>
+    new BearerAuthError('insufficient_scope', DESCRIPTIONS.insufficient_scope, reason, { requiredScopes }),
+  badRequest: (reason: string) => new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason),
+  payloadTooLarge: (reason: string) => new BearerAuthError('payload_too_large', DESCRIPTIONS.payload_too_large, reason),
+  unavailable: (reason: string, code?: GopherAuthError) =>
+    new BearerAuthError('unavailable', DESCRIPTIONS.unavailable, reason, { code }),
+  serverError: (reason: string, code?: GopherAuthError) =>
+    new BearerAuthError('server_error', DESCRIPTIONS.server_error, reason, { code }),
+};
+
+export function isBearerAuthError(value: unknown): value is BearerAuthError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+const STATUS: Readonly<Record<BearerAuthErrorKind, number>> = {
+  missing_token: 401,
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  bad_request: 400,
+  payload_too_large: 413,
+  unavailable: 503,
+  server_error: 500,
+};
+
+function wireForm(error: BearerAuthError): WireForm {
+  const status = STATUS[error.kind];
+  switch (error.kind) {
+    case 'missing_token':
+      return { status, error: null, challenge: true, body: { error: 'unauthorized', error_description: error.description } };
+    case 'invalid_request':
+    case 'invalid_token':
+    case 'insufficient_scope':
+      return { status, error: error.kind, challenge: true, body: { error: error.kind, error_description: error.description } };
+    case 'bad_request':
+      return { status, error: null, challenge: false, body: { error: 'invalid_request', error_description: error.description } };
+    case 'payload_too_large':
+      return { status, error: null, challenge: false, body: { error: 'invalid_request', error_description: error.description } };
+    case 'unavailable':
+      return { status, error: null, challenge: false, body: { error: 'temporarily_unavailable', error_description: error.description } };
+    case 'server_error':
+      return { status, error: null, challenge: false, body: { error: 'server_error', error_description: error.description } };
+  }
+}
+
+/** The HTTP status for an error; anything that is not a BearerAuthError is a 500. */
+export function httpStatus(error: unknown): number {
+  return isBearerAuthError(error) ? STATUS[error.kind] : 500;
+}
+
+export interface ChallengeContext {
+  /** Absolute URL of the protected-resource metadata (`resource_metadata`). */
+  resourceMetadata: string;
+  realm?: string;
+}
+
+/**
+ * The `WWW-Authenticate` value for an error, or null when the answer carries no challenge
+ * (503, 500, 413, 400 body problems). 401 without a token has no `error` (RFC 6750 §3.1).
+ */
+export function wwwAuthenticate(error: unknown, context: ChallengeContext): string | null {
+  if (!isBearerAuthError(error)) return null;
+  const form = wireForm(error);
+  if (!form.challenge) return null;
+  return gopherGenerateWwwAuthenticateHeaderV2({
+    realm: context.realm,
+    resourceMetadata: context.resourceMetadata,
+    error: form.error,
+    errorDescription: form.error === null ? null : error.description,
+    scopes: error.kind === 'insufficient_scope' ? error.requiredScopes : null,
+  });
+}
+
+export interface AuthErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Status, headers and JSON body for an error; framework adapters only copy these out. */
+export function authErrorResponse(error: unknown, context: ChallengeContext & { retryAfterSeconds: number }): AuthErrorResponse {
+  const known = isBearerAuthError(error) ? error : authErrors.serverError(String(error));
+  const form = wireForm(known);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+  };
+  const challenge = wwwAuthenticate(known, context);
+  if (challenge !== null) headers['www-authenticate'] = challenge;
+  if (known.kind === 'unavailable') headers['retry-after'] = String(context.retryAfterSeconds);
+  return { status: form.status, headers, body: JSON.stringify(form.body) };
+}

@@ -1,0 +1,97 @@
+/**
+ * Express 5 (and plain node:http) adapters: the bearer gate as middleware, and the router serving
+ * the protected-resource metadata. Uses only node:http types, so Express is not a runtime dependency.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Authenticator } from './authenticator.js';
+import { parseJsonText, readNodeBody } from './body.js';
+import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
+import { authErrorResponse } from './errors.js';
+import { runWithAuthInfo } from './context.js';
+import { singleHeader, headerValues, writeResponse, type NodeNext, type NodeRequest } from './node-request.js';
+
+export type NodeMiddleware = (req: NodeRequest, res: ServerResponse, next: NodeNext) => void;
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
+  const parsed = req.body;
+  if (typeof parsed === 'string') return parseJsonText(parsed);
+  if (Buffer.isBuffer(parsed)) return parseJsonText(parsed.toString('utf8'));
+  // body-parser 1.x leaves `{}` without reading the stream when the content type did not match.
+  if (req._body === true || (parsed !== undefined && parsed !== null && !isEmptyObject(parsed))) return parsed;
+  if (!BODY_METHODS.has(req.method ?? '') || req.readableEnded) return undefined;
+  const value = parseJsonText(await readNodeBody(req, limit));
+  req.body = value;
+  req._body = true;
+  return value;
+}
+
+/** The gate as `(req, res, next)`: on success sets `req.auth` and runs the rest inside the auth context. */
+export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
+  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes } = auth.config;
+  return (req, res, next) => {
+    const origin = singleHeader(req, 'origin');
+    if (isPreflight(req.method, singleHeader(req, 'access-control-request-method'))) {
+      writeResponse(res, 204, preflightHeaders(cors, origin), null);
+      return;
+    }
+    for (const [name, value] of Object.entries(corsHeaders(cors, origin))) res.setHeader(name, value);
+    auth
+      .authenticate({
+        method: req.method ?? 'GET',
+        url: req.originalUrl ?? req.url ?? '/',
+        authorization: headerValues(req, 'authorization'),
+        mcpMethod: singleHeader(req, 'mcp-method'),
+        mcpName: singleHeader(req, 'mcp-name'),
+        body: () => bodyOf(req, maxBodyBytes),
+      })
+      .then(
+        (outcome) => {
+          if ('error' in outcome) {
+            const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds });
+            writeResponse(res, answer.status, answer.headers, answer.body);
+            return;
+          }
+          req.auth = outcome.authInfo;
+          runWithAuthInfo(outcome.authInfo, () => next());
+        },
+        (error: unknown) => next(error),
+      );
+  };
+}
+
+/**
+ * Serves the PRM document at the path-aware URL and the root URL (GET/HEAD), answers CORS
+ * preflights there, 405 for other methods; anything else falls through to `next()`.
+ */
+export function createMetadataMiddleware(auth: Authenticator): NodeMiddleware {
+  const { cors, metadataPaths, protectedResourceMetadata } = auth.config;
+  const body = JSON.stringify(protectedResourceMetadata);
+  return (req, res, next) => {
+    const url = req.originalUrl ?? req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    if (!metadataPaths.includes(path)) {
+      next();
+      return;
+    }
+    const origin = singleHeader(req, 'origin');
+    if (req.method === 'OPTIONS') {
+      writeResponse(res, 204, preflightHeaders(cors, origin), null);
+      return;
+    }
+    const headers = { ...corsHeaders(cors, origin) };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      writeResponse(res, 405, { ...headers, allow: 'GET, HEAD, OPTIONS' }, null);
+      return;
+    }
+    headers['content-type'] = 'application/json';
+    headers['cache-control'] = 'public, max-age=300';
+    writeResponse(res, 200, headers, req.method === 'HEAD' ? null : body);
+  };
+}

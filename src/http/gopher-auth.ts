@@ -1,0 +1,59 @@
+/**
+ * `gopherAuth(config)`: one call gives a bearer gate that is correct by default. The returned
+ * function is Express 5 / node:http middleware; its properties are the other adapters.
+ *
+ *   const auth = gopherAuth({ resource: 'https://host/mcp', issuer, jwksUri });
+ *   app.use(auth.metadata);          // RFC 9728 documents (+ CORS)
+ *   app.all('/mcp', auth, handler);  // req.auth, getAuthInfo()
+ */
+import type { ProtectedResourceMetadata } from '../core/metadata.js';
+import type { AuthInfo } from './auth-info.js';
+import { Authenticator, type AuthOutcome, type AuthRequest } from './authenticator.js';
+import { resolveAuthConfig, type GopherAuthConfig, type ResolvedAuthConfig } from './config.js';
+import { corsHeaders } from './cors.js';
+import { createMetadataMiddleware, createNodeMiddleware, type NodeMiddleware } from './express.js';
+import { isBearerAuthError } from './errors.js';
+import { createWebGate, createWebMetadataHandler, type WebGate } from './web.js';
+
+export interface GopherAuth extends NodeMiddleware {
+  /** The validated configuration and everything derived from it. */
+  readonly config: ResolvedAuthConfig;
+  /** Serves the PRM documents (path-aware and root) with CORS; mount at the application root. */
+  readonly metadata: NodeMiddleware;
+  /** Web-standard gate: AuthInfo to go on, or the complete refusal Response. */
+  readonly gate: WebGate;
+  /** Web-standard PRM handler: a Response for the metadata paths, else null. */
+  readonly metadataResponse: (request: Request) => Response | null;
+  /** Framework-neutral decision, for other adapters. */
+  authenticate(request: AuthRequest): Promise<AuthOutcome>;
+  /** Verifies a token for this resource (no per-call scopes); throws a BearerAuthError when refused. */
+  verifyAccessToken(token: string): Promise<AuthInfo>;
+  /** CORS headers for an actual response to `origin` (for adapters answering themselves). */
+  corsHeaders(origin: string | null | undefined): Record<string, string>;
+  readonly resourceMetadataUrl: string;
+  readonly protectedResourceMetadata: Readonly<ProtectedResourceMetadata>;
+  /** Destroys the client the gate created (not one passed in). Idempotent. */
+  close(): void;
+}
+
+export function gopherAuth(config: GopherAuthConfig): GopherAuth {
+  const resolved = resolveAuthConfig(config);
+  const authenticator = new Authenticator(resolved);
+  const middleware = createNodeMiddleware(authenticator);
+  return Object.assign(middleware, {
+    config: resolved,
+    metadata: createMetadataMiddleware(authenticator),
+    gate: createWebGate(authenticator),
+    metadataResponse: createWebMetadataHandler(authenticator),
+    authenticate: (request: AuthRequest) => authenticator.authenticate(request),
+    verifyAccessToken: async (token: string) => {
+      const verified = await authenticator.verifyToken(token);
+      if (isBearerAuthError(verified)) throw verified;
+      return verified;
+    },
+    corsHeaders: (origin: string | null | undefined) => corsHeaders(resolved.cors, origin),
+    resourceMetadataUrl: resolved.resourceMetadataUrl,
+    protectedResourceMetadata: resolved.protectedResourceMetadata,
+    close: () => authenticator.close(),
+  });
+}

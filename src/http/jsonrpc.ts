@@ -1,0 +1,118 @@
+/**
+ * Per-call scope requirements read from a JSON-RPC body before it is dispatched. A batch needs the
+ * union of what each of its calls needs, so one admin call cannot hide among harmless ones. Calls
+ * without a scope rule (unknown tools included) need the default `requiredScopes`, never less.
+ * Notifications and client responses are not errors; they need the default scopes.
+ */
+import { authErrors, type BearerAuthError } from './errors.js';
+
+export interface ScopeRules {
+  requiredScopes: readonly string[];
+  toolScopes: ReadonlyMap<string, readonly string[]>;
+  resourceScopes: ReadonlyMap<string, readonly string[]>;
+  promptScopes: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface McpHeaders {
+  /** `Mcp-Method` header, when sent. */
+  method?: string | undefined;
+  /** `Mcp-Name` header, when sent. */
+  name?: string | undefined;
+}
+
+export interface Requirement {
+  /** Every scope the whole request needs. */
+  required: string[];
+  /** `method` or `method name` of each call that added a requirement, for logs. */
+  calls: string[];
+}
+
+type Target = { kind: 'tool' | 'prompt' | 'resource'; name: string } | null;
+
+const RESOURCE_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What a call targets, or a reason it is malformed. */
+function targetOf(method: string, params: unknown): Target | string {
+  const p = isObject(params) ? params : undefined;
+  if (method === 'tools/call' || method === 'prompts/get') {
+    const name = p?.['name'];
+    if (typeof name !== 'string') return `${method} without a string params.name`;
+    return { kind: method === 'tools/call' ? 'tool' : 'prompt', name };
+  }
+  if (RESOURCE_METHODS.has(method)) {
+    const uri = p?.['uri'];
+    if (typeof uri !== 'string') return `${method} without a string params.uri`;
+    return { kind: 'resource', name: uri };
+  }
+  if (method === 'completion/complete') {
+    const ref = isObject(p?.['ref']) ? (p['ref'] as Record<string, unknown>) : undefined;
+    if (ref?.['type'] === 'ref/prompt' && typeof ref['name'] === 'string') return { kind: 'prompt', name: ref['name'] };
+    if (ref?.['type'] === 'ref/resource' && typeof ref['uri'] === 'string') return { kind: 'resource', name: ref['uri'] };
+    return null;
+  }
+  return null;
+}
+
+/** Exact key first; then keys ending in `*` as prefixes (longest wins), e.g. `weather://alerts/*`. */
+function lookup(map: ReadonlyMap<string, readonly string[]>, name: string): readonly string[] | undefined {
+  const exact = map.get(name);
+  if (exact !== undefined) return exact;
+  let best: { length: number; scopes: readonly string[] } | undefined;
+  for (const [key, scopes] of map) {
+    if (key.endsWith('*') && name.startsWith(key.slice(0, -1)) && (best === undefined || key.length > best.length)) {
+      best = { length: key.length, scopes };
+    }
+  }
+  return best?.scopes;
+}
+
+function rulesFor(rules: ScopeRules, target: Exclude<Target, null>): readonly string[] | undefined {
+  const map = target.kind === 'tool' ? rules.toolScopes : target.kind === 'prompt' ? rules.promptScopes : rules.resourceScopes;
+  return lookup(map, target.name);
+}
+
+/**
+ * The scopes a parsed JSON-RPC body needs, cross-checked against the Mcp-Method/Mcp-Name headers.
+ * `body` undefined means no body (GET/DELETE, or nothing parsable): the default scopes apply.
+ */
+export function requiredScopesFor(body: unknown, headers: McpHeaders, rules: ScopeRules): Requirement | { error: BearerAuthError } {
+  const required = new Set(rules.requiredScopes);
+  const calls: string[] = [];
+  const messages = body === undefined ? [] : Array.isArray(body) ? body : [body];
+  const hasHeaders = headers.method !== undefined || headers.name !== undefined;
+
+  if (hasHeaders) {
+    const single = Array.isArray(body) ? undefined : isObject(body) ? body : undefined;
+    if (single === undefined || typeof single['method'] !== 'string') {
+      return { error: authErrors.badRequest('Mcp-Method/Mcp-Name sent with a body that is not one JSON-RPC call') };
+    }
+    const method = single['method'];
+    if (headers.method !== undefined && headers.method !== method) {
+      return { error: authErrors.badRequest(`Mcp-Method ${JSON.stringify(headers.method)} but body method ${JSON.stringify(method)}`) };
+    }
+    if (headers.name !== undefined) {
+      const target = targetOf(method, single['params']);
+      const bodyName = typeof target === 'object' && target !== null ? target.name : undefined;
+      if (bodyName !== headers.name) {
+        return { error: authErrors.badRequest(`Mcp-Name ${JSON.stringify(headers.name)} does not match the body`) };
+      }
+    }
+  }
+
+  for (const message of messages) {
+    if (!isObject(message) || typeof message['method'] !== 'string') continue; // responses, junk: the SDK answers those
+    const method = message['method'];
+    const target = targetOf(method, message['params']);
+    if (typeof target === 'string') return { error: authErrors.badRequest(target) };
+    if (target === null) continue;
+    const scopes = rulesFor(rules, target);
+    if (scopes === undefined || scopes.length === 0) continue;
+    scopes.forEach((s) => required.add(s));
+    calls.push(`${method} ${target.name}`);
+  }
+  return { required: [...required], calls };
+}

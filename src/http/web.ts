@@ -1,0 +1,60 @@
+/**
+ * The web-standard gate: `(request: Request) => Promise<AuthInfo | Response>` for Hono, Deno-style
+ * and edge frameworks. A Response is the complete answer (401/403/400/413/503/204 preflight); an
+ * AuthInfo means "go on". The body is read from a clone, so the handler can still read the original.
+ */
+import type { AuthInfo } from './auth-info.js';
+import type { Authenticator } from './authenticator.js';
+import { parseJsonText, readWebBody } from './body.js';
+import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
+import { authErrorResponse } from './errors.js';
+
+export type WebGate = (request: Request) => Promise<AuthInfo | Response>;
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+function allValues(headers: Headers, name: string): string[] {
+  const value = headers.get(name);
+  return value === null ? [] : [value];
+}
+
+export function createWebGate(auth: Authenticator): WebGate {
+  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes } = auth.config;
+  return async (request) => {
+    const origin = request.headers.get('origin');
+    if (isPreflight(request.method, request.headers.get('access-control-request-method'))) {
+      return new Response(null, { status: 204, headers: preflightHeaders(cors, origin) });
+    }
+    const url = new URL(request.url);
+    const outcome = await auth.authenticate({
+      method: request.method,
+      url: `${url.pathname}${url.search}`,
+      // Duplicate Authorization headers arrive joined by ", ", which the token reader refuses.
+      authorization: allValues(request.headers, 'authorization'),
+      mcpMethod: request.headers.get('mcp-method') ?? undefined,
+      mcpName: request.headers.get('mcp-name') ?? undefined,
+      body: async () => (BODY_METHODS.has(request.method) ? parseJsonText(await readWebBody(request, maxBodyBytes)) : undefined),
+    });
+    if ('authInfo' in outcome) return outcome.authInfo;
+    const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds });
+    return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, ...corsHeaders(cors, origin) } });
+  };
+}
+
+/** The PRM document as a web Response when `request` asks for it, else null. */
+export function createWebMetadataHandler(auth: Authenticator): (request: Request) => Response | null {
+  const { cors, metadataPaths, protectedResourceMetadata } = auth.config;
+  const body = JSON.stringify(protectedResourceMetadata);
+  return (request) => {
+    if (!metadataPaths.includes(new URL(request.url).pathname)) return null;
+    const origin = request.headers.get('origin');
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(cors, origin) });
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response(null, { status: 405, headers: { ...corsHeaders(cors, origin), allow: 'GET, HEAD, OPTIONS' } });
+    }
+    return new Response(request.method === 'HEAD' ? null : body, {
+      status: 200,
+      headers: { ...corsHeaders(cors, origin), 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+    });
+  };
+}
