@@ -1,0 +1,259 @@
+// gopher-auth native addon: validation on the libuv pool, addon-owned client lifetimes and capture
+// of the library's std::cout/std::cerr. It attaches to the libgopher-orch that koffi loaded.
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+#include "handle_table.h"
+#include "library.h"
+#include "log_capture.h"
+#include "validation.h"
+
+namespace gopher_addon {
+
+namespace {
+
+struct AddonState {
+  Library library;
+  std::unique_ptr<HandleTable> handles;
+  ValidationCounters counters;
+  CaptureStatus capture;
+  bool deep = false;
+};
+
+// Process-wide: the library and its handles are process-wide too.
+AddonState* g_state = nullptr;
+
+Napi::Value ThrowError(Napi::Env env, const char* code, const std::string& message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, code));
+  error.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool RequireAttached(Napi::Env env) {
+  if (g_state != nullptr) return true;
+  ThrowError(env, "ERR_GOPHER_ADDON_NOT_ATTACHED", "the addon is not attached to libgopher-orch");
+  return false;
+}
+
+Napi::Value ResultToJs(Napi::Env env, ValidationOutput& output) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("rc", Napi::Number::New(env, output.rc));
+  result.Set("valid", Napi::Boolean::New(env, output.valid));
+  result.Set("code", Napi::Number::New(env, output.code));
+  result.Set("message", output.has_message ? Napi::Value(Napi::String::New(env, output.message)) : env.Null());
+  if (!output.lines.empty()) {
+    Napi::Array lines = Napi::Array::New(env, output.lines.size());
+    for (size_t i = 0; i < output.lines.size(); ++i) {
+      Napi::Object line = Napi::Object::New(env);
+      line.Set("stream", Napi::Number::New(env, output.lines[i].stream));
+      line.Set("text", Napi::String::New(env, output.lines[i].text));
+      lines.Set(static_cast<uint32_t>(i), line);
+    }
+    result.Set("lines", lines);
+  }
+  return result;
+}
+
+// (id, token, scopes, audience, clockSkew) → input; throws TypeError on bad arguments.
+bool ParseValidationArgs(const Napi::CallbackInfo& info, uint64_t& id, ValidationInput& input) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsString()) {
+    Napi::TypeError::New(env, "expected (handle: number, token: string, scopes?, audience?, clockSkew?)")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  double raw_id = info[0].As<Napi::Number>().DoubleValue();
+  id = raw_id > 0 ? static_cast<uint64_t>(raw_id) : 0;
+  input.token = info[1].As<Napi::String>().Utf8Value();
+  if (info.Length() > 2 && info[2].IsString()) input.scopes = info[2].As<Napi::String>().Utf8Value();
+  if (info.Length() > 3 && info[3].IsString()) input.audience = info[3].As<Napi::String>().Utf8Value();
+  if (info.Length() > 4 && info[4].IsNumber()) input.clock_skew = info[4].As<Napi::Number>().Int64Value();
+  return true;
+}
+
+class ValidateWorker : public Napi::AsyncWorker {
+ public:
+  ValidateWorker(Napi::Env env, Lease lease, ValidationInput input)
+      : Napi::AsyncWorker(env, "gopher-auth-validate"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        lease_(std::move(lease)),
+        input_(std::move(input)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { RunValidation(g_state->library, lease_.entry(), input_, output_, g_state->counters); }
+
+  void OnOK() override {
+    lease_.Reset();  // a deferred destroy happens before the promise settles
+    deferred_.Resolve(ResultToJs(Env(), output_));
+  }
+
+  void OnError(const Napi::Error& error) override {
+    lease_.Reset();
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Lease lease_;  // released at the latest when the worker is deleted
+  ValidationInput input_;
+  ValidationOutput output_;
+};
+
+Napi::Value Attach(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "expected (libraryPath: string, deep: boolean)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  bool deep = info.Length() > 1 && info[1].ToBoolean().Value();
+  if (g_state != nullptr) {
+    if (g_state->library.path != path) {
+      return ThrowError(env, "ERR_GOPHER_ADDON_ATTACHED", "already attached to " + g_state->library.path);
+    }
+  } else {
+    Library library;
+    std::string error;
+    if (!AttachLibrary(path, deep, library, error)) return ThrowError(env, "ERR_GOPHER_ADDON_ATTACH", error);
+    auto* state = new AddonState();
+    state->library = library;
+    state->handles = std::make_unique<HandleTable>(&state->library);
+    state->deep = deep;
+    state->capture = LocateStreams(library.handle, deep);
+    g_state = state;
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("path", g_state->library.path);
+  result.Set("version", Napi::String::New(env, g_state->library.version()));
+  result.Set("deep", g_state->deep);
+  result.Set("captureAvailable", g_state->capture.cout_found && g_state->capture.cerr_found);
+  if (!g_state->capture.reason.empty()) result.Set("captureReason", g_state->capture.reason);
+  result.Set("opensslIsolated", g_state->deep && g_state->library.err_clear_error != nullptr);
+  return result;
+}
+
+Napi::Value Adopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsBigInt()) {
+    Napi::TypeError::New(env, "expected (client: bigint)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  bool lossless = false;
+  uint64_t address = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless || address == 0) return ThrowError(env, "ERR_GOPHER_ADDON_HANDLE", "not a client pointer");
+  uint64_t id = g_state->handles->Adopt(reinterpret_cast<void*>(static_cast<uintptr_t>(address)));
+  if (id == 0) return ThrowError(env, "ERR_GOPHER_ADDON_HANDLE", "this client is already owned by the addon");
+  return Napi::Number::New(env, static_cast<double>(id));
+}
+
+Napi::Value Destroy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsNumber()) return Napi::Boolean::New(env, false);
+  double raw_id = info[0].As<Napi::Number>().DoubleValue();
+  if (raw_id <= 0) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, g_state->handles->Destroy(static_cast<uint64_t>(raw_id)));
+}
+
+Napi::Value SetJwks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsString()) {
+    Napi::TypeError::New(env, "expected (handle: number, jwksJson: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  double raw_id = info[0].As<Napi::Number>().DoubleValue();
+  Lease lease = g_state->handles->Acquire(raw_id > 0 ? static_cast<uint64_t>(raw_id) : 0);
+  if (!lease) return ThrowError(env, "ERR_GOPHER_ADDON_DESTROYED", "the client was destroyed");
+  std::string json = info[1].As<Napi::String>().Utf8Value();
+  lease.entry().keys.Lock();
+  int32_t rc = g_state->library.set_jwks_json(lease.entry().client, json.c_str());
+  lease.entry().keys.Unlock();
+  return Napi::Number::New(env, rc);
+}
+
+Napi::Value Validate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  uint64_t id = 0;
+  ValidationInput input;
+  if (!ParseValidationArgs(info, id, input)) return env.Undefined();
+  Lease lease = g_state->handles->Acquire(id);
+  if (!lease) {
+    auto deferred = Napi::Promise::Deferred::New(env);
+    Napi::Error error = Napi::Error::New(env, "the client was destroyed");
+    error.Set("code", Napi::String::New(env, "ERR_GOPHER_ADDON_DESTROYED"));
+    deferred.Reject(error.Value());
+    return deferred.Promise();
+  }
+  auto* worker = new ValidateWorker(env, std::move(lease), std::move(input));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value ValidateSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  uint64_t id = 0;
+  ValidationInput input;
+  if (!ParseValidationArgs(info, id, input)) return env.Undefined();
+  Lease lease = g_state->handles->Acquire(id);
+  if (!lease) return ThrowError(env, "ERR_GOPHER_ADDON_DESTROYED", "the client was destroyed");
+  ValidationOutput output;
+  RunValidation(g_state->library, lease.entry(), input, output, g_state->counters);
+  lease.Reset();
+  return ResultToJs(env, output);
+}
+
+Napi::Value SetLogCapture(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  bool capture = info.Length() > 0 && info[0].IsString() && info[0].As<Napi::String>().Utf8Value() == "capture";
+  Napi::Function sink;
+  if (info.Length() > 1 && info[1].IsFunction()) sink = info[1].As<Napi::Function>();
+  std::string error;
+  if (!SetCaptureMode(env, capture, sink, error)) return ThrowError(env, "ERR_GOPHER_ADDON_CAPTURE", error);
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("attached", g_state != nullptr);
+  if (g_state == nullptr) return stats;
+  TableStats table = g_state->handles->Stats();
+  stats.Set("liveHandles", static_cast<double>(table.live));
+  stats.Set("inFlight", static_cast<double>(table.in_flight));
+  stats.Set("freedHandles", static_cast<double>(table.freed));
+  stats.Set("validations", static_cast<double>(g_state->counters.validations.load()));
+  stats.Set("opensslErrorsCleared", static_cast<double>(g_state->counters.openssl_errors_cleared.load()));
+  stats.Set("droppedLogLines", static_cast<double>(DroppedLineCount()));
+  return stats;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("attach", Napi::Function::New(env, Attach, "attach"));
+  exports.Set("adopt", Napi::Function::New(env, Adopt, "adopt"));
+  exports.Set("destroy", Napi::Function::New(env, Destroy, "destroy"));
+  exports.Set("setJwks", Napi::Function::New(env, SetJwks, "setJwks"));
+  exports.Set("validate", Napi::Function::New(env, Validate, "validate"));
+  exports.Set("validateSync", Napi::Function::New(env, ValidateSync, "validateSync"));
+  exports.Set("setLogCapture", Napi::Function::New(env, SetLogCapture, "setLogCapture"));
+  exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+}  // namespace gopher_addon
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return gopher_addon::Init(env, exports); }
+
+NODE_API_MODULE(gopher_auth_addon, InitAddon)

@@ -1,0 +1,56 @@
+/** The shape of the compiled addon (native/addon.cc) as seen from JS. */
+
+/** What one native validation returned, copied on the thread that ran it. */
+export interface AddonRawResult {
+  /** Return code of gopher_auth_validate_token (0 only for a valid token). */
+  rc: number;
+  valid: boolean;
+  code: number;
+  /** The library's own message, copied on the worker thread; null when it gave none. */
+  message: string | null;
+  /** Lines the library wrote to std::cout (1) / std::cerr (2) during this call, when capturing. */
+  lines?: AddonLogLine[];
+}
+
+export interface AddonLogLine {
+  stream: 1 | 2;
+  text: string;
+}
+
+export interface AddonAttachInfo {
+  path: string;
+  version: string;
+  deep: boolean;
+  captureAvailable: boolean;
+  captureReason?: string;
+  /** The worker threads' OpenSSL error queue cleared is the bundled libcrypto's, not Node's. */
+  opensslIsolated: boolean;
+}
+
+export interface AddonStats {
+  attached: boolean;
+  liveHandles?: number;
+  inFlight?: number;
+  freedHandles?: number;
+  validations?: number;
+  opensslErrorsCleared?: number;
+  droppedLogLines?: number;
+}
+
+/**
+ * Handles: `adopt` takes a koffi client pointer (BigInt) and transfers ownership to the addon; from
+ * then on only the returned id (a positive integer, never reused) refers to it and only `destroy`
+ * frees it. Ids of destroyed clients make every call fail with code ERR_GOPHER_ADDON_DESTROYED.
+ */
+export interface AddonBinding {
+  readonly abiVersion: number;
+  attach(libraryPath: string, deep: boolean): AddonAttachInfo;
+  adopt(client: bigint): number;
+  /** True the first time; the native free waits for calls in flight. */
+  destroy(id: number): boolean;
+  setJwks(id: number, jwksJson: string): number;
+  validate(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult>;
+  validateSync(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): AddonRawResult;
+  setLogCapture(mode: 'capture' | 'drop', sink?: (lines: AddonLogLine[]) => void): boolean;
+  stats(): AddonStats;
+}
