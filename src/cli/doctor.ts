@@ -1,0 +1,109 @@
+/** `gopher-auth doctor`: what the native backend found, loaded and proved in this process. */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { jsBackendAvailable } from './js-backend-probe.js';
+import { nativeDiagnostics } from '../backends/native/index.js';
+import { glibcVersion } from '../backends/native/platform.js';
+
+export interface DoctorOptions {
+  requireNative: boolean;
+  json: boolean;
+}
+
+export function parseDoctorArgs(argv: readonly string[]): DoctorOptions | string {
+  const options: DoctorOptions = { requireNative: false, json: false };
+  for (const arg of argv) {
+    if (arg === '--require-native') options.requireNative = true;
+    else if (arg === '--json') options.json = true;
+    else return `unknown argument: ${arg}`;
+  }
+  return options;
+}
+
+export function doctorReport(): Record<string, unknown> {
+  const { info, selfTest, availability } = nativeDiagnostics();
+  const coverage = info.coverage;
+  return {
+    platform: `${process.platform}-${process.arch}`,
+    libc: glibcVersion() === null ? 'not glibc' : `glibc ${glibcVersion()}`,
+    node: process.version,
+    nodeExecutable: process.execPath,
+    searchAttempts: info.attempts,
+    library: info.path,
+    libraryVersion: info.version,
+    loadMode: info.loadMode,
+    dlopenFlags: info.dlopenFlags,
+    isolation: info.isolation,
+    symbols: coverage
+      ? { bound: coverage.bound.length, missing: coverage.missing.map((m) => m.name) }
+      : null,
+    nodeOpenSslErrorQueueBound: info.nodeOpenSslBound,
+    selfTest,
+    native: availability,
+    autoBackend: availability.available ? 'native' : 'js',
+    jsBackend: jsBackendAvailable(),
+  };
+}
+
+function line(label: string, value: string): string {
+  return `${label.padEnd(18)} ${value}\n`;
+}
+
+export function formatDoctorReport(report: Record<string, unknown>): string {
+  const { info, selfTest, availability } = nativeDiagnostics();
+  let out = 'gopher-auth doctor\n\n';
+  out += line('platform', `${String(report.platform)} (${String(report.libc)})`);
+  out += line('node', `${process.version} (${process.execPath})`);
+  out += '\nlibrary search:\n';
+  info.attempts.forEach((a, i) => {
+    const where = a.candidate && a.candidate !== a.target ? `${a.target} -> ${a.candidate}` : a.target;
+    out += `  ${String(i + 1).padStart(2)}. ${a.source.padEnd(24)} ${a.outcome.padEnd(11)} ${where}${a.detail ? `  (${a.detail})` : ''}\n`;
+  });
+  out += '\n';
+  out += line('library', info.path ?? '(none)');
+  out += line('library version', info.version ?? '(unknown)');
+  out += line('load mode', info.loadMode === 'deepbind' ? 'isolated (RTLD_NOW | RTLD_DEEPBIND)' : info.loadMode ?? '(not loaded)');
+  for (const action of info.isolation) out += line('', action);
+  if (info.coverage) {
+    const total = info.coverage.bound.length + info.coverage.missing.length;
+    out += line('symbols', `${info.coverage.bound.length}/${total} bound`);
+    for (const m of info.coverage.missing) out += line('', `missing ${m.name}: ${m.error}`);
+  }
+  if (selfTest) {
+    out += line('self-test', `${selfTest.passed ? 'passed' : 'FAILED'} in ${selfTest.durationMs} ms`);
+    for (const s of selfTest.steps) out += line('', `${s.ok ? 'ok  ' : 'FAIL'} ${s.name}: ${s.detail}`);
+  } else {
+    out += line('self-test', 'not run (library not loaded)');
+  }
+  out += line('native backend', availability.available ? 'available' : `unavailable: ${availability.reason ?? ''}`);
+  out += line("backend 'auto'", String(report.autoBackend));
+  return out;
+}
+
+export function runDoctor(argv: readonly string[], write: (text: string) => void = (t) => process.stdout.write(t)): number {
+  const options = parseDoctorArgs(argv);
+  if (typeof options === 'string') {
+    write(`gopher-auth doctor: ${options}\nusage: gopher-auth doctor [--require-native] [--json]\n`);
+    return 2;
+  }
+  const report = doctorReport();
+  write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
+  const native = report.native as { available: boolean };
+  if (options.requireNative && !native.available) {
+    write('\n--require-native: the native backend is unavailable\n');
+    return 1;
+  }
+  return 0;
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) process.exitCode = runDoctor(process.argv.slice(2));
