@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { GopherAuthException } from '../../src/core/errors.js';
+import { JwksManager } from '../../src/core/jwks/manager.js';
+import type { JwksManagerOptions } from '../../src/core/jwks/types.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+import { makeJwks, randomKid, sleep } from './helpers.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(options: JwksManagerOptions): Promise<{ server: JwksServer; m: JwksManager }> {
+  const server = await startJwksServer({ jwks: makeJwks('k1') });
+  const m = new JwksManager(server.url, { autoRefresh: false, ...options });
+  cleanups.push(() => server.close(), () => m.destroy());
+  await m.ready();
+  server.resetCounts();
+  return { server, m };
+}
+
+describe('unknown kid', () => {
+  it('a flood of 1,000 random kids costs one fetch per cooldown', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 30 });
+    const results = await Promise.all(Array.from({ length: 1000 }, () => m.handleUnknownKid(randomKid())));
+    expect(results.every((r) => r === null)).toBe(true);
+    expect(server.fetchCount).toBe(1);
+    // A second wave, sequential this time, inside the cooldown: no fetch at all.
+    for (let i = 0; i < 1000; i++) expect(await m.handleUnknownKid(randomKid())).toBeNull();
+    expect(await m.handleUnknownKid(null)).toBeNull();
+    expect(server.fetchCount).toBe(1);
+    expect(m.status().fetchCount).toBe(2);
+  });
+
+  it('keeps to at most one fetch per cooldown under a sustained flood', async () => {
+    const cooldownMs = 250;
+    const { server, m } = await setup({ unknownKidCooldown: cooldownMs / 1000 });
+    const started = Date.now();
+    let calls = 0;
+    while (Date.now() - started < 1100) {
+      await Promise.all(Array.from({ length: 20 }, () => m.handleUnknownKid(randomKid())));
+      calls += 20;
+      await sleep(2);
+    }
+    const elapsed = Date.now() - started;
+    expect(calls).toBeGreaterThan(1000);
+    expect(server.fetchCount).toBeGreaterThanOrEqual(2);
+    expect(server.fetchCount).toBeLessThanOrEqual(Math.floor(elapsed / cooldownMs) + 1);
+    const times = server.requests.map((r) => r.at);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(cooldownMs - 5);
+  });
+
+  it('finds a rotated-in kid and resolves the new snapshot', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 30 });
+    server.setJwks(makeJwks('k1', 'k2'));
+    const fresh = await m.handleUnknownKid('k2');
+    expect(fresh).not.toBeNull();
+    expect(fresh!.version).toBe(2);
+    expect(fresh!.keys.map((k) => k.kid)).toEqual(['k1', 'k2']);
+    expect(m.current()).toBe(fresh);
+    // Once known, asking again needs no fetch and returns the snapshot that has it.
+    expect(await m.handleUnknownKid('k2')).toBe(fresh);
+    expect(server.fetchCount).toBe(1);
+  });
+
+  it('negatively caches a kid that stayed unknown, for the cooldown', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 0.3 });
+    expect(await m.handleUnknownKid('ghost')).toBeNull();
+    expect(server.fetchCount).toBe(1);
+    await sleep(150);
+    // Cooldown still running and kid negatively cached: nothing fetched.
+    expect(await m.handleUnknownKid('ghost')).toBeNull();
+    expect(server.fetchCount).toBe(1);
+    await sleep(200);
+    // Both expired: the kid may be looked for once more, and now it exists.
+    server.setJwks(makeJwks('k1', 'ghost'));
+    const fresh = await m.handleUnknownKid('ghost');
+    expect(fresh?.keys.map((k) => k.kid)).toEqual(['k1', 'ghost']);
+    expect(server.fetchCount).toBe(2);
+  });
+
+  it('answers a negatively cached kid at once even while another fetch is in flight', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 30 });
+    expect(await m.handleUnknownKid('ghost')).toBeNull();
+    server.setFault({ kind: 'delay', ms: 150 });
+    const refresh = m.refresh();
+    let t = performance.now();
+    expect(await m.handleUnknownKid('ghost')).toBeNull();
+    expect(performance.now() - t).toBeLessThan(50);
+    t = performance.now();
+    expect(await m.handleUnknownKid('never-seen')).toBeNull(); // joins the refresh and waits for it
+    expect(performance.now() - t).toBeGreaterThanOrEqual(100);
+    await refresh;
+    expect(server.fetchCount).toBe(2);
+  });
+
+  it('joins a fetch already in flight instead of starting another', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 30 });
+    server.setFault({ kind: 'delay', ms: 100 });
+    server.setJwks(makeJwks('k1', 'k3'));
+    const refresh = m.refresh();
+    const [a, b] = await Promise.all([m.handleUnknownKid('k3'), m.handleUnknownKid('nope'), refresh]);
+    expect(server.fetchCount).toBe(1);
+    expect(a?.version).toBe(2);
+    expect(b?.version).toBe(2); // the snapshot changed, even though it lacks "nope"
+  });
+
+  it('resolves null when the refetch fails, and keeps the old keys', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 30 });
+    const before = m.current();
+    server.setFault({ kind: 'status', status: 500 });
+    expect(await m.handleUnknownKid('x')).toBeNull();
+    expect(m.current()).toBe(before);
+    expect(m.status().lastError).toMatch(/HTTP 500/);
+  });
+
+  it('loads the key set when none is loaded yet', async () => {
+    const server = await startJwksServer({ jwks: makeJwks('k1') });
+    const m = new JwksManager(server.url, { autoRefresh: false });
+    cleanups.push(() => server.close(), () => m.destroy());
+    const loaded = await m.handleUnknownKid(null);
+    expect(loaded?.version).toBe(1);
+    m.destroy();
+    await expect(m.handleUnknownKid('k1')).rejects.toBeInstanceOf(GopherAuthException);
+  });
+});
