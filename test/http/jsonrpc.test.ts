@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { requiredScopesFor, type ScopeRules } from '../../src/http/jsonrpc.js';
+
+const rules: ScopeRules = {
+  requiredScopes: ['mcp:base'],
+  toolScopes: new Map([
+    ['get-forecast', ['mcp:read']],
+    ['get-weather-alerts', ['mcp:admin']],
+  ]),
+  resourceScopes: new Map([
+    ['weather://secret', ['mcp:admin']],
+    ['weather://alerts/*', ['mcp:alerts']],
+    ['weather://alerts/eu/*', ['mcp:alerts', 'mcp:eu']],
+  ]),
+  promptScopes: new Map([['incident-report', ['mcp:admin']]]),
+};
+
+const call = (name: unknown, id: number | undefined = 1) => ({ jsonrpc: '2.0', ...(id === undefined ? {} : { id }), method: 'tools/call', params: { name, arguments: {} } });
+
+function needs(body: unknown, headers: { method?: string; name?: string } = {}): string[] | string {
+  const result = requiredScopesFor(body, headers, rules);
+  return 'error' in result ? `error:${result.error.kind}` : result.required.sort();
+}
+
+describe('scope requirement of a JSON-RPC body', () => {
+  it('no body and non-call methods need the default scopes', () => {
+    expect(needs(undefined)).toEqual(['mcp:base']);
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).toEqual(['mcp:base']);
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} })).toEqual(['mcp:base']);
+  });
+
+  it('adds the tool scopes to the default', () => {
+    expect(needs(call('get-forecast'))).toEqual(['mcp:base', 'mcp:read']);
+    expect(needs(call('get-weather-alerts'))).toEqual(['mcp:admin', 'mcp:base']);
+  });
+
+  it('unknown tools get the default scopes, not nothing', () => {
+    expect(needs(call('no-such-tool'))).toEqual(['mcp:base']);
+    expect(needs(call('__proto__'))).toEqual(['mcp:base']);
+    expect(needs(call('GET-WEATHER-ALERTS'))).toEqual(['mcp:base']);
+  });
+
+  it('a batch needs the union of its calls: an admin call cannot hide', () => {
+    expect(needs([call('get-forecast', 1), { jsonrpc: '2.0', id: 2, method: 'tools/list' }, call('get-weather-alerts', 3)])).toEqual([
+      'mcp:admin',
+      'mcp:base',
+      'mcp:read',
+    ]);
+  });
+
+  it('a call sent as a notification still counts', () => {
+    expect(needs(call('get-weather-alerts', undefined))).toEqual(['mcp:admin', 'mcp:base']);
+  });
+
+  it('notifications and client responses are not errors', () => {
+    expect(needs({ jsonrpc: '2.0', method: 'notifications/initialized' })).toEqual(['mcp:base']);
+    expect(needs({ jsonrpc: '2.0', id: 7, result: {} })).toEqual(['mcp:base']);
+    expect(needs([])).toEqual(['mcp:base']);
+  });
+
+  it('a tool name that is not a string is refused (no key coercion)', () => {
+    expect(needs(call(['get-weather-alerts']))).toBe('error:bad_request');
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'tools/call' })).toBe('error:bad_request');
+    expect(needs([call('get-forecast'), call({ toString: 'x' })])).toBe('error:bad_request');
+  });
+
+  it('resources use exact URIs, then the longest prefix rule', () => {
+    const read = (uri: string) => ({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } });
+    expect(needs(read('weather://secret'))).toEqual(['mcp:admin', 'mcp:base']);
+    expect(needs(read('weather://alerts/us/tx'))).toEqual(['mcp:alerts', 'mcp:base']);
+    expect(needs(read('weather://alerts/eu/fr'))).toEqual(['mcp:alerts', 'mcp:base', 'mcp:eu']);
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'weather://secret' } })).toEqual(['mcp:admin', 'mcp:base']);
+    expect(needs(read('weather://public'))).toEqual(['mcp:base']);
+  });
+
+  it('prompts, and completions that reference them', () => {
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'incident-report' } })).toEqual(['mcp:admin', 'mcp:base']);
+    expect(
+      needs({ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref: { type: 'ref/prompt', name: 'incident-report' }, argument: { name: 'a', value: '' } } }),
+    ).toEqual(['mcp:admin', 'mcp:base']);
+  });
+
+  it('Mcp-Method/Mcp-Name headers must agree with the body', () => {
+    expect(needs(call('get-forecast'), { method: 'tools/call', name: 'get-forecast' })).toEqual(['mcp:base', 'mcp:read']);
+    expect(needs(call('get-weather-alerts'), { method: 'tools/call', name: 'get-forecast' })).toBe('error:bad_request');
+    expect(needs(call('get-forecast'), { method: 'tools/list' })).toBe('error:bad_request');
+    expect(needs([call('get-forecast')], { method: 'tools/call' })).toBe('error:bad_request');
+    expect(needs(undefined, { method: 'tools/call' })).toBe('error:bad_request');
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { method: 'tools/list' })).toEqual(['mcp:base']);
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { method: 'tools/list', name: 'x' })).toBe('error:bad_request');
+  });
+});
