@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Builds the native addon into prebuilds/<platform>-<arch>/ with prebuildify (node-gyp underneath),
+// unless the binary node-gyp-build would load is already newer than every native source.
+// Used by `npm test` (pretest) and `npm run build:addon`. `--force` rebuilds; `--quiet` hides
+// compiler output unless the build fails.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const args = new Set(process.argv.slice(2));
+const quiet = args.has('--quiet');
+
+function newestSourceTime() {
+  const files = ['binding.gyp', ...readdirSync(path.join(root, 'native')).map((f) => path.join('native', f))];
+  return Math.max(...files.map((f) => statSync(path.join(root, f)).mtimeMs));
+}
+
+function currentBinary() {
+  try {
+    return require('node-gyp-build').path(root);
+  } catch {
+    return null;
+  }
+}
+
+/** Node headers for node-gyp without a download: npm's nodedir, else the running node's prefix. */
+function nodedir() {
+  if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
+  for (const prefix of [path.resolve(path.dirname(process.execPath), '..'), '/usr', '/usr/local']) {
+    if (existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))) return prefix;
+  }
+  return null;
+}
+
+const existing = currentBinary();
+if (!args.has('--force') && existing && statSync(existing).mtimeMs > newestSourceTime()) {
+  if (!quiet) console.log(`addon up to date: ${path.relative(root, existing)}`);
+  process.exit(0);
+}
+
+const started = Date.now();
+const env = { ...process.env };
+const dir = nodedir();
+if (dir) env.npm_config_nodedir = dir;
+const prebuildify = path.join(path.dirname(require.resolve('prebuildify/package.json')), 'bin.js');
+const result = spawnSync(process.execPath, [prebuildify, '--napi', '--strip'], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+  stdio: quiet ? 'pipe' : 'inherit',
+});
+if (result.status !== 0) {
+  if (quiet) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+  console.error(`addon build failed (prebuildify exit ${result.status ?? result.signal})`);
+  process.exit(1);
+}
+// A stale local build would shadow the fresh prebuild (node-gyp-build prefers build/Release).
+rmSync(path.join(root, 'build', 'Release', 'gopher_auth_addon.node'), { force: true });
+const built = currentBinary();
+if (!quiet) console.log(`addon built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${built && path.relative(root, built)}`);
