@@ -1,0 +1,47 @@
+import { GopherAuthError } from '../codes.js';
+import type { ValidationRequest, Verdict } from '../types.js';
+import { numericDate, type ParsedToken } from './token.js';
+import { readTokenScopes } from './scopes.js';
+import { VALID, invalidToken, reject } from './verdicts.js';
+
+/** Checks after the signature, in the native order: exp → nbf → iss → aud → scopes. */
+export function checkClaims(parsed: ParsedToken, request: ValidationRequest): Verdict {
+  const now = request.now ?? Math.floor(Date.now() / 1000);
+  const skew = request.clockSkew;
+  const claims = parsed.claims;
+
+  if (now > parsed.exp + skew) return reject(GopherAuthError.EXPIRED_TOKEN, 'JWT has expired');
+
+  if (claims.nbf !== undefined) {
+    const nbf = numericDate(claims.nbf);
+    if (nbf === null) return invalidToken("JWT payload has an invalid 'nbf' claim");
+    if (now + skew < nbf) return invalidToken('JWT not yet valid (nbf)');
+  }
+
+  if (!issuerMatches(claims.iss as string, request.issuer)) return reject(GopherAuthError.INVALID_ISSUER, 'Invalid issuer');
+
+  if (request.audience !== undefined && request.audience !== '' && !audienceMatches(claims.aud, request.audience)) {
+    return reject(GopherAuthError.INVALID_AUDIENCE, 'Invalid audience');
+  }
+
+  const required = request.scopes;
+  if (required !== undefined && required.length > 0) {
+    const granted = new Set(readTokenScopes(claims));
+    if (!required.every((s) => granted.has(s))) return reject(GopherAuthError.INSUFFICIENT_SCOPE, 'Insufficient scope');
+  }
+  return VALID;
+}
+
+/** Exact comparison, ignoring one trailing `/` on either side. */
+export function issuerMatches(actual: string, expected: string): boolean {
+  return stripOneSlash(actual) === stripOneSlash(expected);
+}
+
+function stripOneSlash(value: string): string {
+  return value.endsWith('/') ? value.slice(0, -1) : value;
+}
+
+function audienceMatches(aud: unknown, expected: string): boolean {
+  if (typeof aud === 'string') return aud === expected;
+  return Array.isArray(aud) && aud.includes(expected);
+}

@@ -1,0 +1,141 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Jwk, JwksSnapshot } from '../types.js';
+import { MIN_RSA_BITS, algorithmSpec, type AlgorithmSpec } from './algorithms.js';
+
+/** What crypto.verify needs for one (key, alg) pair. */
+export interface VerifyTarget {
+  hash: string | null;
+  key: KeyObject | { key: KeyObject; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+}
+
+export type KeyLookup =
+  /** `exact`: exactly one key carries this kid, so the key another backend used is known. */
+  | { kind: 'found'; targets: readonly VerifyTarget[]; exact: boolean }
+  /** No key with this kid (or, without a kid, no key usable for the alg): the key set may be stale. */
+  | { kind: 'miss' }
+  /** A key with this kid exists but must not verify this alg. */
+  | { kind: 'refused'; reason: string };
+
+interface KeyEntry {
+  readonly jwk: Jwk;
+  readonly kid: string | null;
+  imported?: { key: KeyObject } | { error: string };
+  /** Per alg: a target, or the reason the key refuses that alg. */
+  readonly perAlg: Map<string, VerifyTarget | string>;
+}
+
+/** The keys of one JWKS snapshot, imported lazily and cached for the snapshot's lifetime. */
+export class Keyring {
+  readonly version: number;
+  readonly #entries: KeyEntry[];
+  readonly #byKid = new Map<string, KeyEntry[]>();
+  readonly #anyKid = new Map<string, KeyLookup>();
+
+  constructor(snapshot: JwksSnapshot) {
+    this.version = snapshot.version;
+    this.#entries = snapshot.keys.map((jwk) => ({
+      jwk,
+      kid: typeof jwk.kid === 'string' ? jwk.kid : null,
+      perAlg: new Map(),
+    }));
+    for (const entry of this.#entries) {
+      if (entry.kid === null) continue;
+      const list = this.#byKid.get(entry.kid);
+      if (list) list.push(entry);
+      else this.#byKid.set(entry.kid, [entry]);
+    }
+  }
+
+  /** Keys that may verify `alg`: those with `kid`, or every usable key when the token names none. */
+  lookup(alg: string, kid: string | null): KeyLookup {
+    if (kid === null) {
+      let cached = this.#anyKid.get(alg);
+      if (!cached) {
+        const targets = this.#entries.map((e) => this.#target(e, alg)).filter(isTarget);
+        cached = targets.length > 0 ? { kind: 'found', targets, exact: false } : { kind: 'miss' };
+        this.#anyKid.set(alg, cached);
+      }
+      return cached;
+    }
+    const entries = this.#byKid.get(kid);
+    if (!entries) return { kind: 'miss' };
+    const results = entries.map((e) => this.#target(e, alg));
+    const targets = results.filter(isTarget);
+    if (targets.length > 0) return { kind: 'found', targets, exact: entries.length === 1 };
+    return { kind: 'refused', reason: results[0] as string };
+  }
+
+  #target(entry: KeyEntry, alg: string): VerifyTarget | string {
+    let result = entry.perAlg.get(alg);
+    if (result === undefined) {
+      result = this.#evaluate(entry, alg);
+      entry.perAlg.set(alg, result);
+    }
+    return result;
+  }
+
+  #evaluate(entry: KeyEntry, alg: string): VerifyTarget | string {
+    const spec = algorithmSpec(alg);
+    const name = entry.kid === null ? 'without kid' : entry.kid;
+    if (!spec) return `Unsupported algorithm: ${alg}`;
+    const refusal = policyRefusal(entry.jwk, alg, spec);
+    if (refusal) return `Key ${name} cannot verify ${alg}: ${refusal}`;
+    if (!entry.imported) entry.imported = importJwk(entry.jwk);
+    if ('error' in entry.imported) return `Key ${name} is unusable: ${entry.imported.error}`;
+    const key = entry.imported.key;
+    if (spec.kty === 'RSA') {
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      if (bits < MIN_RSA_BITS) return `Key ${name} is too weak: RSA ${bits} bits, at least ${MIN_RSA_BITS} required`;
+    }
+    const hasOptions = Object.keys(spec.verifyOptions).length > 0;
+    return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key };
+  }
+}
+
+function isTarget(value: VerifyTarget | string): value is VerifyTarget {
+  return typeof value !== 'string';
+}
+
+/** Why the JWK's own members forbid this alg, or null when they allow it. */
+function policyRefusal(jwk: Jwk, alg: string, spec: AlgorithmSpec): string | null {
+  if (jwk.kty !== spec.kty) return `key type ${String(jwk.kty)}`;
+  if (spec.crv !== undefined && jwk.crv !== spec.crv) return `curve ${String(jwk.crv)}`;
+  if (jwk.alg !== undefined && jwk.alg !== alg) return `key is for ${String(jwk.alg)}`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `key use is ${String(jwk.use)}`;
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {
+    return 'key_ops does not allow verify';
+  }
+  return null;
+}
+
+const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
+  RSA: ['kty', 'n', 'e'],
+  EC: ['kty', 'crv', 'x', 'y'],
+  OKP: ['kty', 'crv', 'x'],
+};
+
+function importJwk(jwk: Jwk): { key: KeyObject } | { error: string } {
+  const members = PUBLIC_MEMBERS[jwk.kty];
+  if (!members) return { error: `key type ${String(jwk.kty)}` };
+  // Import only the public members: a JWK that also carries private parts must not become a private key.
+  const pub: Record<string, unknown> = {};
+  for (const m of members) pub[m] = jwk[m];
+  try {
+    const key = createPublicKey({ key: pub as import('node:crypto').JsonWebKey, format: 'jwk' });
+    return { key };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const keyrings = new WeakMap<JwksSnapshot, Keyring>();
+
+/** The (cached) keyring of a snapshot; shared by every client and by the re-check. */
+export function keyringFor(snapshot: JwksSnapshot): Keyring {
+  let ring = keyrings.get(snapshot);
+  if (!ring) {
+    ring = new Keyring(snapshot);
+    keyrings.set(snapshot, ring);
+  }
+  return ring;
+}

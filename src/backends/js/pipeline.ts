@@ -1,0 +1,86 @@
+import { verify } from 'node:crypto';
+import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
+import { checkClaims } from './claims.js';
+import { keyringFor, type VerifyTarget } from './keyring.js';
+import { decodeSignature, isVerdict, parseToken, type ParsedToken } from './token.js';
+import { GopherAuthError } from '../codes.js';
+import { keyMiss, reject, signatureFailed } from './verdicts.js';
+
+/** Everything up to the signature math: parse, then find the keys that may verify it. */
+type Prepared = { parsed: ParsedToken; signature: Buffer; targets: readonly VerifyTarget[]; exact: boolean };
+
+function prepare(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Prepared | Verdict {
+  const parsed = parseToken(token, request);
+  if (isVerdict(parsed)) return parsed;
+  const signature = decodeSignature(parsed);
+  if (!Buffer.isBuffer(signature)) return signature;
+  if (snapshot === null) return keyMiss(parsed.kid);
+  const lookup = keyringFor(snapshot).lookup(parsed.alg, parsed.kid);
+  if (lookup.kind === 'miss') return keyMiss(parsed.kid);
+  if (lookup.kind === 'refused') return reject(GopherAuthError.INVALID_KEY, lookup.reason);
+  return { parsed, signature, targets: lookup.targets, exact: lookup.exact };
+}
+
+function signatureVerdict(parsed: ParsedToken): Verdict {
+  // Without a kid every usable key is tried; the native library words that failure differently.
+  return parsed.kid === null ? signatureFailed('No key could verify the JWT signature') : signatureFailed();
+}
+
+function verifyOne(target: VerifyTarget, data: Buffer, signature: Buffer): boolean {
+  try {
+    return verify(target.hash, data, target.key, signature);
+  } catch {
+    return false;
+  }
+}
+
+function verifyOneAsync(target: VerifyTarget, data: Buffer, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      // The callback form runs on the libuv thread pool, so concurrent validations use every core.
+      verify(target.hash, data, target.key, signature, (error, ok) => resolve(!error && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+export function validateSync(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
+  const prepared = prepare(token, request, snapshot);
+  if (isVerdict(prepared)) return prepared;
+  const { parsed, signature, targets } = prepared;
+  const data = Buffer.from(parsed.signingInput, 'latin1');
+  if (!targets.some((t) => verifyOne(t, data, signature))) return signatureVerdict(parsed);
+  return checkClaims(parsed, request);
+}
+
+export async function validateAsync(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Promise<Verdict> {
+  const prepared = prepare(token, request, snapshot);
+  if (isVerdict(prepared)) return prepared;
+  const { parsed, signature, targets } = prepared;
+  const data = Buffer.from(parsed.signingInput, 'latin1');
+  let verified = false;
+  for (const target of targets) {
+    if (await verifyOneAsync(target, data, signature)) {
+      verified = true;
+      break;
+    }
+  }
+  if (!verified) return signatureVerdict(parsed);
+  return checkClaims(parsed, request);
+}
+
+/**
+ * Re-check a token another backend (native) accepted: every JS rule except the signature math —
+ * structure, header, duplicate/nested claims, key compatibility and strength in `snapshot`, and all
+ * claim checks. Returns the JS verdict; a keyMiss here means the snapshot holds no usable key.
+ * The signature is verified as well only when the token does not name exactly one key.
+ */
+export function recheckAccepted(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
+  const prepared = prepare(token, request, snapshot);
+  if (isVerdict(prepared)) return prepared;
+  // Without a kid (or with a kid several keys share) the key the other backend used is unknown: it
+  // may have been one this backend refuses (weak, wrong alg), so the signature is checked here too.
+  if (!prepared.exact) return validateSync(token, request, snapshot);
+  return checkClaims(prepared.parsed, request);
+}

@@ -1,0 +1,103 @@
+import type { ValidationRequest, Verdict } from '../types.js';
+import { algorithmSpec } from './algorithms.js';
+import { decodeBase64url, decodeBase64urlText } from './base64url.js';
+import { parseJsonObject, type JsonObjectResult } from './json-object.js';
+import { invalidToken } from './verdicts.js';
+
+/** Longest token accepted (characters). Real access tokens are a few KiB; this bounds parse work. */
+export const MAX_TOKEN_LENGTH = 64 * 1024;
+
+/** exp/nbf must be NumericDates that fit the native library's int64 seconds. */
+const MAX_NUMERIC_DATE = 2 ** 63;
+
+export interface ParsedToken {
+  alg: string;
+  /** null when absent or empty (the native library treats an empty kid as none). */
+  kid: string | null;
+  /** `header.payload`, the bytes the signature covers. */
+  signingInput: string;
+  /** Base64url signature segment, decoded only when needed. */
+  signatureSegment: string;
+  claims: Record<string, unknown>;
+  /** Whole seconds, as the native library reads it. */
+  exp: number;
+}
+
+/**
+ * Structure, header and payload checks, in the native library's order: split → header alg →
+ * payload → required claims (sub, iss, exp). Returns the parsed token or the rejection.
+ */
+export function parseToken(token: string, request: ValidationRequest): ParsedToken | Verdict {
+  if (token.length > MAX_TOKEN_LENGTH) return invalidToken(`JWT exceeds ${MAX_TOKEN_LENGTH} characters`);
+  const dot1 = token.indexOf('.');
+  if (dot1 < 0) return invalidToken('Invalid JWT format: missing first separator');
+  const dot2 = token.indexOf('.', dot1 + 1);
+  if (dot2 < 0) return invalidToken('Invalid JWT format: missing second separator');
+  if (token.indexOf('.', dot2 + 1) >= 0) return invalidToken('Invalid JWT format: more than three segments');
+  if (dot1 === 0 || dot2 === dot1 + 1 || dot2 === token.length - 1) {
+    return invalidToken('Invalid JWT format: empty component');
+  }
+
+  const headerText = decodeBase64urlText(token.slice(0, dot1));
+  if (headerText === null) return invalidToken('Failed to decode JWT header');
+  const header = parseJsonObject(headerText);
+  if (!header.ok) return jsonFailure(header, 'header');
+  const alg = header.value.alg;
+  if (typeof alg !== 'string') return invalidToken("JWT header missing 'alg' field");
+  if (!algorithmSpec(alg) || !request.algorithms.includes(alg)) return invalidToken(`Unsupported algorithm: ${alg}`);
+  const crit = header.value.crit;
+  if (crit !== undefined) {
+    // No JWS extension is understood, so any critical one makes the token unacceptable (RFC 7515 §4.1.11).
+    const first = Array.isArray(crit) && typeof crit[0] === 'string' ? crit[0] : String(crit);
+    return invalidToken(`Unsupported critical header parameter: ${first}`);
+  }
+  const kidValue = header.value.kid;
+  if (kidValue !== undefined && typeof kidValue !== 'string') return invalidToken("JWT header 'kid' is not a string");
+
+  const payloadText = decodeBase64urlText(token.slice(dot1 + 1, dot2));
+  if (payloadText === null) return invalidToken('Failed to decode JWT payload');
+  const payload = parseJsonObject(payloadText);
+  if (!payload.ok) return jsonFailure(payload, 'payload');
+  const claims = payload.value;
+
+  if (!isNonEmptyString(claims.sub)) return invalidToken("JWT payload missing 'sub' claim");
+  if (!isNonEmptyString(claims.iss)) return invalidToken("JWT payload missing 'iss' claim");
+  const exp = numericDate(claims.exp);
+  if (exp === null) return invalidToken("JWT payload missing 'exp' claim");
+
+  return {
+    alg,
+    kid: kidValue === undefined || kidValue === '' ? null : kidValue,
+    signingInput: token.slice(0, dot2),
+    signatureSegment: token.slice(dot2 + 1),
+    claims,
+    exp,
+  };
+}
+
+export function decodeSignature(parsed: ParsedToken): Buffer | Verdict {
+  return decodeBase64url(parsed.signatureSegment) ?? invalidToken('Failed to decode JWT signature');
+}
+
+/** A positive NumericDate truncated to whole seconds, or null (missing, wrong type, <= 0, too large). */
+export function numericDate(value: unknown): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const seconds = Math.trunc(value);
+  return seconds > 0 && seconds < MAX_NUMERIC_DATE ? seconds : null;
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function jsonFailure(result: Exclude<JsonObjectResult, { ok: true }>, part: 'header' | 'payload'): Verdict {
+  if (result.reason === 'duplicate') {
+    return invalidToken(part === 'header' ? `Duplicate JWT header parameter: ${result.name}` : `Duplicate claim: ${result.name}`);
+  }
+  // The native library reports an unparsable part as the first field it could not find.
+  return invalidToken(part === 'header' ? "JWT header missing 'alg' field" : "JWT payload missing 'sub' claim");
+}
+
+export function isVerdict(value: object): value is Verdict {
+  return 'valid' in value;
+}

@@ -1,0 +1,140 @@
+import { JS_ALGORITHMS } from '../backends/js/index.js';
+import { GopherAuthError, GopherAuthException } from './errors.js';
+import type { BackendMode } from './backend-selection.js';
+import type { Logger } from './logger.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS } from './options.js';
+import type { JwksManagerOptions } from './jwks/types.js';
+
+/** JWKS tuning passed to the JWKS manager (seconds, bytes). */
+export type JwksTuning = Pick<
+  JwksManagerOptions,
+  'minCacheDuration' | 'maxCacheDuration' | 'unknownKidCooldown' | 'maxStale' | 'maxResponseBytes' | 'fetch'
+>;
+
+export interface GopherAuthClientOptions {
+  /** 'auto' (default; env GOPHER_AUTH_BACKEND): native for RS* when available, JS otherwise. */
+  backend?: BackendMode;
+  /** JWKS cache lifetime (s) when the response has no Cache-Control. Default 3600. `cache_duration`. */
+  cacheDuration?: number;
+  /** JWKS fetch timeout (s); 0 = none. Default 10. `request_timeout`. */
+  requestTimeout?: number;
+  /** Refresh keys in the background before they expire. Default true. `auto_refresh`. */
+  autoRefresh?: boolean;
+  /** Clock skew (s) for exp/nbf when a call passes no skew. Default 60, as native. */
+  clockSkew?: number;
+  /** Accepted JWS algorithms. Default: every algorithm the JS backend verifies. */
+  algorithms?: readonly string[];
+  /** pino-compatible logger; default silent. Never receives token contents. */
+  logger?: Logger;
+  /** Finer JWKS manager settings. */
+  jwks?: JwksTuning;
+}
+
+export interface ResolvedClientOptions {
+  clockSkew: number;
+  algorithms: readonly string[];
+  manager: JwksManagerOptions;
+}
+
+export function assertHttpUrl(name: string, value: unknown): asserts value is string {
+  let ok = false;
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      ok = url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `${name} must be an http:// or https:// URL, got ${JSON.stringify(value)}`);
+}
+
+export function resolveClientOptions(options: GopherAuthClientOptions): ResolvedClientOptions {
+  const clockSkew = options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  if (!Number.isInteger(clockSkew) || clockSkew < 0) {
+    throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, `clockSkew must be a non-negative integer number of seconds, got ${String(clockSkew)}`);
+  }
+  const algorithms = options.algorithms ?? JS_ALGORITHMS;
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, 'algorithms must be a non-empty array');
+  }
+  for (const alg of algorithms) {
+    if (!JS_ALGORITHMS.includes(alg)) {
+      throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `algorithm ${JSON.stringify(alg)} is not supported; supported: ${JS_ALGORITHMS.join(', ')}`);
+    }
+  }
+  return {
+    clockSkew,
+    algorithms: Object.freeze([...algorithms]),
+    manager: {
+      ...options.jwks,
+      cacheDuration: options.cacheDuration,
+      requestTimeout: options.requestTimeout,
+      autoRefresh: options.autoRefresh,
+      logger: options.logger,
+    },
+  };
+}
+
+/** Option names `gopher_auth_client_set_option` accepts. */
+export const NATIVE_OPTION_NAMES = [
+  'cache_duration',
+  'auto_refresh',
+  'request_timeout',
+  'client_id',
+  'client_secret',
+  'exchange_idps',
+  'token_endpoint',
+  'oauth_authorize_url',
+  'oauth_token_url',
+  'server_url',
+] as const;
+export type NativeOptionName = (typeof NATIVE_OPTION_NAMES)[number];
+
+export type OptionChange =
+  | { kind: 'manager'; patch: Partial<JwksManagerOptions> }
+  | { kind: 'stored'; name: NativeOptionName; value: string };
+
+/**
+ * Parses one `setOption` call the way the native library answers it: unknown name → -1011
+ * "Unknown option: X"; missing value → -1011 "Invalid parameter"; unparsable number → -1009
+ * "Failed to parse value: ..."; bad server_url → -1009 "Invalid server URL". Stricter than native
+ * in one way: numbers must be whole integers ("10x" and "1.5" are refused, native truncates them).
+ */
+export function parseOption(name: unknown, value: unknown): OptionChange {
+  if (typeof name !== 'string' || !(NATIVE_OPTION_NAMES as readonly string[]).includes(name)) {
+    throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, `Unknown option: ${String(name)}`);
+  }
+  if (value === null || value === undefined) throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'Invalid parameter');
+  const text = String(value);
+  switch (name as NativeOptionName) {
+    case 'cache_duration':
+      // Native: <= 0 disables caching.
+      return { kind: 'manager', patch: { cacheDuration: Math.max(0, integer(text)) } };
+    case 'request_timeout': {
+      const seconds = integer(text);
+      if (seconds < 0) throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `Failed to parse value: request_timeout must not be negative`);
+      return { kind: 'manager', patch: { requestTimeout: seconds } };
+    }
+    case 'auto_refresh':
+      return { kind: 'manager', patch: { autoRefresh: ['true', '1', 'yes'].includes(text.trim().toLowerCase()) } };
+    case 'server_url':
+      try {
+        assertHttpUrl('server_url', text);
+      } catch {
+        throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, 'Invalid server URL');
+      }
+      return { kind: 'stored', name: 'server_url', value: text };
+    default:
+      return { kind: 'stored', name: name as NativeOptionName, value: text };
+  }
+}
+
+function integer(text: string): number {
+  const trimmed = text.trim();
+  const n = Number(trimmed);
+  if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(n)) {
+    throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `Failed to parse value: ${JSON.stringify(text)} is not an integer`);
+  }
+  return n;
+}

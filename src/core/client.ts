@@ -1,0 +1,327 @@
+import { jsBackend, peekHeaderAlg, recheckAccepted } from '../backends/js/index.js';
+import { nativeBackend } from '../backends/native/index.js';
+import type { BackendClient, BackendName, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
+import { createBackendClients, pickClient, resolveBackendMode, type BackendClients, type BackendMode } from './backend-selection.js';
+import {
+  assertHttpUrl,
+  parseOption,
+  resolveClientOptions,
+  type GopherAuthClientOptions,
+  type NativeOptionName,
+  type ResolvedClientOptions,
+} from './client-options.js';
+import { GopherAuthError, GopherAuthException } from './errors.js';
+import { JwksManager } from './jwks/manager.js';
+import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
+import { silentLogger, type Logger } from './logger.js';
+import { GopherValidationOptions } from './options.js';
+import { extractTokenPayload } from './payload.js';
+import type { TokenPayload, ValidationResult } from './result.js';
+
+export type { GopherAuthClientOptions };
+
+/** Per-call requirements: a GopherValidationOptions, or the same as a plain object. */
+export type ValidationOptionsInput =
+  | GopherValidationOptions
+  | { scopes?: readonly string[] | string; audience?: string; clockSkew?: number };
+
+/**
+ * Validates OAuth 2.1 bearer JWTs against an issuer's JWKS. Construction does no I/O; keys load on
+ * first use (or `await client.ready()`). A bad token yields a result, never a throw; misuse throws
+ * GopherAuthException.
+ */
+export class GopherAuthClient {
+  readonly #jwksUri: string;
+  readonly #issuer: string;
+  readonly #mode: BackendMode;
+  readonly #logger: Logger;
+  readonly #resolved: ResolvedClientOptions;
+  readonly #defaultRequest: ValidationRequest;
+  readonly #stored = new Map<NativeOptionName, string>();
+  #managerOptions: JwksManagerOptions;
+  #manager: JwksManager;
+  #unsubscribe: () => void;
+  #clients: BackendClients | null = null;
+  /** The manager snapshot last handed to the backends, and the re-versioned copy they got. */
+  #source: JwksSnapshot | null = null;
+  #snapshot: JwksSnapshot | null = null;
+  #deliveries = 0;
+  #destroyed = false;
+
+  constructor(jwksUri: string, issuer: string, options: GopherAuthClientOptions = {}) {
+    assertHttpUrl('jwksUri', jwksUri);
+    assertHttpUrl('issuer', issuer);
+    this.#jwksUri = jwksUri;
+    this.#issuer = issuer;
+    this.#logger = options.logger ?? silentLogger;
+    this.#resolved = resolveClientOptions(options);
+    this.#mode = resolveBackendMode(options.backend);
+    this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms });
+    this.#managerOptions = this.#resolved.manager;
+    this.#manager = new JwksManager(jwksUri, this.#managerOptions);
+    this.#unsubscribe = this.#manager.subscribe((snapshot) => this.#deliver(snapshot));
+    // Fail fast: a forced native backend that cannot run is a configuration error, not a token error.
+    if (this.#mode === 'native') this.#backends();
+  }
+
+  /** The backend answering tokens: 'native' when in use (RS* tokens under 'auto'), else 'js'. */
+  get backend(): BackendName {
+    this.#assertLive();
+    return this.#backends().primary;
+  }
+
+  /** Loads the key set (single-flight). Rejects with GopherAuthException(JWKS_FETCH_FAILED). */
+  async ready(): Promise<void> {
+    this.#assertLive();
+    this.#backends();
+    const snapshot = await this.#manager.ready();
+    this.#assertLive();
+    this.#deliver(snapshot);
+  }
+
+  /** Fetches the key set now. Rejects with GopherAuthException(JWKS_FETCH_FAILED); old keys stay. */
+  async refreshJwks(): Promise<void> {
+    this.#assertLive();
+    const snapshot = await this.#manager.refresh();
+    this.#assertLive();
+    this.#deliver(snapshot);
+  }
+
+  jwksStatus(): JwksStatus {
+    this.#assertLive();
+    return this.#manager.status();
+  }
+
+  async validateToken(token: string, options?: ValidationOptionsInput): Promise<ValidationResult> {
+    this.#assertLive();
+    const request = this.#request(options);
+    assertTokenType(token);
+    const backend = this.#choose(token, request);
+    let verdict = await this.#run(backend, token, request);
+    if (verdict.keyMiss) {
+      const outcome = await this.#loadKeys(verdict.keyMiss.kid);
+      this.#assertLive();
+      if (outcome.kind === 'failed') return fetchFailed(outcome.message);
+      if (outcome.kind === 'loaded') verdict = await this.#run(backend, token, request);
+    }
+    return toResult(verdict);
+  }
+
+  /**
+   * Synchronous validation with the keys already loaded (`await client.ready()` first). Without keys
+   * it answers JWKS_FETCH_FAILED and starts loading them; an unknown kid starts a throttled refetch.
+   */
+  validateTokenSync(token: string, options?: ValidationOptionsInput): ValidationResult {
+    this.#assertLive();
+    const request = this.#request(options);
+    assertTokenType(token);
+    const backend = this.#choose(token, request);
+    const verdict = this.#runSync(backend, token, request);
+    if (verdict.keyMiss) {
+      if (this.#snapshot === null) {
+        this.#background(this.#manager.ready());
+        return fetchFailed('JWKS not loaded yet; await client.ready() before validateTokenSync()');
+      }
+      this.#background(this.#manager.handleUnknownKid(verdict.keyMiss.kid));
+    }
+    return toResult(verdict);
+  }
+
+  /**
+   * Reads the claims WITHOUT VERIFYING THE TOKEN: no signature, expiry or issuer check. Anyone can
+   * forge its input. Never base an access decision on it; use validateAndExtract for that.
+   * Returns null for a malformed token.
+   */
+  extractPayload(token: string): TokenPayload | null {
+    this.#assertLive();
+    return extractTokenPayload(token);
+  }
+
+  /** Validates, then returns the payload only when the token is valid (null otherwise). */
+  async validateAndExtract(token: string, options?: ValidationOptionsInput): Promise<{ result: ValidationResult; payload: TokenPayload | null }> {
+    const result = await this.validateToken(token, options);
+    return { result, payload: result.valid ? extractTokenPayload(token) : null };
+  }
+
+  /**
+   * Sets one option by its native name (`cache_duration`, `auto_refresh`, `request_timeout`,
+   * `client_id`, `client_secret`, `exchange_idps`, `token_endpoint`, `oauth_authorize_url`,
+   * `oauth_token_url`, `server_url`). Throws GopherAuthException with the native code: unknown name
+   * → INVALID_PARAMETER "Unknown option: X"; unparsable value → INVALID_CONFIG.
+   */
+  setOption(name: string, value: string | number | boolean): void {
+    this.#assertLive();
+    const change = parseOption(name, value);
+    if (change.kind === 'stored') {
+      this.#stored.set(change.name, change.value);
+      return;
+    }
+    this.#managerOptions = { ...this.#managerOptions, ...change.patch };
+    // The manager's settings are fixed at construction: swap in a new one; backends keep their keys.
+    this.#unsubscribe();
+    this.#manager.destroy();
+    this.#manager = new JwksManager(this.#jwksUri, this.#managerOptions);
+    this.#source = null;
+    this.#unsubscribe = this.#manager.subscribe((snapshot) => this.#deliver(snapshot));
+  }
+
+  /** An option stored with setOption that validation does not use (client_id, server_url, ...). */
+  getOption(name: NativeOptionName): string | undefined {
+    this.#assertLive();
+    return this.#stored.get(name);
+  }
+
+  isDestroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** Idempotent. Stops JWKS timers and frees backend resources; later use throws. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#unsubscribe();
+    this.#manager.destroy();
+    this.#clients?.native?.destroy();
+    this.#clients?.js.destroy();
+    this.#clients = null;
+    this.#snapshot = null;
+    this.#source = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.destroy();
+  }
+
+  #assertLive(): void {
+    if (this.#destroyed) {
+      throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'GopherAuthClient used after destroy()');
+    }
+  }
+
+  #backends(): BackendClients {
+    if (this.#clients === null) {
+      this.#clients = createBackendClients(
+        this.#mode,
+        { jwksUri: this.#jwksUri, issuer: this.#issuer },
+        { js: jsBackend, native: nativeBackend },
+        this.#logger,
+      );
+      if (this.#snapshot !== null) this.#handDown(this.#clients, this.#snapshot);
+    }
+    return this.#clients;
+  }
+
+  #deliver(source: JwksSnapshot): void {
+    if (this.#destroyed || source === this.#source) return;
+    this.#source = source;
+    // Re-versioned so versions keep increasing across manager swaps (setOption).
+    this.#snapshot = Object.freeze({ keys: source.keys, json: source.json, fetchedAt: source.fetchedAt, version: ++this.#deliveries });
+    if (this.#clients !== null) this.#handDown(this.#clients, this.#snapshot);
+  }
+
+  #handDown(clients: BackendClients, snapshot: JwksSnapshot): void {
+    clients.js.setKeys(snapshot);
+    if (clients.native === null) return;
+    try {
+      clients.native.setKeys(snapshot);
+    } catch (error) {
+      this.#logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'gopher-auth: native backend refused the key set');
+    }
+  }
+
+  #request(options: ValidationOptionsInput | undefined): ValidationRequest {
+    if (options === undefined || options === null) return this.#defaultRequest;
+    const opts = options instanceof GopherValidationOptions ? options : toValidationOptions(options);
+    const scopes = opts.scopes;
+    return {
+      issuer: this.#issuer,
+      audience: opts.audience,
+      scopes: scopes.length > 0 ? scopes : undefined,
+      clockSkew: opts.clockSkew ?? this.#resolved.clockSkew,
+      algorithms: this.#resolved.algorithms,
+    };
+  }
+
+  #choose(token: string, request: ValidationRequest): BackendClient {
+    const clients = this.#backends();
+    if (clients.native === null) return clients.js;
+    return pickClient(clients, this.#mode, peekHeaderAlg(token), request.algorithms);
+  }
+
+  async #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
+    if (backend.backend === 'js') return backend.validate(token, request);
+    return this.#recheck(await backend.validate(token, nativeRequest(request)), token, request);
+  }
+
+  #runSync(backend: BackendClient, token: string, request: ValidationRequest): Verdict {
+    if (backend.backend === 'js') return backend.validateSync(token, request);
+    return this.#recheck(backend.validateSync(token, nativeRequest(request)), token, request);
+  }
+
+  /** The native library misreads some claims (see docs/api.md): its "valid" is re-checked in JS. */
+  #recheck(native: Verdict, token: string, request: ValidationRequest): Verdict {
+    if (!native.valid) return native;
+    const verdict = recheckAccepted(token, request, this.#snapshot);
+    return verdict.keyMiss ? { valid: false, code: verdict.code, message: verdict.message } : verdict;
+  }
+
+  async #loadKeys(kid: string | null): Promise<{ kind: 'loaded' | 'unchanged' } | { kind: 'failed'; message: string }> {
+    if (this.#snapshot === null) {
+      try {
+        this.#deliver(await this.#manager.ready());
+        return { kind: 'loaded' };
+      } catch (error) {
+        return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    const fresh = await this.#manager.handleUnknownKid(kid);
+    if (fresh === null) return { kind: 'unchanged' };
+    this.#deliver(fresh);
+    return { kind: 'loaded' };
+  }
+
+  #background(pending: Promise<JwksSnapshot | null>): void {
+    pending.then(
+      (snapshot) => {
+        if (snapshot) this.#deliver(snapshot);
+      },
+      (error: unknown) => {
+        if (!this.#destroyed) this.#logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'gopher-auth: background JWKS load failed');
+      },
+    );
+  }
+}
+
+/** Scopes are enforced by the JS re-check: the native library ignores `scp` and does not merge claims. */
+function nativeRequest(request: ValidationRequest): ValidationRequest {
+  return request.scopes === undefined ? request : { ...request, scopes: undefined };
+}
+
+function toValidationOptions(init: Exclude<ValidationOptionsInput, GopherValidationOptions>): GopherValidationOptions {
+  if (typeof init !== 'object') {
+    throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'validation options must be an object or GopherValidationOptions');
+  }
+  const opts = new GopherValidationOptions();
+  if (init.scopes !== undefined) opts.setScopes(init.scopes);
+  if (init.audience !== undefined) opts.setAudience(init.audience);
+  if (init.clockSkew !== undefined) opts.setClockSkew(init.clockSkew);
+  return opts;
+}
+
+function assertTokenType(token: unknown): asserts token is string {
+  if (typeof token !== 'string') {
+    throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, `token must be a string, got ${token === null ? 'null' : typeof token}`);
+  }
+}
+
+function toResult(verdict: Verdict): ValidationResult {
+  return { valid: verdict.valid, errorCode: verdict.code, errorMessage: verdict.valid ? null : verdict.message };
+}
+
+function fetchFailed(reason: string): ValidationResult {
+  return { valid: false, errorCode: GopherAuthError.JWKS_FETCH_FAILED, errorMessage: `Failed to fetch JWKS: ${reason}` };
+}
