@@ -61,6 +61,7 @@ export class Authenticator {
       this.#ownsClient = false;
     } else {
       this.client = new GopherAuthClient(config.jwksUri as string, config.issuer, {
+        ...config.clientOptions,
         ...(config.backend !== undefined ? { backend: config.backend } : {}),
         logger: config.logger,
       });

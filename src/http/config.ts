@@ -14,6 +14,7 @@ import {
   rootProtectedResourceMetadataUrl,
   type ProtectedResourceMetadata,
 } from '../core/metadata.js';
+import type { GopherAuthClientOptions } from '../core/client-options.js';
 import type { GopherValidationOptions } from '../core/options.js';
 import type { TokenPayload, ValidationResult } from '../core/result.js';
 import type { AuthFailureEvent } from './failure.js';
@@ -62,7 +63,9 @@ export interface GopherAuthConfig {
   logger?: Logger;
   /** Called with the detailed reason of every refusal (never sent on the wire). Errors it throws are logged. */
   onAuthFailure?: (event: AuthFailureEvent) => void;
-  /** A ready-made client (shared with other code). Not with `jwksUri`/`backend`. */
+  /** Further options for the internally created client (cache, timeouts, algorithms, JWKS tuning). */
+  clientOptions?: Omit<GopherAuthClientOptions, 'backend' | 'logger'>;
+  /** A ready-made client (shared with other code). Not with `jwksUri`/`backend`/`clientOptions`. */
   client?: TokenClient;
   /** Optional `realm` in challenges. */
   realm?: string;
@@ -107,6 +110,7 @@ export interface ResolvedAuthConfig {
   readonly logger: Logger;
   readonly onAuthFailure: ((event: AuthFailureEvent) => void) | undefined;
   readonly client: TokenClient | undefined;
+  readonly clientOptions: Omit<GopherAuthClientOptions, 'backend' | 'logger'>;
   readonly realm: string | undefined;
   readonly retryAfterSeconds: number;
   readonly maxBodyBytes: number;
@@ -205,8 +209,8 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
     if (typeof config.client?.validateToken !== 'function' || typeof config.client?.extractPayload !== 'function') {
       refuse('client must provide validateToken() and extractPayload()');
     }
-    if (config.jwksUri !== undefined || config.backend !== undefined) {
-      refuse('pass either client or jwksUri/backend, not both (the client already has its JWKS and backend)');
+    if (config.jwksUri !== undefined || config.backend !== undefined || config.clientOptions !== undefined) {
+      refuse('pass either client or jwksUri/backend/clientOptions, not both (the client already has its JWKS and backend)');
     }
   } else {
     if (config.jwksUri === undefined) refuse('jwksUri is required (or pass a ready client)');
@@ -284,6 +288,7 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
     logger: config.logger ?? silentLogger,
     onAuthFailure: config.onAuthFailure,
     client: config.client,
+    clientOptions: { ...config.clientOptions },
     realm: config.realm,
     retryAfterSeconds: positiveInteger(config.retryAfterSeconds, 'retryAfterSeconds', 5),
     maxBodyBytes: positiveInteger(config.maxBodyBytes, 'maxBodyBytes', 4 * 1024 * 1024),

@@ -1,0 +1,114 @@
+/**
+ * Binds an MCP session to the subject whose token opened it, and refuses the session to anyone else
+ * (a leaked or guessed `Mcp-Session-Id` is useless with another user's token). A refused or unknown
+ * session gets the same 404 "Session not found" the SDK gives, so the answer does not reveal that
+ * the session exists.
+ */
+import type { ServerResponse } from 'node:http';
+import { getAuthInfo } from '../http/context.js';
+import type { AuthInfo } from '../http/auth-info.js';
+import { GopherAuthError, GopherAuthException } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import { singleHeader, writeResponse, type NodeNext, type NodeRequest } from '../http/node-request.js';
+
+export type SessionCheck = 'ok' | 'unknown' | 'mismatch';
+
+export interface SessionBindingOptions {
+  /** Oldest bindings are dropped beyond this many. Default 10,000. */
+  maxSessions?: number;
+  /** The identity a session is bound to. Default: issuer + `sub`, else issuer + `client_id`. */
+  subjectOf?: (authInfo: AuthInfo) => string | null;
+  /** Sessions never bound are refused too (default true): a session the app forgot to bind is not open to all. */
+  requireBinding?: boolean;
+  logger?: Logger;
+}
+
+const NOT_FOUND_BODY = JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
+
+function defaultSubject(authInfo: AuthInfo): string | null {
+  const claims = authInfo.extra ?? {};
+  const iss = typeof claims['iss'] === 'string' ? claims['iss'] : '';
+  if (typeof claims['sub'] === 'string' && claims['sub'] !== '') return `${iss}\u0000sub\u0000${claims['sub']}`;
+  if (authInfo.clientId !== '') return `${iss}\u0000client\u0000${authInfo.clientId}`;
+  return null;
+}
+
+export class SessionBinding {
+  readonly #subjects = new Map<string, string>();
+  readonly #max: number;
+  readonly #subjectOf: (authInfo: AuthInfo) => string | null;
+  readonly #requireBinding: boolean;
+  readonly #logger: Logger;
+
+  constructor(options: SessionBindingOptions = {}) {
+    this.#max = options.maxSessions ?? 10_000;
+    this.#subjectOf = options.subjectOf ?? defaultSubject;
+    this.#requireBinding = options.requireBinding ?? true;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Binds `sessionId` to the identity (default: the current request's, from the auth context). */
+  bind(sessionId: string, authInfo: AuthInfo | undefined = getAuthInfo()): void {
+    if (authInfo === undefined) {
+      throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'SessionBinding.bind needs an AuthInfo (none in the current request context)');
+    }
+    const subject = this.#subjectOf(authInfo);
+    if (subject === null) throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'the token has neither sub nor client_id to bind a session to');
+    const existing = this.#subjects.get(sessionId);
+    if (existing !== undefined && existing !== subject) {
+      throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'session is already bound to another subject');
+    }
+    this.#subjects.delete(sessionId);
+    this.#subjects.set(sessionId, subject);
+    while (this.#subjects.size > this.#max) {
+      const oldest = this.#subjects.keys().next().value;
+      if (oldest === undefined) break;
+      this.#subjects.delete(oldest);
+    }
+  }
+
+  check(sessionId: string, authInfo: AuthInfo | undefined): SessionCheck {
+    const bound = this.#subjects.get(sessionId);
+    if (bound === undefined) return 'unknown';
+    return authInfo !== undefined && this.#subjectOf(authInfo) === bound ? 'ok' : 'mismatch';
+  }
+
+  release(sessionId: string): void {
+    this.#subjects.delete(sessionId);
+  }
+
+  get size(): number {
+    return this.#subjects.size;
+  }
+
+  /** For `StreamableHTTPServerTransport({ onsessioninitialized })`: binds to the current request's identity. */
+  readonly onSessionInitialized = (sessionId: string): void => this.bind(sessionId);
+  /** For `onsessionclosed`. */
+  readonly onSessionClosed = (sessionId: string): void => this.release(sessionId);
+
+  #allowed(sessionId: string | undefined, authInfo: AuthInfo | undefined): boolean {
+    if (sessionId === undefined) return true;
+    const verdict = this.check(sessionId, authInfo);
+    if (verdict === 'ok' || (verdict === 'unknown' && !this.#requireBinding)) return true;
+    this.#logger.warn({ verdict }, 'gopher-auth: MCP session refused to a different subject');
+    return false;
+  }
+
+  /** Express/node middleware; mount after the gate. */
+  middleware(): (req: NodeRequest, res: ServerResponse, next: NodeNext) => void {
+    return (req, res, next) => {
+      if (this.#allowed(singleHeader(req, 'mcp-session-id'), req.auth ?? getAuthInfo())) {
+        next();
+        return;
+      }
+      writeResponse(res, 404, { 'content-type': 'application/json' }, NOT_FOUND_BODY);
+    };
+  }
+
+  /** Web-standard check: a 404 Response when the session is not this subject's, else null. */
+  checkRequest(request: Request, authInfo: AuthInfo): Response | null {
+    if (this.#allowed(request.headers.get('mcp-session-id') ?? undefined, authInfo)) return null;
+    return new Response(NOT_FOUND_BODY, { status: 404, headers: { 'content-type': 'application/json' } });
+  }
+}

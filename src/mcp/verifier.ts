@@ -1,0 +1,92 @@
+/**
+ * An `OAuthTokenVerifier` for the MCP SDK's own `requireBearerAuth`, backed by a gopherAuth gate.
+ *
+ * The SDK's middleware decides 401/403/500 with `instanceof` against ITS error classes. When an app
+ * ends up with two copies of the SDK (ESM and CJS builds, or two versions in node_modules), errors
+ * made from the other copy fall through to 500. So the classes are taken from the caller when given
+ * (`errors`: the namespace the app's `requireBearerAuth` comes from), and only otherwise imported.
+ */
+import type { AuthInfo } from '../http/auth-info.js';
+import { isBearerAuthError, type BearerAuthError } from '../http/errors.js';
+
+type ErrorClass = new (message: string) => Error;
+
+/** The three SDK error classes the verifier throws (e.g. `import * as errors from '@modelcontextprotocol/sdk/server/auth/errors.js'`). */
+export interface SdkAuthErrorClasses {
+  InvalidTokenError: ErrorClass;
+  InsufficientScopeError: ErrorClass;
+  ServerError: ErrorClass;
+}
+
+export interface TokenSource {
+  verifyAccessToken(token: string): Promise<AuthInfo>;
+  readonly resourceMetadataUrl: string;
+  readonly config: { readonly resourceUrl: URL; readonly requiredScopes: readonly string[] };
+}
+
+export interface GopherTokenVerifier {
+  verifyAccessToken(token: string): Promise<AuthInfo>;
+}
+
+export interface TokenVerifierOptions {
+  /** The SDK error classes to throw; default: imported from `@modelcontextprotocol/sdk`. */
+  errors?: SdkAuthErrorClasses;
+}
+
+const SDK_ERRORS_MODULE = '@modelcontextprotocol/sdk/server/auth/errors.js';
+
+function checkClasses(errors: SdkAuthErrorClasses): SdkAuthErrorClasses {
+  for (const name of ['InvalidTokenError', 'InsufficientScopeError', 'ServerError'] as const) {
+    if (typeof errors[name] !== 'function') throw new TypeError(`errors.${name} must be the MCP SDK's ${name} class`);
+  }
+  return errors;
+}
+
+async function importSdkErrors(): Promise<SdkAuthErrorClasses> {
+  return checkClasses((await import(SDK_ERRORS_MODULE)) as SdkAuthErrorClasses);
+}
+
+/** Which SDK class a refusal becomes. 503-class refusals become ServerError: the SDK has no 503. */
+export function sdkErrorFor(error: BearerAuthError, classes: SdkAuthErrorClasses): Error {
+  switch (error.kind) {
+    case 'missing_token':
+    case 'invalid_request':
+    case 'invalid_token':
+      return new classes.InvalidTokenError(error.description);
+    case 'insufficient_scope':
+      return new classes.InsufficientScopeError(error.description);
+    default:
+      return new classes.ServerError(error.description);
+  }
+}
+
+export function createTokenVerifier(source: TokenSource, options: TokenVerifierOptions = {}): GopherTokenVerifier {
+  let classes: Promise<SdkAuthErrorClasses> | undefined = options.errors ? Promise.resolve(checkClasses(options.errors)) : undefined;
+  return {
+    async verifyAccessToken(token: string): Promise<AuthInfo> {
+      try {
+        return await source.verifyAccessToken(token);
+      } catch (error) {
+        classes ??= importSdkErrors();
+        const sdk = await classes;
+        throw isBearerAuthError(error) ? sdkErrorFor(error, sdk) : new sdk.ServerError('Token verification failed on the server');
+      }
+    },
+  };
+}
+
+/**
+ * Options for the SDK's `requireBearerAuth` that match the gate: same verifier, same
+ * `resource_metadata`, same expected resource and default scopes.
+ */
+export function sdkBearerAuthOptions(
+  source: TokenSource,
+  options: TokenVerifierOptions = {},
+): { verifier: GopherTokenVerifier; resourceMetadataUrl: string; expectedResource: URL; requiredScopes: string[] } {
+  return {
+    verifier: createTokenVerifier(source, options),
+    resourceMetadataUrl: source.resourceMetadataUrl,
+    expectedResource: new URL(source.config.resourceUrl.href),
+    requiredScopes: [...source.config.requiredScopes],
+  };
+}
