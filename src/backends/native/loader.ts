@@ -42,6 +42,7 @@ export interface LoadedLibrary {
 
 let state: { library: LoadedLibrary | null; info: NativeLibraryInfo } | null = null;
 
+/** GOPHER_AUTH_NATIVE_LOAD_MODE: 'deepbind' | 'plain' force a mode (diagnostics); 'off' disables native. */
 function requestedMode(): LoadMode {
   const forced = process.env.GOPHER_AUTH_NATIVE_LOAD_MODE;
   if (forced === 'plain' || forced === 'deepbind') return forced;
@@ -85,6 +86,9 @@ function unavailable(info: Partial<NativeLibraryInfo> & { reason: string; attemp
 
 function load(): { library: LoadedLibrary | null; info: NativeLibraryInfo } {
   const attempts = searchLibrary();
+  if (process.env.GOPHER_AUTH_NATIVE_LOAD_MODE === 'off') {
+    return { library: null, info: unavailable({ reason: 'native loading disabled by GOPHER_AUTH_NATIVE_LOAD_MODE=off', attempts }) };
+  }
   const { koffi, error } = loadKoffi();
   if (!koffi) return { library: null, info: unavailable({ reason: error ?? 'koffi unavailable', attempts }) };
 

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { runFixture } from './run-fixture.js';
+
+interface Outcome {
+  codes: number[];
+  queueAfter: number;
+  crypto: { ok: boolean; error: string | null };
+}
+
+describe("Node's OpenSSL error queue after native signature failures", () => {
+  it('control: the library called naively leaves errors behind and the next crypto.sign fails', async () => {
+    const run = await runFixture<Outcome>('openssl-queue.ts', { args: ['raw'] });
+    expect(run.code).toBe(0);
+    expect(run.result?.codes).toEqual(Array(5).fill(-1002));
+    expect(run.result?.queueAfter).not.toBe(0);
+    expect(run.result?.crypto.ok).toBe(false);
+  });
+
+  for (const mode of ['deepbind', 'plain'] as const) {
+    it(`through the backend (${mode} load) the queue is empty and crypto.sign works`, async () => {
+      const run = await runFixture<Outcome>('openssl-queue.ts', { env: { GOPHER_AUTH_NATIVE_LOAD_MODE: mode } });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(0);
+      expect(run.result?.codes).toEqual(Array(10).fill(-1002));
+      expect(run.result?.queueAfter).toBe(0);
+      expect(run.result?.crypto).toEqual({ ok: true, error: null });
+    });
+  }
+});

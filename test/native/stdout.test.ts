@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { runFixture } from './run-fixture.js';
+
+const MARKER = 'pii-marker-subject-7d1f';
+
+describe('native output never reaches stdout/stderr', () => {
+  it('control: the library loaded naively prints to stdout, including the subject', async () => {
+    const run = await runFixture<{ codes: number[] }>('stdout-silence.ts', { args: ['raw'] });
+    expect(run.code).toBe(0);
+    expect(run.result?.codes).toEqual([0, -1002, -1001, -1003]);
+    expect(run.stdout.toString('utf8')).toContain(MARKER);
+  });
+
+  it('stdout stays byte-for-byte empty during 1,000 validations through the backend', async () => {
+    const run = await runFixture<{ codes: Record<string, number> }>('stdout-silence.ts');
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(0);
+    expect(run.result?.codes).toEqual({ '0': 250, '-1002': 250, '-1001': 250, '-1003': 250 });
+    expect(run.stdout.length).toBe(0);
+    expect(run.stderr).not.toContain('GopherAuth');
+    expect(run.stderr).not.toContain(MARKER);
+  });
+});
