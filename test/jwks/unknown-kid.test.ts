@@ -47,7 +47,7 @@ describe('unknown kid', () => {
     expect(server.fetchCount).toBeGreaterThanOrEqual(2);
     expect(server.fetchCount).toBeLessThanOrEqual(Math.floor(elapsed / cooldownMs) + 1);
     const times = server.requests.map((r) => r.at);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(cooldownMs - 5);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(cooldownMs - 30);
   });
 
   it('finds a rotated-in kid and resolves the new snapshot', async () => {
@@ -64,14 +64,14 @@ describe('unknown kid', () => {
   });
 
   it('negatively caches a kid that stayed unknown, for the cooldown', async () => {
-    const { server, m } = await setup({ unknownKidCooldown: 0.3 });
+    const { server, m } = await setup({ unknownKidCooldown: 0.5 });
     expect(await m.handleUnknownKid('ghost')).toBeNull();
     expect(server.fetchCount).toBe(1);
     await sleep(150);
     // Cooldown still running and kid negatively cached: nothing fetched.
     expect(await m.handleUnknownKid('ghost')).toBeNull();
     expect(server.fetchCount).toBe(1);
-    await sleep(200);
+    await sleep(400);
     // Both expired: the kid may be looked for once more, and now it exists.
     server.setJwks(makeJwks('k1', 'ghost'));
     const fresh = await m.handleUnknownKid('ghost');
@@ -82,14 +82,14 @@ describe('unknown kid', () => {
   it('answers a negatively cached kid at once even while another fetch is in flight', async () => {
     const { server, m } = await setup({ unknownKidCooldown: 30 });
     expect(await m.handleUnknownKid('ghost')).toBeNull();
-    server.setFault({ kind: 'delay', ms: 150 });
+    server.setFault({ kind: 'delay', ms: 300 });
     const refresh = m.refresh();
     let t = performance.now();
     expect(await m.handleUnknownKid('ghost')).toBeNull();
-    expect(performance.now() - t).toBeLessThan(50);
+    expect(performance.now() - t).toBeLessThan(100);
     t = performance.now();
     expect(await m.handleUnknownKid('never-seen')).toBeNull(); // joins the refresh and waits for it
-    expect(performance.now() - t).toBeGreaterThanOrEqual(100);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(150);
     await refresh;
     expect(server.fetchCount).toBe(2);
   });
