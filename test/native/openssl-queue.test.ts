@@ -8,12 +8,13 @@ interface Outcome {
 }
 
 describe("Node's OpenSSL error queue after native signature failures", () => {
-  it('control: the library called naively leaves errors behind and the next crypto.sign fails', async () => {
+  it('control: the library called naively leaves errors on Node\'s queue', async () => {
     const run = await runFixture<Outcome>('openssl-queue.ts', { args: ['raw'] });
     expect(run.code).toBe(0);
     expect(run.result?.codes).toEqual(Array(5).fill(-1002));
     expect(run.result?.queueAfter).not.toBe(0);
-    expect(run.result?.crypto.ok).toBe(false);
+    // Node 20 then fails the next crypto.sign ("padding check failed"); Node 22 happens to tolerate it.
+    if (process.versions.node.startsWith('20.')) expect(run.result?.crypto.ok).toBe(false);
   });
 
   for (const mode of ['deepbind', 'plain'] as const) {
