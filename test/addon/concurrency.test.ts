@@ -1,0 +1,142 @@
+import { sign } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LoadedLibrary } from '../../src/backends/native/loader.js';
+import { addonStats, addonStatus, adoptClient, type AddonClientHandle } from '../../src/backends/native/addon.js';
+import { ensureAddonBuilt } from './build.js';
+import { makeSigner, nativeLibrary, rawClient, tokenCases, type Signer, type TokenCase } from './fixtures.js';
+
+const TOTAL = 10_000;
+const IN_FLIGHT = 64;
+
+let library: LoadedLibrary;
+let signer: Signer;
+let client: AddonClientHandle;
+let cases: TokenCase[];
+
+beforeAll(() => {
+  ensureAddonBuilt();
+  library = nativeLibrary();
+  signer = makeSigner();
+  cases = tokenCases(signer, makeSigner('other-key'));
+  const status = addonStatus();
+  if (!status.loaded) throw new Error(`addon not loaded: ${status.reason ?? ''}`);
+  const adopted = adoptClient(rawClient(library, signer.jwksJson));
+  if (!adopted) throw new Error('adoptClient returned null with the addon loaded');
+  client = adopted;
+});
+
+interface LoopGaps {
+  maxGapMs: number;
+  p90GapMs: number;
+  ticks: number;
+}
+
+/** Intervals between consecutive 1 ms timer ticks while `work` runs. */
+async function loopGaps(work: () => Promise<unknown>): Promise<LoopGaps> {
+  let last = performance.now();
+  const gaps: number[] = [];
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+  }, 1);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  gaps.sort((a, b) => a - b);
+  return { maxGapMs: gaps.at(-1) ?? Infinity, p90GapMs: gaps[Math.floor(gaps.length * 0.9)] ?? Infinity, ticks: gaps.length };
+}
+
+const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('addon: validation on the libuv pool', () => {
+  it('loads from the build next to the package and attaches to the isolated library', () => {
+    const status = addonStatus();
+    expect(status.loaded).toBe(true);
+    expect(status.path).toMatch(/\.node$/);
+    expect(status.attach?.path).toBe(library.info.path);
+    expect(status.attach?.deep).toBe(library.info.loadMode === 'deepbind');
+    expect(status.attach?.captureAvailable).toBe(true);
+  });
+
+  it(`${TOTAL} mixed calls with ${IN_FLIGHT} in flight: every verdict and message exact, loop keeps ticking`, async () => {
+    const wrong: string[] = [];
+    let peakOutstanding = 0;
+    let peakNativeInFlight = 0;
+    const run = async (): Promise<void> => {
+      let next = 0;
+      let outstanding = 0;
+      const lane = async (): Promise<void> => {
+        while (next < TOTAL) {
+          const tc = cases[next++ % cases.length]!;
+          outstanding++;
+          peakOutstanding = Math.max(peakOutstanding, outstanding);
+          const pending = client.validate(tc.token, tc.scopes, tc.audience, 60);
+          peakNativeInFlight = Math.max(peakNativeInFlight, addonStats().inFlight ?? 0);
+          const r = await pending;
+          outstanding--;
+          if (r.valid !== tc.valid || r.code !== tc.code || r.message !== tc.message) {
+            wrong.push(`${tc.name}: got ${JSON.stringify(r)}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    };
+    // 2 shared cores: other processes alone cause multi-ms scheduling gaps, so the probe also runs on
+    // an idle loop, and a noisy attempt is repeated (each attempt is a full, checked 10,000-call run).
+    const attempts: { busy: LoopGaps; baseline: LoopGaps; rate: number }[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const baseline = await loopGaps(() => idle(300));
+      const started = performance.now();
+      const busy = await loopGaps(run);
+      attempts.push({ busy, baseline, rate: Math.round((TOTAL / (performance.now() - started)) * 1000) });
+      if (busy.maxGapMs < 5) break;
+    }
+    const best = attempts.reduce((a, b) => (b.busy.maxGapMs < a.busy.maxGapMs ? b : a));
+    console.info(
+      attempts
+        .map(
+          (a) =>
+            `${a.rate}/s, loop gap max ${a.busy.maxGapMs.toFixed(1)} ms p90 ${a.busy.p90GapMs.toFixed(1)} ms ` +
+            `(idle max ${a.baseline.maxGapMs.toFixed(1)} ms)`,
+        )
+        .join('; '),
+    );
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(wrong.length).toBe(0);
+    expect(peakOutstanding).toBe(IN_FLIGHT);
+    expect(peakNativeInFlight).toBeGreaterThanOrEqual(IN_FLIGHT - 1);
+    expect(best.busy.ticks).toBeGreaterThan(10);
+    expect(best.busy.p90GapMs).toBeLessThan(5);
+    // A blocking implementation stalls the loop for the whole run (hundreds of ms); what remains on
+    // a loaded box is the scheduler's noise, measured by the idle probe.
+    expect(best.busy.maxGapMs).toBeLessThan(5 + 2 * best.baseline.maxGapMs);
+  });
+
+  it('keeps Node\'s OpenSSL error queue clean and clears the library\'s on the worker threads', async () => {
+    const bad = cases.find((c) => c.name === 'bad signature')!;
+    const before = addonStats().opensslErrorsCleared ?? 0;
+    await Promise.all(Array.from({ length: 200 }, () => client.validate(bad.token, '', null, 60)));
+    expect(library.peekNodeOpenSslError()).toBe(0);
+    expect(sign('sha256', Buffer.from('still works'), signer.privateKey).length).toBe(256);
+    if (library.info.loadMode === 'deepbind') {
+      // Each failed RSA verification leaves entries on the bundled libcrypto's per-thread queue.
+      expect((addonStats().opensslErrorsCleared ?? 0) - before).toBeGreaterThanOrEqual(200);
+    }
+  });
+
+  it('setJwks waits for validations in flight and takes effect for the next ones', async () => {
+    const good = cases.find((c) => c.name === 'valid, no options')!;
+    const inFlight = Array.from({ length: 32 }, () => client.validate(good.token, '', null, 60));
+    const rotated = makeSigner(signer.kid);
+    expect(client.setJwks(rotated.jwksJson)).toBe(0);
+    const settled = await Promise.all(inFlight);
+    // Each call ran entirely before or entirely after the swap: valid, or a clean signature failure.
+    for (const r of settled) expect([0, -1002]).toContain(r.code);
+    expect((await client.validate(good.token, '', null, 60)).code).toBe(-1002);
+    expect(client.setJwks(signer.jwksJson)).toBe(0);
+    expect((await client.validate(good.token, '', null, 60)).valid).toBe(true);
+  });
+});
