@@ -105,3 +105,39 @@ describe('subscribers', () => {
     expect(Object.isFrozen(snapshot.keys)).toBe(true);
   });
 });
+
+describe('usable()', () => {
+  it('answers synchronously: fresh keys as is, expired keys while refreshing, nothing past maxStale', async () => {
+    const server = await serve();
+    const m = new JwksManager(server.url, { cacheDuration: 0.2, minCacheDuration: 0, autoRefresh: false, maxStale: 0.4 });
+    cleanups.push(() => m.destroy());
+
+    // Nothing loaded: null, and a load starts in the background (once, however often asked).
+    expect(m.usable()).toBeNull();
+    expect(m.usable()).toBeNull();
+    const first = await m.ready();
+    expect(server.fetchCount).toBe(1);
+    expect(m.usable()).toBe(first);
+    expect(server.fetchCount).toBe(1);
+
+    // Expired: the stale snapshot is still usable and one background refresh brings new keys.
+    await sleep(250);
+    server.setJwks(makeJwks('b'));
+    expect(m.usable()).toBe(first);
+    expect(m.usable()).toBe(first);
+    await sleep(50);
+    expect(server.fetchCount).toBe(2);
+    const second = m.usable();
+    expect(second?.version).toBe(2);
+
+    // Endpoint down and keys older than lifetime + maxStale: null.
+    server.setFault({ kind: 'status', status: 500 });
+    await sleep(250);
+    expect(m.usable()).toBe(second); // stale within maxStale
+    await sleep(450);
+    expect(m.usable()).toBeNull();
+    expect(m.current()).toBe(second);
+    m.destroy();
+    expect(m.usable()).toBeNull();
+  });
+});

@@ -75,6 +75,15 @@ export class JwksManager implements JwksManagerContract {
     return this.#snapshot;
   }
 
+  usable(): JwksSnapshot | null {
+    if (this.#destroyed) return null;
+    const now = Date.now();
+    const snapshot = this.#snapshot;
+    if (snapshot && now < this.#expiresAt) return snapshot;
+    this.#retryIfDue(now);
+    return snapshot && this.#withinMaxStale(now) ? snapshot : null;
+  }
+
   ready(): Promise<JwksSnapshot> {
     if (this.#destroyed) return Promise.reject(this.#destroyedError());
     const now = Date.now();

@@ -45,6 +45,12 @@ export interface JwksStatus {
 export interface JwksManagerContract {
   /** The current snapshot without I/O; null before the first successful fetch. */
   current(): JwksSnapshot | null;
+  /**
+   * Synchronous gate for a validation: the snapshot while it is fresh or stale within maxStale, else
+   * null (none yet, too stale, or destroyed). Never waits and never throws; when the keys are expired
+   * or missing it starts a background fetch (single-flight, backed off after failures).
+   */
+  usable(): JwksSnapshot | null;
   /** Resolves with usable keys, fetching if needed (single-flight). Rejects with GopherAuthException(JWKS_FETCH_FAILED). */
   ready(): Promise<JwksSnapshot>;
   /** Force a fetch now (single-flight). Rejects on failure; the old snapshot stays. */
