@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { runFixture } from './run-fixture.js';
+
+describe('1,000 concurrent invalid tokens through the async path', () => {
+  it('control: reading error_message after a koffi .async call returns gives wrong texts', async () => {
+    const run = await runFixture<{ total: number; wrongCodes: number; wrongMessages: number }>('concurrency.ts', { args: ['raw'] });
+    expect(run.code).toBe(0);
+    expect(run.result?.total).toBe(1000);
+    expect(run.result?.wrongCodes).toBe(0);
+    expect(run.result?.wrongMessages).toBeGreaterThan(0);
+  });
+
+  it('every verdict carries the right code and the right message', async () => {
+    const run = await runFixture<{ total: number; wrong: number; sample: unknown[] }>('concurrency.ts');
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(0);
+    expect(run.result).toEqual({ total: 1000, wrong: 0, sample: [] });
+    expect(run.stdout.length).toBe(0);
+  });
+});
