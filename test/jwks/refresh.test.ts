@@ -133,7 +133,7 @@ describe('stale-if-error', () => {
 
     const warns = logger.at('warn');
     expect(warns).toHaveLength(1);
-    expect(warns[0]!.obj).toMatchObject({ jwksUri: server.url, error: 'HTTP 503 Service Unavailable', servingStaleKeys: true });
+    expect(warns[0]!.obj).toMatchObject({ jwksUri: server.url, err: 'HTTP 503 Service Unavailable', servingStaleKeys: true });
     expect(logger.at('info')).toHaveLength(0);
 
     server.setFault(null);

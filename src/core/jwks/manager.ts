@@ -271,7 +271,7 @@ export class JwksManager implements JwksManagerContract {
     if (!this.#outageLogged) {
       this.#outageLogged = true;
       this.#settings.logger.warn(
-        { jwksUri: this.#uri, error: error.message, servingStaleKeys: this.#snapshot !== null },
+        { jwksUri: this.#uri, err: error.message, servingStaleKeys: this.#snapshot !== null },
         this.#snapshot
           ? 'JWKS endpoint failing; serving the last keys until it recovers (bounded by maxStale)'
           : 'JWKS endpoint failing; no keys loaded yet',
@@ -285,7 +285,7 @@ export class JwksManager implements JwksManagerContract {
       try {
         listener(snapshot);
       } catch (error) {
-        this.#settings.logger.error({ jwksUri: this.#uri, error }, 'JWKS snapshot listener threw');
+        this.#settings.logger.error({ jwksUri: this.#uri, err: error instanceof Error ? error.message : String(error) }, 'JWKS snapshot listener threw');
       }
     }
   }
