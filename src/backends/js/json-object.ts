@@ -17,37 +17,37 @@ export function parseJsonObject(text: string): JsonObjectResult {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'not-object' };
   const object = value as Record<string, unknown>;
-  const names = topLevelNames(text);
-  if (names.length !== Object.keys(object).length) {
+  if (topLevelNames(text, null) !== Object.keys(object).length) {
+    const names: string[] = [];
+    topLevelNames(text, names);
     return { ok: false, reason: 'duplicate', name: firstDuplicate(names) };
   }
   return { ok: true, value: object };
 }
 
 /**
- * Raw (still escaped) member names of the outermost object. Only called on text JSON.parse accepted,
- * so the scanner just tracks nesting and skips strings.
+ * Counts the member names of the outermost object (and collects them raw, still escaped, into
+ * `names` when given). Only called on text JSON.parse accepted, so it just tracks nesting and skips strings.
  */
-function topLevelNames(text: string): string[] {
-  const names: string[] = [];
+function topLevelNames(text: string, names: string[] | null): number {
+  let count = 0;
   let depth = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      let j = i + 1;
-      for (;;) {
-        const cj = text.charCodeAt(j);
-        if (cj === 0x5c) j += 2;
-        else if (cj === 0x22) break;
-        else j++;
-      }
+      // Jump to the closing quote natively; a quote preceded by an odd run of backslashes is escaped.
+      let j = text.indexOf('"', i + 1);
+      while (isEscaped(text, j)) j = text.indexOf('"', j + 1);
       if (depth === 1) {
         let k = j + 1;
         let ck = text.charCodeAt(k);
         while (ck === 0x20 || ck === 0x09 || ck === 0x0a || ck === 0x0d) ck = text.charCodeAt(++k);
-        if (ck === 0x3a) names.push(text.slice(i, j + 1));
+        if (ck === 0x3a) {
+          count++;
+          names?.push(text.slice(i, j + 1));
+        }
       }
       i = j + 1;
       continue;
@@ -56,7 +56,13 @@ function topLevelNames(text: string): string[] {
     else if (c === 0x7d || c === 0x5d) depth--;
     i++;
   }
-  return names;
+  return count;
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let k = quote - 1; text.charCodeAt(k) === 0x5c; k--) backslashes++;
+  return (backslashes & 1) === 1;
 }
 
 function firstDuplicate(rawNames: readonly string[]): string {

@@ -1,16 +1,9 @@
-import { decodeBase64urlText } from './base64url.js';
+import { isVerdict, readHeader } from './token.js';
 
-/** The header's `alg` without any validation, for picking a backend; null when unreadable. */
+/** The header's `alg` when the header is well formed and names a known algorithm, else null. For picking a backend. */
 export function peekHeaderAlg(token: string): string | null {
   const dot = token.indexOf('.');
   if (dot <= 0) return null;
-  const text = decodeBase64urlText(token.slice(0, dot));
-  if (text === null) return null;
-  try {
-    const header: unknown = JSON.parse(text);
-    const alg = header !== null && typeof header === 'object' ? (header as { alg?: unknown }).alg : undefined;
-    return typeof alg === 'string' ? alg : null;
-  } catch {
-    return null;
-  }
+  const header = readHeader(token.slice(0, dot));
+  return isVerdict(header) ? null : header.alg;
 }

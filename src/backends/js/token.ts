@@ -38,21 +38,10 @@ export function parseToken(token: string, request: ValidationRequest): ParsedTok
     return invalidToken('Invalid JWT format: empty component');
   }
 
-  const headerText = decodeBase64urlText(token.slice(0, dot1));
-  if (headerText === null) return invalidToken('Failed to decode JWT header');
-  const header = parseJsonObject(headerText);
-  if (!header.ok) return jsonFailure(header, 'header');
-  const alg = header.value.alg;
-  if (typeof alg !== 'string') return invalidToken("JWT header missing 'alg' field");
-  if (!algorithmSpec(alg) || !request.algorithms.includes(alg)) return invalidToken(`Unsupported algorithm: ${alg}`);
-  const crit = header.value.crit;
-  if (crit !== undefined) {
-    // No JWS extension is understood, so any critical one makes the token unacceptable (RFC 7515 §4.1.11).
-    const first = Array.isArray(crit) && typeof crit[0] === 'string' ? crit[0] : String(crit);
-    return invalidToken(`Unsupported critical header parameter: ${first}`);
-  }
-  const kidValue = header.value.kid;
-  if (kidValue !== undefined && typeof kidValue !== 'string') return invalidToken("JWT header 'kid' is not a string");
+  const header = readHeader(token.slice(0, dot1));
+  if (isVerdict(header)) return header;
+  const { alg, kid } = header;
+  if (!request.algorithms.includes(alg)) return invalidToken(`Unsupported algorithm: ${alg}`);
 
   const payloadText = decodeBase64urlText(token.slice(dot1 + 1, dot2));
   if (payloadText === null) return invalidToken('Failed to decode JWT payload');
@@ -67,12 +56,51 @@ export function parseToken(token: string, request: ValidationRequest): ParsedTok
 
   return {
     alg,
-    kid: kidValue === undefined || kidValue === '' ? null : kidValue,
+    kid,
     signingInput: token.slice(0, dot2),
     signatureSegment: token.slice(dot2 + 1),
     claims,
     exp,
   };
+}
+
+interface HeaderInfo {
+  alg: string;
+  kid: string | null;
+}
+
+/** Issuers reuse a handful of headers, so parsed headers are cached by their segment text. */
+const headerCache = new Map<string, HeaderInfo | Verdict>();
+const HEADER_CACHE_LIMIT = 256;
+
+export function readHeader(segment: string): HeaderInfo | Verdict {
+  let info = headerCache.get(segment);
+  if (info === undefined) {
+    info = parseHeader(segment);
+    if (headerCache.size >= HEADER_CACHE_LIMIT) headerCache.clear();
+    headerCache.set(segment, Object.freeze(info));
+  }
+  return info;
+}
+
+function parseHeader(segment: string): HeaderInfo | Verdict {
+  const text = decodeBase64urlText(segment);
+  if (text === null) return invalidToken('Failed to decode JWT header');
+  const header = parseJsonObject(text);
+  if (!header.ok) return jsonFailure(header, 'header');
+  const alg = header.value.alg;
+  if (typeof alg !== 'string') return invalidToken("JWT header missing 'alg' field");
+  if (!algorithmSpec(alg)) return invalidToken(`Unsupported algorithm: ${alg}`);
+  const crit = header.value.crit;
+  if (crit !== undefined) {
+    // No JWS extension is understood, so any critical one makes the token unacceptable (RFC 7515 §4.1.11).
+    const first = Array.isArray(crit) && typeof crit[0] === 'string' ? crit[0] : String(crit);
+    return invalidToken(`Unsupported critical header parameter: ${first}`);
+  }
+  const kid = header.value.kid;
+  if (kid !== undefined && typeof kid !== 'string') return invalidToken("JWT header 'kid' is not a string");
+  // The native library treats an empty kid as none.
+  return { alg, kid: kid === undefined || kid === '' ? null : kid };
 }
 
 export function decodeSignature(parsed: ParsedToken): Buffer | Verdict {

@@ -1,0 +1,114 @@
+/**
+ * RS256-2048 validation throughput: the JS backend (sequential and 64 in flight) and jose 6 on the
+ * same distinct tokens, against the single-thread `crypto.verify` floor measured in the same run.
+ * Run: npx tsx bench/validate.ts [seconds-per-measurement]
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { GopherAuthClient } from '../src/core/client.js';
+
+const SECONDS = Number(process.argv[2] ?? 2);
+const TOKENS = 4000;
+const IN_FLIGHT = 64;
+const ISSUER = 'https://issuer.bench';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
+const jwks = { keys: [jwk] };
+
+function makeTokens(): string[] {
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'bench' })).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return Array.from({ length: TOKENS }, (_, i) => {
+    const claims = { sub: `user-${i}`, iss: ISSUER, aud: 'api', exp: now + 3600, iat: now, scope: 'mcp:read mcp:write', jti: `t-${i}` };
+    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+  });
+}
+
+/** Runs `op` over the tokens for SECONDS, `concurrency` at a time; returns ops/s. */
+async function measure(concurrency: number, op: (token: string) => unknown): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const start = performance.now();
+  async function worker(): Promise<void> {
+    while (performance.now() < deadline) {
+      const token = tokens[next++ % tokens.length] as string;
+      const outcome = await op(token);
+      if (outcome === false) throw new Error('a valid token was rejected');
+      done++;
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - start) / 1000);
+}
+
+function floorVerify(key: KeyObject): (token: string) => boolean {
+  return (token) => {
+    const dot = token.lastIndexOf('.');
+    return verify('sha256', Buffer.from(token.slice(0, dot)), key, Buffer.from(token.slice(dot + 1), 'base64url'));
+  };
+}
+
+const tokens = makeTokens();
+
+async function main(): Promise<void> {
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+
+  const client = new GopherAuthClient(url, ISSUER, { backend: 'js' });
+  await client.ready();
+  const keySet = createLocalJWKSet(jwks);
+  const floorKey = createPublicKey({ key: jwk, format: 'jwk' });
+  const floor = floorVerify(floorKey);
+  const ours = async (t: string) => (await client.validateToken(t, { audience: 'api' })).valid;
+  const jose = async (t: string) => {
+    await jwtVerify(t, keySet, { issuer: ISSUER, audience: 'api', algorithms: ['RS256'] });
+    return true;
+  };
+
+  // Warm up every path once.
+  for (const run of [floor, ours, jose]) await measure(1, run);
+
+  const rounds = 3;
+  const results: Record<string, number[]> = {};
+  const record = (name: string, value: number) => (results[name] ??= []).push(value);
+  for (let r = 0; r < rounds; r++) {
+    record('floor: crypto.verify, 1 thread', await measure(1, floor));
+    record('gopher-auth js, sequential', await measure(1, ours));
+    record('gopher-auth js, sync', await measure(1, (t) => client.validateTokenSync(t, { audience: 'api' }).valid));
+    record(`gopher-auth js, ${IN_FLIGHT} in flight`, await measure(IN_FLIGHT, ours));
+    record('jose 6, sequential', await measure(1, jose));
+    record(`jose 6, ${IN_FLIGHT} in flight`, await measure(IN_FLIGHT, jose));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+  const floorOps = m['floor: crypto.verify, 1 thread'] as number;
+
+  console.log(`RS256-2048, ${TOKENS} distinct tokens, ${SECONDS}s x ${rounds} rounds (median), ${availableParallelism()} CPUs, Node ${process.version}`);
+  console.log('Note: other processes on the machine share the CPUs; compare ratios, not absolute numbers.\n');
+  for (const [name, ops] of Object.entries(m)) {
+    console.log(`${name.padEnd(34)} ${Math.round(ops).toString().padStart(8)} ops/s   ${(ops / floorOps).toFixed(2)}x floor`);
+  }
+  const seq = m['gopher-auth js, sequential'] as number;
+  const par = m[`gopher-auth js, ${IN_FLIGHT} in flight`] as number;
+  const joseSeq = m['jose 6, sequential'] as number;
+  const josePar = m[`jose 6, ${IN_FLIGHT} in flight`] as number;
+  console.log('\nTargets');
+  const check = (label: string, value: number, target: number) =>
+    console.log(`${label.padEnd(44)} ${value.toFixed(2)}x (target >= ${target}x) ${value >= target ? 'met' : 'NOT met'}`);
+  check('sequential vs floor', seq / floorOps, 0.8);
+  check(`${IN_FLIGHT} in flight vs floor`, par / floorOps, 1.5);
+  check('sequential vs jose', seq / joseSeq, 2.5);
+  check(`${IN_FLIGHT} in flight vs jose`, par / josePar, 2.5);
+
+  client.destroy();
+  server.close();
+}
+
+await main();
