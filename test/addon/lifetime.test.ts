@@ -1,0 +1,43 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureAddonBuilt } from './build.js';
+import { runChild } from './child.js';
+
+interface DestroyReport {
+  rounds: number;
+  validated: number;
+  wrongVerdicts: number;
+  unexpectedRejections: number;
+  afterDestroyRejected: number;
+  afterDestroyAccepted: number;
+  doubleDestroyRefused: number;
+  doubleAdoptRefused: number;
+  samples: string[];
+  stats: { liveHandles: number; inFlight: number; freedHandles: number };
+  nodeOpenSslError: number;
+}
+
+beforeAll(() => ensureAddonBuilt());
+
+describe('addon: handle lifetimes', () => {
+  it('destroy during in-flight calls, 1,000 rounds in a child: no crash, no wrong verdict, each client freed once', async () => {
+    const outcome = await runChild<DestroyReport>('destroy-in-flight.ts', { ROUNDS: '1000' }, 120_000);
+    expect(outcome.signal).toBeNull();
+    expect(outcome.stderr.toString()).toBe('');
+    expect(outcome.code).toBe(0);
+    const r = outcome.report!;
+    expect(r.samples).toEqual([]);
+    expect(r.wrongVerdicts).toBe(0);
+    expect(r.unexpectedRejections).toBe(0);
+    // 750 rounds with calls in flight (8..32 each), 250 destroyed before any call.
+    expect(r.validated).toBeGreaterThan(750 * 8);
+    // validate, validateSync and setJwks after destroy: 3 refusals per round, none accepted.
+    expect(r.afterDestroyRejected).toBe(3 * r.rounds);
+    expect(r.afterDestroyAccepted).toBe(0);
+    expect(r.doubleDestroyRefused).toBe(r.rounds);
+    expect(r.doubleAdoptRefused).toBe(r.rounds / 50);
+    expect(r.stats.liveHandles).toBe(0);
+    expect(r.stats.inFlight).toBe(0);
+    expect(r.stats.freedHandles).toBe(r.rounds);
+    expect(r.nodeOpenSslError).toBe(0);
+  }, 150_000);
+});
