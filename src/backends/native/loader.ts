@@ -110,7 +110,9 @@ function load(): { library: LoadedLibrary | null; info: NativeLibraryInfo } {
   for (const attempt of attempts) {
     if (attempt.outcome !== 'found' || attempt.candidate === undefined) continue;
     try {
-      lib = koffi.load(attempt.candidate, mode === 'deepbind' ? { deep: true } : {});
+      // The real file, so that its RUNPATH $ORIGIN finds the bundled siblings even through a symlink.
+      const file = path.isAbsolute(attempt.candidate) ? mappedPath(attempt.candidate) : attempt.candidate;
+      lib = koffi.load(file, mode === 'deepbind' ? { deep: true } : {});
       attempt.outcome = 'loaded';
       chosen = attempt;
       break;
