@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function doctor(args: string[], env: Record<string, string | undefined> = {}, entry: 'bin' | 'source' = 'bin') {
+  const argv = entry === 'bin' ? ['bin/gopher-auth.js', 'doctor', ...args] : ['--import', 'tsx', 'src/cli/doctor.ts', ...args];
+  const run = spawnSync(process.execPath, argv, {
+    cwd: root,
+    env: { ...process.env, GOPHER_ORCH_LIBRARY_PATH: undefined, GOPHER_AUTH_LIBRARY_PATH: undefined, GOPHER_AUTH_NATIVE_LOAD_MODE: undefined, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-auth doctor', () => {
+  it('prints platform, node, every search attempt, the library, load mode, symbols, self-test and the auto pick', () => {
+    const { code, stdout } = doctor(['--require-native']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`linux-x64 (glibc `);
+    expect(stdout).toContain(process.version);
+    for (const source of ['GOPHER_ORCH_LIBRARY_PATH', 'GOPHER_AUTH_LIBRARY_PATH', 'platform-package', 'dev-path', 'system-path', 'bare-name']) {
+      expect(stdout).toContain(source);
+    }
+    expect(stdout).toMatch(/library\s+\/.*libgopher-orch\.so\n/);
+    expect(stdout).toMatch(/load mode\s+isolated \(RTLD_NOW \| RTLD_DEEPBIND\)/);
+    expect(stdout).toMatch(/symbols\s+31\/31 bound/);
+    expect(stdout).toMatch(/self-test\s+passed/);
+    expect(stdout).toMatch(/backend 'auto'\s+native/);
+  });
+
+  it('--require-native exits non-zero when native is unavailable; auto then picks js', () => {
+    const { code, stdout } = doctor(['--require-native'], { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/native backend\s+unavailable: native loading disabled/);
+    expect(stdout).toMatch(/backend 'auto'\s+js/);
+    expect(stdout).toContain('--require-native: the native backend is unavailable');
+    expect(doctor([], { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' }).code).toBe(0);
+  });
+
+  it('--json through the TypeScript entry point; unknown arguments exit 2', () => {
+    const { code, stdout } = doctor(['--json'], {}, 'source');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { autoBackend: string; loadMode: string; selfTest: { passed: boolean } };
+    expect(report).toMatchObject({ autoBackend: 'native', loadMode: 'deepbind', selfTest: { passed: true } });
+    expect(doctor(['--bogus']).code).toBe(2);
+  });
+});
