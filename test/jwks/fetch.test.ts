@@ -276,3 +276,19 @@ describe('redirects', () => {
     await expectFetchFailure(m.ready(), /without a Location/);
   });
 });
+
+describe('timeout edge cases', () => {
+  it('treats a timeout longer than a timer can hold as long, not as immediate', async () => {
+    const server = await serve();
+    server.setFault({ kind: 'delay', ms: 100 });
+    const m = manager(server.url, { requestTimeout: 1e8 });
+    expect((await m.ready()).keys).toHaveLength(2);
+  });
+
+  it('requestTimeout 0 means no timeout', async () => {
+    const server = await serve();
+    server.setFault({ kind: 'delay', ms: 150 });
+    const m = manager(server.url, { requestTimeout: 0 });
+    expect((await m.ready()).keys).toHaveLength(2);
+  });
+});

@@ -18,6 +18,8 @@ export interface FetchedDocument {
   age: string | null;
 }
 
+/** setTimeout fires at once for longer delays; treat anything longer as this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const ACCEPT = 'application/jwk-set+json, application/json;q=0.9, */*;q=0.1';
 
@@ -82,7 +84,7 @@ export async function fetchJwksDocument(uri: string, options: FetchJwksOptions):
   if (options.timeoutMs > 0) {
     timer = setTimeout(() => {
       controller.abort(new JwksFetchError(`timed out after ${options.timeoutMs} ms`));
-    }, options.timeoutMs);
+    }, Math.min(options.timeoutMs, MAX_TIMER_MS));
     timer.unref();
   }
   const onOuterAbort = (): void => controller.abort(new JwksFetchError('aborted'));
