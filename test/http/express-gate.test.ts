@@ -124,7 +124,7 @@ describe('challenges on the wire', () => {
 
   it('a query-string token is refused, even next to a valid header', async () => {
     const token = h.token('mcp:read mcp:admin');
-    for (const headers of [{}, { authorization: `Bearer ${token}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${token}` }] as Record<string, string>[]) {
       const res = await post(INIT, headers, `/mcp?access_token=${token}`);
       expect(res.status).toBe(400);
       expect(res.headers.get('www-authenticate')).toBe(

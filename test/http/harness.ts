@@ -10,6 +10,8 @@ import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
+// Brings the SDK's `req.auth` typing for Express requests.
+import type {} from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
 import type { GopherAuthConfig } from '../../src/http/config.js';
 import { getAuthInfo } from '../../src/http/context.js';
