@@ -2,7 +2,7 @@
 
 const REDACTED = '[redacted]';
 const JSON_SUB = /("sub"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
-const KEY_VALUE_SUB = /\b(sub(?:ject)?\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s,;)}\]]+)/gi;
+const KEY_VALUE_SUB = /\b(sub(?:ject)?\s*[=:]\s*)(?!\[redacted\])(?:"[^"]*"|'[^']*'|[^\s,;)}\]]+)/gi;
 
 /** The `sub` claim of a JWT, read without verification (only to know what to redact). */
 export function tokenSubject(token: string): string | null {
@@ -17,7 +17,7 @@ export function tokenSubject(token: string): string | null {
 }
 
 export function redactLine(text: string, subject: string | null = null): string {
-  let out = text.replace(JSON_SUB, `$1"${REDACTED}"`).replace(KEY_VALUE_SUB, `$1${REDACTED}`);
-  if (subject !== null) out = out.split(subject).join(REDACTED);
-  return out;
+  // The literal subject first: a pattern may stop at a space inside it and leave the rest.
+  const out = subject !== null ? text.split(subject).join(REDACTED) : text;
+  return out.replace(JSON_SUB, `$1"${REDACTED}"`).replace(KEY_VALUE_SUB, `$1${REDACTED}`);
 }

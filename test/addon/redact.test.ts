@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { redactLine, tokenSubject } from '../../src/backends/native/addon-redact.js';
+
+const token = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+describe('redaction of native log lines', () => {
+  it('redacts sub=..., "sub":"..." and subject: ... forms', () => {
+    expect(redactLine('[GopherAuth] Token validated successfully for sub=alice@example.com')).toBe(
+      '[GopherAuth] Token validated successfully for sub=[redacted]',
+    );
+    expect(redactLine('payload {"iss":"x","sub" : "bob \\"b\\"","exp":1}')).toBe('payload {"iss":"x","sub" : "[redacted]","exp":1}');
+    expect(redactLine('Subject: carol, scope=read')).toBe('Subject: [redacted], scope=read');
+    expect(redactLine('[JwksClient] Using cached JWKS (expires in 10s, 1 keys)')).toBe(
+      '[JwksClient] Using cached JWKS (expires in 10s, 1 keys)',
+    );
+  });
+
+  it('redacts the token\'s own subject wherever it appears, spaces included', () => {
+    const subject = tokenSubject(token({ sub: 'dave with spaces' }));
+    expect(subject).toBe('dave with spaces');
+    expect(redactLine('ok for sub=dave with spaces (cached)', subject)).toBe('ok for sub=[redacted] (cached)');
+    expect(redactLine('user dave with spaces logged', subject)).toBe('user [redacted] logged');
+  });
+
+  it('reads no subject from malformed tokens', () => {
+    expect(tokenSubject('not-a-token')).toBeNull();
+    expect(tokenSubject('a.%%%.c')).toBeNull();
+    expect(tokenSubject(token({ sub: 42 }))).toBeNull();
+  });
+});
