@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import express, { type RequestHandler } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import * as esmErrors from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
+import { authErrors } from '../../src/http/errors.js';
+import { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor, type SdkAuthErrorClasses } from '../../src/mcp/verifier.js';
+import { TestIssuer } from '../support/issuer.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+
+const ISSUER = 'https://issuer.test/realms/demo';
+const issuer = new TestIssuer(ISSUER);
+const require = createRequire(import.meta.url);
+// The CommonJS build of the same SDK: a second copy with its own error classes.
+const cjsErrors = require('@modelcontextprotocol/sdk/server/auth/errors.js') as SdkAuthErrorClasses;
+const cjsBearer = require('@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js') as { requireBearerAuth: typeof requireBearerAuth };
+
+let jwks: JwksServer;
+let server: Server;
+let base: string;
+let resource: string;
+let auth: GopherAuth;
+const routes = new Map<string, RequestHandler>();
+
+beforeAll(async () => {
+  jwks = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+  server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  resource = `${base}/mcp`;
+  auth = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', requiredScopes: ['mcp:read'] });
+  const app = express();
+  const ok: RequestHandler = (req, res) => {
+    res.json({ sub: req.auth?.extra?.['sub'], scopes: req.auth?.scopes, resource: req.auth?.resource?.href, clientId: req.auth?.clientId });
+  };
+  app.post('/sdk', requireBearerAuth(sdkBearerAuthOptions(auth, { errors: esmErrors })), ok);
+  app.post('/sdk-default', requireBearerAuth(sdkBearerAuthOptions(auth)), ok);
+  app.post('/cjs-with-cjs-errors', cjsBearer.requireBearerAuth(sdkBearerAuthOptions(auth, { errors: cjsErrors })), ok);
+  app.post('/cjs-with-esm-errors', cjsBearer.requireBearerAuth(sdkBearerAuthOptions(auth, { errors: esmErrors })), ok);
+  app.post('/gate', auth, ok);
+  server.on('request', app);
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  await jwks.close();
+  auth.close();
+});
+
+const token = (claims: Record<string, unknown> = {}) => issuer.sign({ claims: { aud: resource, scope: 'mcp:read', client_id: 'cli', ...claims } });
+
+async function status(path: string, authorization?: string): Promise<{ status: number; challenge: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: authorization ? { authorization } : {} });
+  return { status: res.status, challenge: res.headers.get('www-authenticate'), body: (await res.json()) as Record<string, unknown> };
+}
+
+describe("the SDK's requireBearerAuth with our verifier", () => {
+  it.each<[string, () => string | undefined, number]>([
+    ['valid', () => `Bearer ${token()}`, 200],
+    ['no token', () => undefined, 401],
+    ['garbage', () => 'Bearer abc.def.ghi', 401],
+    ['expired', () => `Bearer ${token({ exp: Math.floor(Date.now() / 1000) - 600 })}`, 401],
+    ['other audience', () => `Bearer ${token({ aud: 'https://elsewhere.example/mcp' })}`, 401],
+    ['missing required scope', () => `Bearer ${token({ scope: 'openid' })}`, 403],
+  ])('%s: same status as the gopher gate', async (_name, header, expected) => {
+    const value = header();
+    const viaSdk = await status('/sdk', value);
+    const viaGate = await status('/gate', value);
+    expect(viaSdk.status).toBe(expected);
+    expect(viaGate.status).toBe(expected);
+    if (expected >= 400) {
+      expect(viaSdk.challenge).toContain(`resource_metadata="${auth.resourceMetadataUrl}"`);
+      expect(viaGate.challenge).toContain(`resource_metadata="${auth.resourceMetadataUrl}"`);
+    }
+    if (expected === 403) {
+      expect(viaSdk.challenge).toContain('error="insufficient_scope"');
+      expect(viaGate.challenge).toContain('scope="mcp:read"');
+    }
+  });
+
+  it('hands the SDK the same AuthInfo the gate produces', async () => {
+    const value = `Bearer ${token({ sub: 'alice' })}`;
+    const viaSdk = await status('/sdk', value);
+    const viaGate = await status('/gate', value);
+    expect(viaSdk.body).toEqual({ sub: 'alice', scopes: ['mcp:read'], resource, clientId: 'cli' });
+    expect(viaGate.body).toEqual(viaSdk.body);
+  });
+
+  it('imports the SDK classes itself when none are given', async () => {
+    expect((await status('/sdk-default', 'Bearer abc.def.ghi')).status).toBe(401);
+  });
+
+  it('a second SDK copy works when its own classes are passed (and shows why that matters)', async () => {
+    expect((await status('/cjs-with-cjs-errors', 'Bearer abc.def.ghi')).status).toBe(401);
+    expect((await status('/cjs-with-cjs-errors', `Bearer ${token({ scope: 'x' })}`)).status).toBe(403);
+    // Classes from the other copy fail the SDK's instanceof checks and fall through to 500.
+    expect((await status('/cjs-with-esm-errors', 'Bearer abc.def.ghi')).status).toBe(500);
+  });
+
+  it('maps every refusal kind to an SDK class', () => {
+    expect(sdkErrorFor(authErrors.invalidToken('x'), esmErrors)).toBeInstanceOf(esmErrors.InvalidTokenError);
+    expect(sdkErrorFor(authErrors.missingToken(), esmErrors)).toBeInstanceOf(esmErrors.InvalidTokenError);
+    expect(sdkErrorFor(authErrors.insufficientScope(['a'], 'x'), esmErrors)).toBeInstanceOf(esmErrors.InsufficientScopeError);
+    expect(sdkErrorFor(authErrors.unavailable('x'), esmErrors)).toBeInstanceOf(esmErrors.ServerError);
+    expect(sdkErrorFor(authErrors.serverError('x'), esmErrors)).toBeInstanceOf(esmErrors.ServerError);
+  });
+
+  it('JWKS outage becomes ServerError under the SDK (it has no 503)', async () => {
+    const down = gopherAuth({ resource, issuer: ISSUER, jwksUri: `${jwks.origin}/missing.json`, backend: 'js' });
+    try {
+      const verifier = createTokenVerifier(down, { errors: esmErrors });
+      await expect(verifier.verifyAccessToken(token())).rejects.toBeInstanceOf(esmErrors.ServerError);
+    } finally {
+      down.close();
+    }
+  });
+
+  it('refuses things that are not the SDK classes', () => {
+    expect(() => createTokenVerifier(auth, { errors: {} as SdkAuthErrorClasses })).toThrow(/InvalidTokenError/);
+  });
+});
