@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GopherAuthClient } from '../../src/core/client.js';
+import { TestIssuer } from '../support/issuer.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+import { runFixture } from './run-fixture.js';
+
+const issuer = new TestIssuer('https://issuer.test/realms/native');
+let server: JwksServer;
+
+beforeAll(async () => {
+  server = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+});
+afterAll(() => server.close());
+
+describe.runIf(process.platform === 'linux' && process.arch === 'x64')('unknown-kid flood', () => {
+  it('control: the native library fetching on its own hits the JWKS endpoint once per unknown kid', async () => {
+    server.resetCounts();
+    const run = await runFixture<{ codes: number[] }>('unknown-kid-raw.ts', { env: { JWKS_URL: server.url } });
+    expect(run.code).toBe(0);
+    expect(run.result?.codes).toEqual(Array(20).fill(-1007));
+    expect(server.fetchCount).toBeGreaterThanOrEqual(20);
+  });
+
+  it('through GopherAuthClient (native): at most one fetch per cooldown, valid tokens keep validating', async () => {
+    server.resetCounts();
+    const client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'native', jwks: { unknownKidCooldown: 30 } });
+    try {
+      await client.ready();
+      expect(client.backend).toBe('native');
+      expect(server.fetchCount).toBe(1);
+      const valid = issuer.sign({ key: 'rsa2048' });
+      for (let wave = 0; wave < 3; wave++) {
+        const tokens = Array.from({ length: 300 }, (_, i) =>
+          i % 3 === 0 ? valid : issuer.sign({ key: 'rsa2048b', kid: `attacker-${randomUUID()}` }),
+        );
+        const results = await Promise.all(tokens.map((t) => client.validateToken(t)));
+        results.forEach((r, i) => {
+          if (i % 3 === 0) expect(r).toMatchObject({ valid: true, errorCode: 0 });
+          else expect(r).toMatchObject({ valid: false, errorCode: -1007 });
+        });
+        expect(client.validateTokenSync(valid).valid).toBe(true);
+      }
+      // The initial load plus at most one unknown-kid refetch inside the 30 s cooldown.
+      expect(server.fetchCount).toBeLessThanOrEqual(2);
+    } finally {
+      client.destroy();
+    }
+  });
+});
