@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { hasAllScopes, hasAnyScope, readTokenScopes } from '../../src/core/scopes.js';
+
+describe('hasAllScopes', () => {
+  it('strings and arrays on either side', () => {
+    expect(hasAllScopes('openid mcp:read mcp:write', 'mcp:read mcp:write')).toBe(true);
+    expect(hasAllScopes(['mcp:read'], ['mcp:read', 'mcp:write'])).toBe(false);
+    expect(hasAllScopes('  mcp:read\tmcp:write ', ['mcp:write'])).toBe(true);
+    expect(hasAllScopes('mcp:readonly', 'mcp:read')).toBe(false);
+    expect(hasAllScopes('', '')).toBe(true);
+    expect(hasAllScopes([], ['a'])).toBe(false);
+  });
+});
+
+describe('hasAnyScope', () => {
+  it('one is enough; an empty requirement is satisfied', () => {
+    expect(hasAnyScope('a b', 'c b')).toBe(true);
+    expect(hasAnyScope(['a'], ['b', 'c'])).toBe(false);
+    expect(hasAnyScope('a', [])).toBe(true);
+    expect(hasAnyScope('', 'a')).toBe(false);
+  });
+});
+
+describe('readTokenScopes', () => {
+  it('merges scope (string), scp and scopes (string or array), without duplicates', () => {
+    expect(readTokenScopes({ scope: 'a b', scp: ['b', 'c'], scopes: 'd a' })).toEqual(['a', 'b', 'c', 'd']);
+    expect(readTokenScopes({ scp: 'x y' })).toEqual(['x', 'y']);
+    expect(readTokenScopes({ scopes: ['x', 5, ''] })).toEqual(['x']);
+    // `scope` is a string per RFC 9068; an array there is not read.
+    expect(readTokenScopes({ scope: ['a'] })).toEqual([]);
+    expect(readTokenScopes({ nested: { scope: 'a' } })).toEqual([]);
+  });
+});
