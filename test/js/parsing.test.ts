@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { decodeBase64url, decodeBase64urlText } from '../../src/backends/js/base64url.js';
+import { parseJsonObject } from '../../src/backends/js/json-object.js';
+
+describe('strict base64url', () => {
+  it('accepts the URL alphabet without padding', () => {
+    expect(decodeBase64url('AQID-_8')?.toString('hex')).toBe('010203fbff');
+    expect(decodeBase64urlText('eyJhIjoxfQ')).toBe('{"a":1}');
+  });
+
+  it.each([
+    ['padding', 'eyJhIjoxfQ=='],
+    ['standard alphabet +', 'a+b'],
+    ['standard alphabet /', 'a/b0'],
+    ['whitespace', 'eyJh IjoxfQ'],
+    ['newline', 'eyJh\nIjoxfQ'],
+    ['impossible length', 'abcde'],
+    ['empty', ''],
+  ])('refuses %s', (_name, input) => {
+    expect(decodeBase64url(input)).toBeNull();
+  });
+
+  it('refuses text that is not UTF-8', () => {
+    expect(decodeBase64urlText(Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url'))).toBeNull();
+  });
+});
+
+describe('strict JSON object parsing', () => {
+  it('parses one object', () => {
+    expect(parseJsonObject(' {"a":1,"b":{"a":2},"c":[{"a":3}]} ')).toEqual({ ok: true, value: { a: 1, b: { a: 2 }, c: [{ a: 3 }] } });
+  });
+
+  it('ignores member names inside nested objects, arrays and strings', () => {
+    expect(parseJsonObject('{"exp":1,"x":{"exp":2,"exp":3},"y":[{"exp":4}],"s":"\\"exp\\":5"}').ok).toBe(true);
+  });
+
+  it.each([
+    ['plain duplicate', '{"exp":1,"exp":2}', 'exp'],
+    ['escaped duplicate', '{"sub":"a","\\u0073ub":"b"}', 'sub'],
+    ['duplicate after nesting', '{"a":{"b":1},"c":"}{","a":2}', 'a'],
+    ['duplicate with escaped quote in name', '{"a\\"b":1,"a\\"b":2}', 'a"b'],
+    ['duplicate __proto__', '{"__proto__":1,"__proto__":2}', '__proto__'],
+  ])('refuses a %s', (_name, text, name) => {
+    expect(parseJsonObject(text)).toEqual({ ok: false, reason: 'duplicate', name });
+  });
+
+  it.each([
+    ['trailing garbage', '{"a":1} x', 'syntax'],
+    ['two objects', '{"a":1}{"b":2}', 'syntax'],
+    ['byte order mark', '\ufeff{"a":1}', 'syntax'],
+    ['array', '[1]', 'not-object'],
+    ['null', 'null', 'not-object'],
+    ['string', '"x"', 'not-object'],
+  ])('refuses %s', (_name, text, reason) => {
+    expect(parseJsonObject(text)).toMatchObject({ ok: false, reason });
+  });
+});
