@@ -48,7 +48,8 @@ export async function readWebBody(request: Request, limit: number): Promise<stri
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      // Not awaited: a tee branch's cancel settles only once the other branch is cancelled too.
+      reader.cancel().catch(() => {});
       tooLarge(limit);
     }
     chunks.push(value);
