@@ -4,6 +4,7 @@ import type { BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '..
 import { runBounded } from './async-queue.js';
 import { NativeBackendError } from './errors.js';
 import { readJwtHeader, type JwtHeaderInfo } from './header.js';
+import { adoptClient, type AddonClientHandle } from './addon.js';
 import type { LoadedLibrary } from './loader.js';
 import { acquireNativeRuntime, releaseNativeRuntime } from './runtime.js';
 
@@ -55,6 +56,8 @@ export class NativeBackendClient implements BackendClient {
   #inFlight = 0;
   #destroyRequested = false;
   #released = false;
+  /** Handles owned by the N-API addon when it is loaded: async validation, key swaps and frees go through it. */
+  #adopted = new Map<bigint, AddonClientHandle>();
 
   constructor(library: LoadedLibrary, config: { jwksUri: string; issuer: string }, tuning: NativeClientTuning = {}) {
     this.#lib = library;
@@ -136,7 +139,16 @@ export class NativeBackendClient implements BackendClient {
             else reject(err instanceof Error ? err : new Error(String(err)));
           };
           try {
-            this.#validate.async(this.#handle, token, options.handle, result, (err: unknown) => finish(err));
+            const adopted = this.#adopted.get(this.#handle);
+            if (adopted) {
+              adopted.validate(token, request.scopes?.join(' ') ?? '', request.audience ?? null, request.clockSkew).then((r) => {
+                result.writeUInt8(r.valid ? 1 : 0, 0);
+                result.writeInt32LE(r.code, 4);
+                finish(null);
+              }, finish);
+            } else {
+              this.#validate.async(this.#handle, token, options.handle, result, (err: unknown) => finish(err));
+            }
           } catch (err) {
             finish(err ?? new Error('koffi async call failed'));
           }
@@ -181,11 +193,15 @@ export class NativeBackendClient implements BackendClient {
         throw new NativeBackendError(optionRc as GopherAuthError, `native set_option ${name}=${value} failed (${optionRc})`);
       }
     }
+    const adopted = adoptClient(handle);
+    if (adopted) this.#adopted.set(handle, adopted);
     return handle;
   }
 
   #inject(json: string, kids: Set<string>): void {
-    const rc = this.#lib.api.fn('gopher_auth_client_set_jwks_json')(this.#handle, json) as number;
+    const adopted = this.#adopted.get(this.#handle);
+    // Through the addon the swap waits for validations of this client running on the pool.
+    const rc = adopted ? adopted.setJwks(json) : (this.#lib.api.fn('gopher_auth_client_set_jwks_json')(this.#handle, json) as number);
     this.#lib.clearNodeOpenSslErrors();
     if (rc !== 0) {
       // A failed injection keeps the OLD keys natively; a removed key must not stay trusted.
@@ -276,14 +292,22 @@ export class NativeBackendClient implements BackendClient {
   }
 
   #retire(handle: bigint): void {
-    if (this.#inFlight === 0) this.#lib.api.fn('gopher_auth_client_destroy')(handle);
+    if (this.#inFlight === 0) this.#freeHandle(handle);
     else this.#retired.push(handle);
+  }
+
+  /** Frees through the addon when it owns the handle (it defers while its own calls run), else via koffi. */
+  #freeHandle(handle: bigint): void {
+    const adopted = this.#adopted.get(handle);
+    this.#adopted.delete(handle);
+    if (adopted) adopted.destroy();
+    else this.#lib.api.fn('gopher_auth_client_destroy')(handle);
   }
 
   #callFinished(): void {
     this.#inFlight--;
     if (this.#inFlight > 0) return;
-    for (const handle of this.#retired.splice(0)) this.#lib.api.fn('gopher_auth_client_destroy')(handle);
+    for (const handle of this.#retired.splice(0)) this.#freeHandle(handle);
     if (this.#destroyRequested) this.#release();
   }
 
@@ -292,8 +316,8 @@ export class NativeBackendClient implements BackendClient {
     this.#released = true;
     for (const handle of this.#options.values()) this.#destroyOptions(handle);
     this.#options.clear();
-    for (const handle of this.#retired.splice(0)) this.#lib.api.fn('gopher_auth_client_destroy')(handle);
-    this.#lib.api.fn('gopher_auth_client_destroy')(this.#handle);
+    for (const handle of this.#retired.splice(0)) this.#freeHandle(handle);
+    this.#freeHandle(this.#handle);
     this.#lib.clearNodeOpenSslErrors();
     releaseNativeRuntime(this.#lib);
   }
