@@ -33,3 +33,34 @@ export type {
   AuthorizationServerMetadata,
   AuthorizationServerMetadataInput,
 } from './core/metadata.js';
+export { rootProtectedResourceMetadataUrl, authorizationServerMetadataUrls } from './core/metadata.js';
+export { buildChallenge, quoteHeaderValue, formatScopes } from './core/www-authenticate.js';
+
+// HTTP glue: one-call resource-server gate for Express 5 / node:http and web-standard frameworks.
+export { gopherAuth } from './http/gopher-auth.js';
+export type { GopherAuth } from './http/gopher-auth.js';
+export { resolveAuthConfig } from './http/config.js';
+export type { GopherAuthConfig, ResolvedAuthConfig, TokenClient, ScopeMap, CorsConfig } from './http/config.js';
+export type { AuthInfo } from './http/auth-info.js';
+export type { AuthFailureEvent } from './http/failure.js';
+export type { AuthRequest, AuthOutcome } from './http/authenticator.js';
+export type { WebGate } from './http/web.js';
+export {
+  BearerAuthError,
+  isBearerAuthError,
+  httpStatus,
+  wwwAuthenticate,
+  authErrorResponse,
+  authErrors,
+} from './http/errors.js';
+export type { BearerAuthErrorKind, ChallengeContext, AuthErrorResponse } from './http/errors.js';
+export { getAuthInfo, requireAuthInfo, runWithAuthInfo } from './http/context.js';
+export { extractBearerToken } from './http/token.js';
+export { requiredScopesFor } from './http/jsonrpc.js';
+export type { ScopeRules, McpHeaders, Requirement } from './http/jsonrpc.js';
+
+// MCP SDK adapter.
+export { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor } from './mcp/verifier.js';
+export type { GopherTokenVerifier, SdkAuthErrorClasses, TokenVerifierOptions } from './mcp/verifier.js';
+export { SessionBinding } from './mcp/session-binding.js';
+export type { SessionBindingOptions, SessionCheck } from './mcp/session-binding.js';
