@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { GopherAuthException } from '../../src/core/errors.js';
+import type { AuthInfo } from '../../src/http/auth-info.js';
+import { runWithAuthInfo } from '../../src/http/context.js';
+import { SessionBinding } from '../../src/mcp/session-binding.js';
+
+const who = (claims: Record<string, unknown>, clientId = ''): AuthInfo => ({ token: 't', clientId, scopes: [], extra: { iss: 'https://as', ...claims } });
+
+describe('session binding', () => {
+  it('binds to the current request identity and refuses other subjects', () => {
+    const binding = new SessionBinding();
+    runWithAuthInfo(who({ sub: 'alice' }), () => binding.onSessionInitialized('s1'));
+    expect(binding.check('s1', who({ sub: 'alice' }))).toBe('ok');
+    expect(binding.check('s1', who({ sub: 'bob' }))).toBe('mismatch');
+    expect(binding.check('s1', who({ sub: 'alice', iss: 'https://other-as' }))).toBe('mismatch');
+    expect(binding.check('s2', who({ sub: 'alice' }))).toBe('unknown');
+    binding.onSessionClosed('s1');
+    expect(binding.check('s1', who({ sub: 'alice' }))).toBe('unknown');
+  });
+
+  it('falls back to client_id for client-credentials tokens and refuses tokens with neither', () => {
+    const binding = new SessionBinding();
+    binding.bind('s', who({}, 'svc'));
+    expect(binding.check('s', who({}, 'svc'))).toBe('ok');
+    expect(binding.check('s', who({}, 'other'))).toBe('mismatch');
+    expect(() => binding.bind('t', who({}))).toThrow(GopherAuthException);
+    expect(() => binding.bind('u')).toThrow(/AuthInfo/);
+  });
+
+  it('never rebinds a session to another subject', () => {
+    const binding = new SessionBinding();
+    binding.bind('s', who({ sub: 'a' }));
+    expect(() => binding.bind('s', who({ sub: 'b' }))).toThrow(/another subject/);
+  });
+
+  it('web check answers 404 like an unknown session, and unbound sessions are refused by default', () => {
+    const binding = new SessionBinding();
+    binding.bind('s', who({ sub: 'a' }));
+    const req = (id: string) => new Request('http://x/mcp', { headers: { 'mcp-session-id': id } });
+    expect(binding.checkRequest(req('s'), who({ sub: 'a' }))).toBeNull();
+    expect(binding.checkRequest(req('s'), who({ sub: 'b' }))?.status).toBe(404);
+    expect(binding.checkRequest(req('never-bound'), who({ sub: 'a' }))?.status).toBe(404);
+    expect(new SessionBinding({ requireBinding: false }).checkRequest(req('never-bound'), who({ sub: 'a' }))).toBeNull();
+    expect(binding.checkRequest(new Request('http://x/mcp'), who({ sub: 'b' }))).toBeNull();
+  });
+
+  it('drops the oldest bindings beyond maxSessions', () => {
+    const binding = new SessionBinding({ maxSessions: 2 });
+    for (const id of ['a', 'b', 'c']) binding.bind(id, who({ sub: 'x' }));
+    expect(binding.size).toBe(2);
+    expect(binding.check('a', who({ sub: 'x' }))).toBe('unknown');
+    expect(binding.check('c', who({ sub: 'x' }))).toBe('ok');
+  });
+});
