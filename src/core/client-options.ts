@@ -4,6 +4,7 @@ import type { BackendMode } from './backend-selection.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from './options.js';
 import type { JwksManagerOptions } from './jwks/types.js';
+import type { TokenCacheOptions } from './token-cache.js';
 
 /** JWKS tuning passed to the JWKS manager (seconds, bytes). */
 export type JwksTuning = Pick<
@@ -28,6 +29,11 @@ export interface GopherAuthClientOptions {
   logger?: Logger;
   /** Finer JWKS manager settings. */
   jwks?: JwksTuning;
+  /**
+   * Verified-token cache: repeated validations of the same token with the same options answer from
+   * memory. `true` for the defaults (10,000 tokens, 300 s, refusals 5 s). Default off here; on in `gopherAuth()`.
+   */
+  tokenCache?: boolean | TokenCacheOptions;
 }
 
 export interface ResolvedClientOptions {

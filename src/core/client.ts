@@ -17,8 +17,14 @@ import { silentLogger, type Logger } from './logger.js';
 import { GopherValidationOptions } from './options.js';
 import { extractTokenPayload } from './payload.js';
 import type { TokenPayload, ValidationResult } from './result.js';
+import { TokenCache, optionsKey, resolveTokenCacheOptions, type TokenCacheStats } from './token-cache.js';
 
 export type { GopherAuthClientOptions };
+
+export interface GopherAuthClientStats {
+  /** Verified-token cache counters; null when the cache is off. */
+  tokenCache: TokenCacheStats | null;
+}
 
 /** Per-call requirements: a GopherValidationOptions, or the same as a plain object. */
 export type ValidationOptionsInput =
@@ -47,6 +53,10 @@ export class GopherAuthClient {
   #snapshot: JwksSnapshot | null = null;
   #deliveries = 0;
   #destroyed = false;
+  readonly #cache: TokenCache | null;
+  readonly #defaultCacheKey: string;
+  /** Cache keys of GopherValidationOptions objects, recomputed when their settings change. */
+  readonly #cacheKeys = new WeakMap<GopherValidationOptions, { scopes: readonly string[]; audience: string | undefined; clockSkew: number; key: string }>();
 
   constructor(jwksUri: string, issuer: string, options: GopherAuthClientOptions = {}) {
     assertHttpUrl('jwksUri', jwksUri);
@@ -57,6 +67,9 @@ export class GopherAuthClient {
     this.#resolved = resolveClientOptions(options);
     this.#mode = resolveBackendMode(options.backend);
     this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms });
+    const cacheOptions = resolveTokenCacheOptions(options.tokenCache);
+    this.#cache = cacheOptions === null ? null : new TokenCache(cacheOptions);
+    this.#defaultCacheKey = optionsKey(this.#defaultRequest);
     this.#managerOptions = this.#resolved.manager;
     this.#manager = new JwksManager(jwksUri, this.#managerOptions);
     this.#unsubscribe = this.#manager.subscribe((snapshot) => this.#deliver(snapshot));
@@ -92,8 +105,28 @@ export class GopherAuthClient {
     return this.#manager.status();
   }
 
+  /** Counters of this client (verified-token cache). */
+  stats(): GopherAuthClientStats {
+    this.#assertLive();
+    return { tokenCache: this.#cache?.stats() ?? null };
+  }
+
   async validateToken(token: string, options?: ValidationOptionsInput): Promise<ValidationResult> {
     this.#assertLive();
+    const cache = this.#cache;
+    if (cache !== null && typeof token === 'string') {
+      const key = this.#cacheKey(options);
+      const hit = cache.get(token, key);
+      if (hit !== undefined) return hit;
+      const generation = cache.generation;
+      const result = await this.#validate(token, options);
+      if (!this.#destroyed) cache.set(token, key, result, generation);
+      return result;
+    }
+    return this.#validate(token, options);
+  }
+
+  async #validate(token: string, options: ValidationOptionsInput | undefined): Promise<ValidationResult> {
     const request = this.#request(options);
     assertTokenType(token);
     const backend = this.#choose(token, request);
@@ -113,6 +146,20 @@ export class GopherAuthClient {
    */
   validateTokenSync(token: string, options?: ValidationOptionsInput): ValidationResult {
     this.#assertLive();
+    const cache = this.#cache;
+    if (cache !== null && typeof token === 'string') {
+      const key = this.#cacheKey(options);
+      const hit = cache.get(token, key);
+      if (hit !== undefined) return hit;
+      const generation = cache.generation;
+      const result = this.#validateSync(token, options);
+      cache.set(token, key, result, generation);
+      return result;
+    }
+    return this.#validateSync(token, options);
+  }
+
+  #validateSync(token: string, options: ValidationOptionsInput | undefined): ValidationResult {
     const request = this.#request(options);
     assertTokenType(token);
     const backend = this.#choose(token, request);
@@ -186,6 +233,7 @@ export class GopherAuthClient {
     this.#clients = null;
     this.#snapshot = null;
     this.#source = null;
+    this.#cache?.clear();
   }
 
   [Symbol.dispose](): void {
@@ -220,6 +268,7 @@ export class GopherAuthClient {
     this.#source = source;
     // Re-versioned so versions keep increasing across manager swaps (setOption).
     this.#snapshot = Object.freeze({ keys: source.keys, json: source.json, fetchedAt: source.fetchedAt, version: ++this.#deliveries });
+    this.#cache?.setKeys(this.#snapshot);
     if (this.#clients !== null) this.#handDown(this.#clients, this.#snapshot);
   }
 
@@ -246,6 +295,19 @@ export class GopherAuthClient {
     };
   }
 
+  #cacheKey(options: ValidationOptionsInput | undefined): string {
+    if (options === undefined || options === null) return this.#defaultCacheKey;
+    if (!(options instanceof GopherValidationOptions)) return optionsKey(this.#request(options));
+    const scopes = options.scopes;
+    const audience = options.audience;
+    const clockSkew = options.clockSkew ?? this.#resolved.clockSkew;
+    const memo = this.#cacheKeys.get(options);
+    if (memo !== undefined && memo.scopes === scopes && memo.audience === audience && memo.clockSkew === clockSkew) return memo.key;
+    const key = optionsKey({ scopes, audience, clockSkew });
+    this.#cacheKeys.set(options, { scopes, audience, clockSkew, key });
+    return key;
+  }
+
   #choose(token: string, request: ValidationRequest): BackendClient {
     const clients = this.#backends();
     if (clients.native === null) return clients.js;
@@ -264,9 +326,24 @@ export class GopherAuthClient {
 
   /** The native library misreads some claims (see docs/api.md): its "valid" is re-checked in JS. */
   #recheck(native: Verdict, token: string, request: ValidationRequest): Verdict {
-    if (!native.valid) return native;
+    if (!native.valid) return this.#secondOpinion(native, token, request);
     const verdict = recheckAccepted(token, request, this.#snapshot);
     return verdict.keyMiss ? { valid: false, code: verdict.code, message: verdict.message } : verdict;
+  }
+
+  /**
+   * The native parser also rejects some well-formed RS* tokens the JS backend accepts (JSON escapes
+   * in names or values, exponent NumericDates, a nested claim before the top-level one, a second key
+   * with the same kid): JS decides those, so every backend gives the same verdict. A rejection both
+   * agree on keeps the native code. Evidence: test/vectors/adversarial.
+   */
+  #secondOpinion(native: Verdict, token: string, request: ValidationRequest): Verdict {
+    const clients = this.#clients;
+    if (native.keyMiss || !SECOND_OPINION_CODES.has(native.code) || clients === null) return native;
+    const alg = peekHeaderAlg(token);
+    if (alg === null || clients.nativeBackend === null || !clients.nativeBackend.supportsAlgorithm(alg)) return native;
+    const js = clients.js.validateSync(token, request);
+    return js.valid ? js : native;
   }
 
   async #loadKeys(kid: string | null): Promise<{ kind: 'loaded' | 'unchanged' } | { kind: 'failed'; message: string }> {
@@ -295,6 +372,16 @@ export class GopherAuthClient {
     );
   }
 }
+
+/** Native rejection codes its claim and header parser can produce for tokens that are in fact valid. */
+const SECOND_OPINION_CODES: ReadonlySet<GopherAuthError> = new Set([
+  GopherAuthError.INVALID_TOKEN,
+  GopherAuthError.EXPIRED_TOKEN,
+  GopherAuthError.INVALID_SIGNATURE,
+  GopherAuthError.INVALID_ISSUER,
+  GopherAuthError.INVALID_AUDIENCE,
+  GopherAuthError.INVALID_KEY,
+]);
 
 /** Scopes are enforced by the JS re-check: the native library ignores `scp` and does not merge claims. */
 function nativeRequest(request: ValidationRequest): ValidationRequest {

@@ -62,6 +62,8 @@ export class Authenticator {
     } else {
       this.client = new GopherAuthClient(config.jwksUri as string, config.issuer, {
         ...config.clientOptions,
+        // An MCP client sends the same bearer token on every request: cache verdicts unless told not to.
+        tokenCache: config.clientOptions.tokenCache ?? true,
         ...(config.backend !== undefined ? { backend: config.backend } : {}),
         logger: config.logger,
       });

@@ -1,0 +1,288 @@
+/**
+ * The verified-token cache: verdicts keyed by the exact token string and the validation options, so
+ * a client that sends the same bearer token on every request costs a Map lookup, not a signature
+ * check. One cache per GopherAuthClient, so the issuer, algorithm allow-list and backend mode (fixed
+ * per client) are implicitly part of every key.
+ *
+ * Rules: a valid verdict lives until the earliest of `ttl` and the token's `exp` (never into the
+ * clock-skew grace after exp); a refusal lives `failureTtl` at most, and refusals that depend on the
+ * key set or the network are never cached; when the key set changes, entries verified with a key that
+ * is gone or changed are dropped, as are all refusals; least recently used tokens go first.
+ */
+import { decodeBase64urlText, parseJsonObject } from '../backends/js/index.js';
+import type { Jwk, JwksSnapshot } from '../backends/types.js';
+import { GopherAuthError, GopherAuthException } from './errors.js';
+import type { ValidationResult } from './result.js';
+
+export interface TokenCacheOptions {
+  /** Most distinct tokens kept (each with verdicts for up to 8 option sets); the least recently used goes first. Default 10,000. */
+  maxEntries?: number;
+  /** Longest a valid verdict is reused, in seconds; never past the token's `exp`. Default 300. */
+  ttl?: number;
+  /** Longest a refusal (bad signature, expired, wrong audience, ...) is reused, in seconds. Default 5; 0 = never. */
+  failureTtl?: number;
+}
+
+export interface TokenCacheStats {
+  hits: number;
+  misses: number;
+  /** Entries pushed out by the LRU bound (not expiries or key-set drops). */
+  evictions: number;
+  /** Entries dropped because their key left or changed in the JWKS. */
+  keyDrops: number;
+  /** Distinct tokens cached now. */
+  size: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_TOKEN_CACHE_MAX_ENTRIES = 10_000;
+export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 300;
+export const DEFAULT_TOKEN_CACHE_FAILURE_TTL_SECONDS = 5;
+/**
+ * Longer tokens are validated every time. Bounds memory (maxEntries × this), and V8 hashes strings
+ * longer than 16,383 characters by length only, which would turn Map lookups into long collision chains.
+ */
+export const MAX_CACHED_TOKEN_LENGTH = 8192;
+/** Option sets remembered per token (a server normally validates a token one or two ways). */
+const MAX_VARIANTS_PER_TOKEN = 8;
+
+/** Refusals that a new key set or a working network could turn around: never cached. */
+const UNCACHEABLE = new Set<GopherAuthError>([
+  GopherAuthError.JWKS_FETCH_FAILED,
+  GopherAuthError.NETWORK_ERROR,
+  GopherAuthError.INVALID_KEY,
+  GopherAuthError.INVALID_CONFIG,
+  GopherAuthError.OUT_OF_MEMORY,
+  GopherAuthError.INVALID_PARAMETER,
+  GopherAuthError.NOT_INITIALIZED,
+  GopherAuthError.INTERNAL_ERROR,
+]);
+
+interface Variant {
+  readonly optionsKey: string;
+  readonly valid: boolean;
+  readonly errorCode: GopherAuthError;
+  readonly errorMessage: string | null;
+  /** ms since the epoch (the cache's clock). */
+  readonly expiresAt: number;
+}
+
+interface Slot {
+  /** The token's `kid`; null when it names none (then any key change drops it). */
+  readonly kid: string | null;
+  variants: Variant[];
+}
+
+/** Options as the cache needs them: a number, a string, a list; `optionsKey` turns them into a key. */
+export interface CacheableOptions {
+  readonly scopes?: readonly string[] | undefined;
+  readonly audience?: string | undefined;
+  readonly clockSkew: number;
+}
+
+/** An unambiguous key for one set of validation options (JSON keeps `['a b']` apart from `['a','b']`). */
+export function optionsKey(options: CacheableOptions): string {
+  const scopes = options.scopes !== undefined && options.scopes.length > 0 ? options.scopes : null;
+  return JSON.stringify([options.clockSkew, options.audience ?? null, scopes]);
+}
+
+export function resolveTokenCacheOptions(input: boolean | TokenCacheOptions | undefined): Required<TokenCacheOptions> | null {
+  if (input === undefined || input === false) return null;
+  const options = input === true ? {} : input;
+  if (options === null || typeof options !== 'object') {
+    throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, 'tokenCache must be true, false or an options object');
+  }
+  const maxEntries = options.maxEntries ?? DEFAULT_TOKEN_CACHE_MAX_ENTRIES;
+  const ttl = options.ttl ?? DEFAULT_TOKEN_CACHE_TTL_SECONDS;
+  const failureTtl = options.failureTtl ?? DEFAULT_TOKEN_CACHE_FAILURE_TTL_SECONDS;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) refuse(`tokenCache.maxEntries must be a positive integer, got ${String(maxEntries)}`);
+  if (typeof ttl !== 'number' || !(ttl > 0) || !Number.isFinite(ttl)) refuse(`tokenCache.ttl must be a positive number of seconds, got ${String(ttl)}`);
+  if (typeof failureTtl !== 'number' || !(failureTtl >= 0) || !Number.isFinite(failureTtl)) {
+    refuse(`tokenCache.failureTtl must be a non-negative number of seconds, got ${String(failureTtl)}`);
+  }
+  return { maxEntries, ttl, failureTtl };
+}
+
+function refuse(message: string): never {
+  throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, message);
+}
+
+export class TokenCache {
+  readonly #maxEntries: number;
+  readonly #ttlMs: number;
+  readonly #failureTtlMs: number;
+  readonly #now: () => number;
+  /** Insertion order is recency order: the first entry is the least recently used. */
+  readonly #slots = new Map<string, Slot>();
+  /** kid → the JSON of the key(s) carrying it in the current key set; null before the first set. */
+  #keys: Map<string, string> | null = null;
+  /** Increases whenever the key set changes; a validation that straddled a change is not cached. */
+  #generation = 0;
+  #hits = 0;
+  #misses = 0;
+  #evictions = 0;
+  #keyDrops = 0;
+
+  constructor(options: TokenCacheOptions = {}, now: () => number = Date.now) {
+    const resolved = resolveTokenCacheOptions(options) as Required<TokenCacheOptions>;
+    this.#maxEntries = resolved.maxEntries;
+    this.#ttlMs = resolved.ttl * 1000;
+    this.#failureTtlMs = resolved.failureTtl * 1000;
+    this.#now = now;
+  }
+
+  /** The cached result for this token and options key, or undefined. A fresh object on every hit. */
+  get(token: string, key: string): ValidationResult | undefined {
+    const slot = this.#slots.get(token);
+    if (slot !== undefined) {
+      const variants = slot.variants;
+      for (let i = 0; i < variants.length; i++) {
+        const variant = variants[i] as Variant;
+        if (variant.optionsKey !== key) continue;
+        if (this.#now() < variant.expiresAt) {
+          this.#hits++;
+          // Re-insert to mark it most recently used.
+          this.#slots.delete(token);
+          this.#slots.set(token, slot);
+          return { valid: variant.valid, errorCode: variant.errorCode, errorMessage: variant.errorMessage };
+        }
+        variants.splice(i, 1);
+        if (variants.length === 0) this.#slots.delete(token);
+        break;
+      }
+    }
+    this.#misses++;
+    return undefined;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Remembers a final result (after any key reload) when the rules allow it. `generation`: the value
+   * of `generation` when the validation started; when the key set changed since, nothing is cached.
+   */
+  set(token: string, key: string, result: ValidationResult, generation = this.#generation): void {
+    if (token.length > MAX_CACHED_TOKEN_LENGTH || generation !== this.#generation) return;
+    const now = this.#now();
+    let expiresAt: number;
+    let kid: string | null;
+    if (result.valid) {
+      const facts = readTokenFacts(token);
+      if (facts === null || this.#keys === null) return;
+      kid = facts.kid;
+      // A validation that finished after its key left the key set must not outlive that change.
+      if (kid !== null && !this.#keys.has(kid)) return;
+      expiresAt = Math.min(now + this.#ttlMs, facts.exp * 1000);
+    } else {
+      if (this.#failureTtlMs === 0 || UNCACHEABLE.has(result.errorCode)) return;
+      kid = null;
+      expiresAt = now + this.#failureTtlMs;
+    }
+    if (!(expiresAt > now)) return;
+    const variant: Variant = { optionsKey: key, valid: result.valid, errorCode: result.errorCode, errorMessage: result.errorMessage, expiresAt };
+    const slot = this.#slots.get(token);
+    if (slot === undefined) {
+      this.#slots.set(token, { kid, variants: [variant] });
+      this.#evictOverflow();
+      return;
+    }
+    const variants = slot.variants.filter((v) => v.optionsKey !== key);
+    variants.push(variant);
+    if (variants.length > MAX_VARIANTS_PER_TOKEN) variants.shift();
+    slot.variants = variants;
+    this.#slots.delete(token);
+    this.#slots.set(token, slot);
+  }
+
+  /**
+   * A new key set: drops refusals and entries whose key is gone or changed (and, when any key
+   * changed, entries of tokens without a kid, whose verifying key is unknown).
+   */
+  setKeys(snapshot: JwksSnapshot): void {
+    const next = keyFingerprints(snapshot.keys);
+    const previous = this.#keys;
+    this.#keys = next;
+    if (previous === null) {
+      // No earlier keys: nothing validated so far can have used a key that is now gone.
+      this.#dropWhere(() => false);
+      return;
+    }
+    const changed = new Set<string>();
+    for (const [kid, fingerprint] of previous) if (next.get(kid) !== fingerprint) changed.add(kid);
+    for (const kid of next.keys()) if (!previous.has(kid)) changed.add(kid);
+    if (changed.size === 0) return;
+    this.#generation++;
+    this.#dropWhere((slot) => slot.kid === null || changed.has(slot.kid));
+  }
+
+  clear(): void {
+    this.#slots.clear();
+  }
+
+  stats(): TokenCacheStats {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      evictions: this.#evictions,
+      keyDrops: this.#keyDrops,
+      size: this.#slots.size,
+      maxEntries: this.#maxEntries,
+    };
+  }
+
+  #evictOverflow(): void {
+    while (this.#slots.size > this.#maxEntries) {
+      const oldest = this.#slots.keys().next().value as string;
+      this.#slots.delete(oldest);
+      this.#evictions++;
+    }
+  }
+
+  #dropWhere(predicate: (slot: Slot) => boolean): void {
+    for (const [token, slot] of this.#slots) {
+      if (predicate(slot)) {
+        this.#slots.delete(token);
+        if (slot.variants.some((v) => v.valid)) this.#keyDrops++;
+        continue;
+      }
+      // Refusals may turn around with new keys (a signature that now verifies).
+      const kept = slot.variants.filter((v) => v.valid);
+      if (kept.length === 0) this.#slots.delete(token);
+      else slot.variants = kept;
+    }
+  }
+}
+
+function keyFingerprints(keys: readonly Jwk[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const key of keys) {
+    if (typeof key.kid !== 'string') continue;
+    const json = JSON.stringify(key);
+    const seen = map.get(key.kid);
+    map.set(key.kid, seen === undefined ? json : `${seen}\n${json}`);
+  }
+  return map;
+}
+
+/** The header `kid` and the whole-second `exp` of a token that just validated, or null. */
+function readTokenFacts(token: string): { kid: string | null; exp: number } | null {
+  const dot1 = token.indexOf('.');
+  const dot2 = token.indexOf('.', dot1 + 1);
+  if (dot1 <= 0 || dot2 <= dot1) return null;
+  const header = parseSegment(token.slice(0, dot1));
+  const payload = parseSegment(token.slice(dot1 + 1, dot2));
+  if (header === null || payload === null) return null;
+  const exp = payload.exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
+  const kid = header.kid;
+  return { kid: typeof kid === 'string' && kid !== '' ? kid : null, exp: Math.trunc(exp) };
+}
+
+function parseSegment(segment: string): Record<string, unknown> | null {
+  const text = decodeBase64urlText(segment);
+  if (text === null) return null;
+  const parsed = parseJsonObject(text);
+  return parsed.ok ? parsed.value : null;
+}

@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import type { JwksSnapshot } from '../../src/backends/types.js';
+import { GopherAuthError } from '../../src/core/errors.js';
+import type { ValidationResult } from '../../src/core/result.js';
+import { MAX_CACHED_TOKEN_LENGTH, TokenCache, optionsKey, resolveTokenCacheOptions } from '../../src/core/token-cache.js';
+import { TestIssuer } from '../support/issuer.js';
+
+const issuer = new TestIssuer('https://issuer.test/cache');
+const VALID: ValidationResult = { valid: true, errorCode: GopherAuthError.SUCCESS, errorMessage: null };
+const BAD_SIGNATURE: ValidationResult = { valid: false, errorCode: GopherAuthError.INVALID_SIGNATURE, errorMessage: 'JWT signature verification failed' };
+const KEY = optionsKey({ clockSkew: 60 });
+
+/** A controllable clock in ms. */
+function clock(start = Date.UTC(2030, 0, 1)): { now: () => number; advance: (ms: number) => void; seconds: () => number } {
+  let t = start;
+  return { now: () => t, advance: (ms) => (t += ms), seconds: () => Math.floor(t / 1000) };
+}
+
+let version = 0;
+function snapshot(kids: Array<string | { kid: string; n: string }>): JwksSnapshot {
+  const keys = kids.map((k) => (typeof k === 'string' ? { kty: 'RSA', kid: k, n: `n-${k}`, e: 'AQAB' } : { kty: 'RSA', kid: k.kid, n: k.n, e: 'AQAB' }));
+  return { keys, json: JSON.stringify({ keys }), fetchedAt: 0, version: ++version };
+}
+
+/** Signature validity does not matter to the cache: it reads only the header kid and the payload exp. */
+function token(exp: number, kid: string | null = 'k1', jti = 'a'): string {
+  return issuer.sign({ kid, claims: { exp, jti } });
+}
+
+function cacheAt(c: ReturnType<typeof clock>, options: ConstructorParameters<typeof TokenCache>[0] = {}): TokenCache {
+  const cache = new TokenCache(options, c.now);
+  cache.setKeys(snapshot(['k1', 'k2']));
+  return cache;
+}
+
+describe('TokenCache expiry', () => {
+  it("keeps a valid verdict until the token's exp and not a millisecond longer, even with skew configured", () => {
+    const c = clock();
+    const cache = cacheAt(c, { ttl: 3600 });
+    const exp = c.seconds() + 10;
+    const t = token(exp);
+    cache.set(t, optionsKey({ clockSkew: 300 }), VALID);
+    c.advance(exp * 1000 - c.now() - 1);
+    expect(cache.get(t, optionsKey({ clockSkew: 300 }))).toEqual(VALID);
+    c.advance(1);
+    expect(cache.get(t, optionsKey({ clockSkew: 300 }))).toBeUndefined();
+    expect(cache.stats().size).toBe(0);
+  });
+
+  it('keeps a valid verdict no longer than the TTL when exp is later', () => {
+    const c = clock();
+    const cache = cacheAt(c, { ttl: 2 });
+    const t = token(c.seconds() + 3600);
+    cache.set(t, KEY, VALID);
+    c.advance(1999);
+    expect(cache.get(t, KEY)?.valid).toBe(true);
+    c.advance(1);
+    expect(cache.get(t, KEY)).toBeUndefined();
+  });
+
+  it('does not cache a valid verdict for a token already past exp (accepted inside the skew)', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() - 5);
+    cache.set(t, KEY, VALID);
+    expect(cache.get(t, KEY)).toBeUndefined();
+    expect(cache.stats().size).toBe(0);
+  });
+
+  it('keeps refusals only for failureTtl, and not at all with failureTtl 0', () => {
+    const c = clock();
+    const cache = cacheAt(c, { failureTtl: 3, ttl: 600 });
+    const t = token(c.seconds() + 600);
+    cache.set(t, KEY, BAD_SIGNATURE);
+    c.advance(2999);
+    expect(cache.get(t, KEY)).toEqual(BAD_SIGNATURE);
+    c.advance(1);
+    expect(cache.get(t, KEY)).toBeUndefined();
+
+    const none = cacheAt(c, { failureTtl: 0 });
+    none.set(t, KEY, BAD_SIGNATURE);
+    expect(none.get(t, KEY)).toBeUndefined();
+  });
+
+  it('never caches refusals that new keys or a working network could turn around', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() + 600);
+    for (const code of [GopherAuthError.JWKS_FETCH_FAILED, GopherAuthError.NETWORK_ERROR, GopherAuthError.INVALID_KEY, GopherAuthError.INTERNAL_ERROR]) {
+      cache.set(t, KEY, { valid: false, errorCode: code, errorMessage: 'x' });
+      expect(cache.get(t, KEY)).toBeUndefined();
+    }
+    cache.set(t, KEY, { valid: false, errorCode: GopherAuthError.EXPIRED_TOKEN, errorMessage: 'JWT has expired' });
+    expect(cache.get(t, KEY)?.errorCode).toBe(GopherAuthError.EXPIRED_TOKEN);
+  });
+});
+
+describe('TokenCache bounds', () => {
+  it('evicts the least recently used token beyond maxEntries', () => {
+    const c = clock();
+    const cache = cacheAt(c, { maxEntries: 3 });
+    const exp = c.seconds() + 600;
+    const [a, b, d, e] = ['a', 'b', 'd', 'e'].map((jti) => token(exp, 'k1', jti)) as [string, string, string, string];
+    for (const t of [a, b, d]) cache.set(t, KEY, VALID);
+    expect(cache.get(a, KEY)?.valid).toBe(true); // a is now the most recent; b the least
+    cache.set(e, KEY, VALID);
+    expect(cache.stats()).toMatchObject({ size: 3, evictions: 1, maxEntries: 3 });
+    expect(cache.get(b, KEY)).toBeUndefined();
+    for (const t of [a, d, e]) expect(cache.get(t, KEY)?.valid).toBe(true);
+  });
+
+  it('stays at maxEntries under many distinct tokens', () => {
+    const c = clock();
+    const cache = cacheAt(c, { maxEntries: 50 });
+    const exp = c.seconds() + 600;
+    for (let i = 0; i < 500; i++) cache.set(token(exp, 'k1', `j${i}`), KEY, VALID);
+    expect(cache.stats()).toMatchObject({ size: 50, evictions: 450 });
+  });
+
+  it('does not cache tokens longer than MAX_CACHED_TOKEN_LENGTH', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const long = issuer.sign({ claims: { exp: c.seconds() + 600, pad: 'x'.repeat(MAX_CACHED_TOKEN_LENGTH) } });
+    cache.set(long, KEY, VALID);
+    expect(cache.get(long, KEY)).toBeUndefined();
+  });
+
+  it('counts hits and misses', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() + 600);
+    expect(cache.get(t, KEY)).toBeUndefined();
+    cache.set(t, KEY, VALID);
+    cache.get(t, KEY);
+    cache.get(t, KEY);
+    expect(cache.stats()).toMatchObject({ hits: 2, misses: 1, size: 1 });
+  });
+
+  it('answers a fresh object on every hit, so callers cannot corrupt the entry', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() + 600);
+    cache.set(t, KEY, VALID);
+    const first = cache.get(t, KEY) as ValidationResult;
+    first.valid = false;
+    expect(cache.get(t, KEY)).toEqual(VALID);
+  });
+});
+
+describe('TokenCache keys', () => {
+  it('keeps option sets apart, including scope lists that join to the same text', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() + 600);
+    const audA = optionsKey({ clockSkew: 60, audience: 'a' });
+    const audB = optionsKey({ clockSkew: 60, audience: 'b' });
+    const joined = optionsKey({ clockSkew: 60, scopes: ['read write'] });
+    const split = optionsKey({ clockSkew: 60, scopes: ['read', 'write'] });
+    expect(new Set([KEY, audA, audB, joined, split, optionsKey({ clockSkew: 0 })]).size).toBe(6);
+    expect(optionsKey({ clockSkew: 60, scopes: [] })).toBe(KEY);
+    cache.set(t, audA, VALID);
+    cache.set(t, split, { valid: false, errorCode: GopherAuthError.INSUFFICIENT_SCOPE, errorMessage: 'Insufficient scope' });
+    expect(cache.get(t, audA)).toEqual(VALID);
+    expect(cache.get(t, audB)).toBeUndefined();
+    expect(cache.get(t, joined)).toBeUndefined();
+    expect(cache.get(t, split)?.errorCode).toBe(GopherAuthError.INSUFFICIENT_SCOPE);
+    expect(cache.get(t, KEY)).toBeUndefined();
+  });
+
+  it('is keyed by the exact token text', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() + 600);
+    cache.set(t, KEY, VALID);
+    expect(cache.get(`${t}x`, KEY)).toBeUndefined();
+    expect(cache.get(t.slice(0, -1), KEY)).toBeUndefined();
+    // Same text built anew (as from a request header) still hits.
+    expect(cache.get([...t].join(''), KEY)).toEqual(VALID);
+  });
+});
+
+describe('TokenCache and the key set', () => {
+  it('drops entries whose kid disappears and keeps the others', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const exp = c.seconds() + 600;
+    const t1 = token(exp, 'k1');
+    const t2 = token(exp, 'k2');
+    cache.set(t1, KEY, VALID);
+    cache.set(t2, KEY, VALID);
+    cache.setKeys(snapshot(['k2', 'k3']));
+    expect(cache.get(t1, KEY)).toBeUndefined();
+    expect(cache.get(t2, KEY)).toEqual(VALID);
+    expect(cache.stats().keyDrops).toBe(1);
+  });
+
+  it('drops entries whose key material changed under the same kid', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t1 = token(c.seconds() + 600, 'k1');
+    cache.set(t1, KEY, VALID);
+    cache.setKeys(snapshot([{ kid: 'k1', n: 'rotated' }, 'k2']));
+    expect(cache.get(t1, KEY)).toBeUndefined();
+  });
+
+  it('keeps everything when a refetch brings the same keys', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t1 = token(c.seconds() + 600, 'k1');
+    cache.set(t1, KEY, VALID);
+    cache.set(token(c.seconds() + 600, 'k1', 'bad'), KEY, BAD_SIGNATURE);
+    cache.setKeys(snapshot(['k1', 'k2']));
+    expect(cache.get(t1, KEY)).toEqual(VALID);
+    expect(cache.stats().size).toBe(2);
+  });
+
+  it('on any key change drops refusals and kid-less tokens (their key is unknown)', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const exp = c.seconds() + 600;
+    const noKid = token(exp, null);
+    const refused = token(exp, 'k1', 'refused');
+    const kept = token(exp, 'k2');
+    cache.set(noKid, KEY, VALID);
+    cache.set(refused, KEY, BAD_SIGNATURE);
+    cache.set(kept, KEY, VALID);
+    cache.setKeys(snapshot(['k1', 'k2', 'k3']));
+    expect(cache.get(noKid, KEY)).toBeUndefined();
+    expect(cache.get(refused, KEY)).toBeUndefined();
+    expect(cache.get(kept, KEY)).toEqual(VALID);
+  });
+
+  it('does not cache a validation that straddled a key change, nor a valid token whose kid is gone', () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const exp = c.seconds() + 600;
+    const before = cache.generation;
+    cache.setKeys(snapshot([{ kid: 'k1', n: 'rotated' }, 'k2']));
+    cache.set(token(exp, 'k1'), KEY, VALID, before);
+    expect(cache.get(token(exp, 'k1'), KEY)).toBeUndefined();
+    cache.set(token(exp, 'gone'), KEY, VALID);
+    expect(cache.get(token(exp, 'gone'), KEY)).toBeUndefined();
+  });
+
+  it('caches no valid verdict before it has seen a key set', () => {
+    const c = clock();
+    const cache = new TokenCache({}, c.now);
+    const t = token(c.seconds() + 600);
+    cache.set(t, KEY, VALID);
+    expect(cache.get(t, KEY)).toBeUndefined();
+  });
+});
+
+describe('resolveTokenCacheOptions', () => {
+  it('fills defaults and refuses nonsense', () => {
+    expect(resolveTokenCacheOptions(undefined)).toBeNull();
+    expect(resolveTokenCacheOptions(false)).toBeNull();
+    expect(resolveTokenCacheOptions(true)).toEqual({ maxEntries: 10_000, ttl: 300, failureTtl: 5 });
+    expect(resolveTokenCacheOptions({ ttl: 60 })).toEqual({ maxEntries: 10_000, ttl: 60, failureTtl: 5 });
+    for (const bad of [{ maxEntries: 0 }, { maxEntries: 1.5 }, { ttl: 0 }, { ttl: -1 }, { failureTtl: -1 }, { ttl: Number.POSITIVE_INFINITY }]) {
+      expect(() => resolveTokenCacheOptions(bad)).toThrow(/tokenCache\./);
+    }
+  });
+});
