@@ -42,7 +42,15 @@ function checkClasses(errors: SdkAuthErrorClasses): SdkAuthErrorClasses {
   return errors;
 }
 
+/**
+ * Default classes: the copy matching this build's module system (CommonJS build → the SDK's CJS
+ * build, ESM → ESM), which is what an app in the same module system gets from its own imports.
+ */
 async function importSdkErrors(): Promise<SdkAuthErrorClasses> {
+  // The CommonJS bundle is `*.cjs`; there `require` is the real one and loads the SDK's CJS build.
+  if (import.meta.url.endsWith('.cjs') && typeof require === 'function') {
+    return checkClasses(require(SDK_ERRORS_MODULE) as SdkAuthErrorClasses);
+  }
   return checkClasses((await import(SDK_ERRORS_MODULE)) as SdkAuthErrorClasses);
 }
 
