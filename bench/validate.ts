@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { nativeBackend } from '../src/backends/native/index.js';
 import { GopherAuthClient } from '../src/core/client.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
 
   const client = new GopherAuthClient(url, ISSUER, { backend: 'js' });
   await client.ready();
+  // The native backend (koffi sync) and 'auto', when the native library is available (see bench/native.ts).
+  const nativeClient = nativeBackend.availability().available ? new GopherAuthClient(url, ISSUER, { backend: 'native' }) : null;
+  const autoClient = new GopherAuthClient(url, ISSUER, { backend: 'auto' });
+  await Promise.all([nativeClient?.ready(), autoClient.ready()]);
   const keySet = createLocalJWKSet(jwks);
   const floorKey = createPublicKey({ key: jwk, format: 'jwk' });
   const floor = floorVerify(floorKey);
@@ -78,11 +83,19 @@ async function main(): Promise<void> {
   const rounds = 3;
   const results: Record<string, number[]> = {};
   const record = (name: string, value: number) => (results[name] ??= []).push(value);
+  const floorAsync = (t: string) =>
+    new Promise<boolean>((resolve, reject) => {
+      const dot = t.lastIndexOf('.');
+      verify('sha256', Buffer.from(t.slice(0, dot)), floorKey, Buffer.from(t.slice(dot + 1), 'base64url'), (e, ok) => (e ? reject(e) : resolve(ok)));
+    });
   for (let r = 0; r < rounds; r++) {
     record('floor: crypto.verify, 1 thread', await measure(1, floor));
+    record(`crypto.verify async, ${IN_FLIGHT} in flight`, await measure(IN_FLIGHT, floorAsync));
     record('gopher-auth js, sequential', await measure(1, ours));
     record('gopher-auth js, sync', await measure(1, (t) => client.validateTokenSync(t, { audience: 'api' }).valid));
     record(`gopher-auth js, ${IN_FLIGHT} in flight`, await measure(IN_FLIGHT, ours));
+    if (nativeClient) record('gopher-auth native, sync', await measure(1, (t) => nativeClient.validateTokenSync(t, { audience: 'api' }).valid));
+    record(`gopher-auth auto, ${IN_FLIGHT} in flight`, await measure(IN_FLIGHT, async (t) => (await autoClient.validateToken(t, { audience: 'api' })).valid));
     record('jose 6, sequential', await measure(1, jose));
     record(`jose 6, ${IN_FLIGHT} in flight`, await measure(IN_FLIGHT, jose));
   }
@@ -104,10 +117,14 @@ async function main(): Promise<void> {
     console.log(`${label.padEnd(44)} ${value.toFixed(2)}x (target >= ${target}x) ${value >= target ? 'met' : 'NOT met'}`);
   check('sequential vs floor', seq / floorOps, 0.8);
   check(`${IN_FLIGHT} in flight vs floor`, par / floorOps, 1.5);
+  const poolFloor = m[`crypto.verify async, ${IN_FLIGHT} in flight`] as number;
+  console.log(`${`${IN_FLIGHT} in flight vs bare async crypto.verify`.padEnd(44)} ${(par / poolFloor).toFixed(2)}x (what the machine's free cores allow)`);
   check('sequential vs jose', seq / joseSeq, 2.5);
   check(`${IN_FLIGHT} in flight vs jose`, par / josePar, 2.5);
 
   client.destroy();
+  nativeClient?.destroy();
+  autoClient.destroy();
   server.close();
 }
 

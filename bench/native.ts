@@ -1,0 +1,123 @@
+/**
+ * Native backend throughput (RS256-2048, keys injected, distinct tokens) against the single-thread
+ * `crypto.verify` floor measured in the same run: the backend alone (koffi sync; async through koffi
+ * `.async` or the addon when it is loaded) and GopherAuthClient with backend 'native' and 'auto'
+ * (which adds the JS re-check of every accepted token).
+ * Run: npx tsx bench/native.ts [seconds-per-measurement]
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createNativeClient, nativeDiagnostics } from '../src/backends/native/index.js';
+import type { ValidationRequest } from '../src/backends/types.js';
+import { GopherAuthClient } from '../src/core/client.js';
+
+const SECONDS = Number(process.argv[2] ?? 2);
+const TOKENS = 4000;
+const IN_FLIGHT = 64;
+const ISSUER = 'https://issuer.bench';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' } as { kty: string; kid: string };
+const jwks = { keys: [jwk] };
+const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'bench' })).toString('base64url');
+const now = Math.floor(Date.now() / 1000);
+const tokens = Array.from({ length: TOKENS }, (_, i) => {
+  const claims = { sub: `user-${i}`, iss: ISSUER, aud: 'api', exp: now + 3600, iat: now, scope: 'mcp:read mcp:write', jti: `t-${i}` };
+  const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+});
+
+async function measure(concurrency: number, op: (token: string) => unknown): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const start = performance.now();
+  async function worker(): Promise<void> {
+    while (performance.now() < deadline) {
+      const outcome = await op(tokens[next++ % tokens.length] as string);
+      if (outcome === false) throw new Error('a valid token was rejected');
+      done++;
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - start) / 1000);
+}
+
+/** Tight synchronous loop (no await per call), as a server's sync path would run. */
+function measureSync(op: (token: string) => boolean): number {
+  let done = 0;
+  const start = performance.now();
+  const deadline = start + SECONDS * 1000;
+  while (performance.now() < deadline) {
+    for (let i = 0; i < 64; i++) {
+      if (!op(tokens[done++ % tokens.length] as string)) throw new Error('a valid token was rejected');
+    }
+  }
+  return done / ((performance.now() - start) / 1000);
+}
+
+function floorVerify(key: KeyObject): (token: string) => boolean {
+  return (token) => {
+    const dot = token.lastIndexOf('.');
+    return verify('sha256', Buffer.from(token.slice(0, dot)), key, Buffer.from(token.slice(dot + 1), 'base64url'));
+  };
+}
+
+async function main(): Promise<void> {
+  const { info, availability } = nativeDiagnostics();
+  if (!availability.available) throw new Error(`native backend unavailable: ${availability.reason ?? ''}`);
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+
+  const backend = createNativeClient({ jwksUri: url, issuer: ISSUER });
+  backend.setKeys({ keys: jwks.keys, json: JSON.stringify(jwks), fetchedAt: Date.now(), version: 1 });
+  const request: ValidationRequest = { issuer: ISSUER, audience: 'api', clockSkew: 60, algorithms: ['RS256'] };
+  const native = new GopherAuthClient(url, ISSUER, { backend: 'native' });
+  const auto = new GopherAuthClient(url, ISSUER, { backend: 'auto' });
+  await Promise.all([native.ready(), auto.ready()]);
+  const floor = floorVerify(createPublicKey({ key: jwk as never, format: 'jwk' }));
+
+  const runs: [string, () => Promise<number> | number][] = [
+    ['floor: crypto.verify, 1 thread', () => measureSync(floor)],
+    ['native backend, koffi sync', () => measureSync((t) => backend.validateSync(t, request).valid)],
+    ['native backend, async sequential', () => measure(1, async (t) => (await backend.validate(t, request)).valid)],
+    [`native backend, async ${IN_FLIGHT} in flight`, () => measure(IN_FLIGHT, async (t) => (await backend.validate(t, request)).valid)],
+    ["client 'native', sync", () => measureSync((t) => native.validateTokenSync(t, { audience: 'api' }).valid)],
+    ["client 'native', async sequential", () => measure(1, async (t) => (await native.validateToken(t, { audience: 'api' })).valid)],
+    [`client 'native', ${IN_FLIGHT} in flight`, () => measure(IN_FLIGHT, async (t) => (await native.validateToken(t, { audience: 'api' })).valid)],
+    ["client 'auto', sync", () => measureSync((t) => auto.validateTokenSync(t, { audience: 'api' }).valid)],
+    [`client 'auto', ${IN_FLIGHT} in flight`, () => measure(IN_FLIGHT, async (t) => (await auto.validateToken(t, { audience: 'api' })).valid)],
+  ];
+  for (const [, run] of runs) {
+    const saved = SECONDS;
+    await run(); // warm-up
+    void saved;
+  }
+  const rounds = 3;
+  const results = new Map<string, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of runs) results.set(name, [...(results.get(name) ?? []), await run()]);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const floorOps = median(results.get('floor: crypto.verify, 1 thread') ?? [1]);
+
+  console.log(`RS256-2048, ${TOKENS} distinct tokens, ${SECONDS}s x ${rounds} rounds (median), ${availableParallelism()} CPUs, Node ${process.version}`);
+  console.log(`library ${info.path ?? '?'} loaded '${info.loadMode ?? '?'}'`);
+  console.log('Note: other processes on the machine share the CPUs; compare ratios, not absolute numbers.\n');
+  for (const [name, values] of results) {
+    const ops = median(values);
+    console.log(`${name.padEnd(38)} ${Math.round(ops).toString().padStart(8)} ops/s   ${(ops / floorOps).toFixed(2)}x floor`);
+  }
+  const seq = median(results.get('native backend, koffi sync') ?? [0]) / floorOps;
+  console.log(`\nsequential native (koffi sync) vs floor: ${seq.toFixed(2)}x (target >= 0.55x) ${seq >= 0.55 ? 'met' : 'NOT met'}`);
+
+  backend.destroy();
+  native.destroy();
+  auto.destroy();
+  server.close();
+}
+
+await main();
