@@ -9,7 +9,7 @@
 import type { ProtectedResourceMetadata } from '../core/metadata.js';
 import type { AuthInfo } from './auth-info.js';
 import { Authenticator, type AuthOutcome, type AuthRequest } from './authenticator.js';
-import { resolveAuthConfig, type GopherAuthConfig, type ResolvedAuthConfig } from './config.js';
+import { resolveAuthConfig, type GopherAuthConfig, type ResolvedAuthConfig, type TokenClient } from './config.js';
 import { corsHeaders } from './cors.js';
 import { createMetadataMiddleware, createNodeMiddleware, type NodeMiddleware } from './express.js';
 import { isBearerAuthError } from './errors.js';
@@ -18,6 +18,8 @@ import { createWebGate, createWebMetadataHandler, type WebGate } from './web.js'
 export interface GopherAuth extends NodeMiddleware {
   /** The validated configuration and everything derived from it. */
   readonly config: ResolvedAuthConfig;
+  /** The token client in use (the one passed in, or the GopherAuthClient the gate created). */
+  readonly client: TokenClient;
   /** Serves the PRM documents (path-aware and root) with CORS; mount at the application root. */
   readonly metadata: NodeMiddleware;
   /** Web-standard gate: AuthInfo to go on, or the complete refusal Response. */
@@ -42,6 +44,7 @@ export function gopherAuth(config: GopherAuthConfig): GopherAuth {
   const middleware = createNodeMiddleware(authenticator);
   return Object.assign(middleware, {
     config: resolved,
+    client: authenticator.client,
     metadata: createMetadataMiddleware(authenticator),
     gate: createWebGate(authenticator),
     metadataResponse: createWebMetadataHandler(authenticator),
