@@ -67,29 +67,33 @@ const resetOffloadHint = (): void => {
  * RSA-2048 verify is ~25 µs; the thread-pool round trip would cost more than it saves). Under
  * concurrency, verification goes to the libuv thread pool so every core works.
  */
-export async function validateAsync(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Promise<Verdict> {
+export function validateAsync(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Promise<Verdict> {
   const prepared = prepare(token, request, snapshot);
-  if (isVerdict(prepared)) return prepared;
-  const { parsed, signature, targets } = prepared;
+  if (isVerdict(prepared)) return Promise.resolve(prepared);
+  if (offloaded === 0 && !offloadNext) {
+    offloadNext = true;
+    queueMicrotask(resetOffloadHint);
+    const { parsed, signature, targets } = prepared;
+    const data = Buffer.from(parsed.signingInput, 'latin1');
+    const verified = targets.some((t) => verifyOne(t, data, signature));
+    return Promise.resolve(verified ? checkClaims(parsed, request) : signatureVerdict(parsed));
+  }
+  return offload(prepared, request);
+}
+
+async function offload({ parsed, signature, targets }: Prepared, request: ValidationRequest): Promise<Verdict> {
   const data = Buffer.from(parsed.signingInput, 'latin1');
   let verified = false;
-  for (const target of targets) {
-    if (offloaded === 0 && !offloadNext) {
-      offloadNext = true;
-      verified = verifyOne(target, data, signature);
-      queueMicrotask(resetOffloadHint);
-    } else {
-      offloaded++;
-      try {
-        verified = await verifyOneAsync(target, data, signature);
-      } finally {
-        offloaded--;
-      }
+  offloaded++;
+  try {
+    for (const target of targets) {
+      verified = await verifyOneAsync(target, data, signature);
+      if (verified) break;
     }
-    if (verified) break;
+  } finally {
+    offloaded--;
   }
-  if (!verified) return signatureVerdict(parsed);
-  return checkClaims(parsed, request);
+  return verified ? checkClaims(parsed, request) : signatureVerdict(parsed);
 }
 
 /**

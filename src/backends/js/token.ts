@@ -72,13 +72,17 @@ interface HeaderInfo {
 /** Issuers reuse a handful of headers, so parsed headers are cached by their segment text. */
 const headerCache = new Map<string, HeaderInfo | Verdict>();
 const HEADER_CACHE_LIMIT = 256;
+/** Longer header segments are parsed every time, so the cache stays small whatever tokens arrive. */
+const CACHED_HEADER_MAX_LENGTH = 512;
 
 export function readHeader(segment: string): HeaderInfo | Verdict {
   let info = headerCache.get(segment);
   if (info === undefined) {
-    info = parseHeader(segment);
-    if (headerCache.size >= HEADER_CACHE_LIMIT) headerCache.clear();
-    headerCache.set(segment, Object.freeze(info));
+    info = Object.freeze(parseHeader(segment));
+    if (segment.length <= CACHED_HEADER_MAX_LENGTH) {
+      if (headerCache.size >= HEADER_CACHE_LIMIT) headerCache.clear();
+      headerCache.set(segment, info);
+    }
   }
   return info;
 }
