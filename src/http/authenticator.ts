@@ -5,6 +5,7 @@
  */
 import { GopherAuthClient } from '../core/client.js';
 import { GopherAuthError } from '../core/errors.js';
+import { DiscoveringClient } from './discovery.js';
 import { GopherValidationOptions } from '../core/options.js';
 import type { AuthInfo } from './auth-info.js';
 import type { ResolvedAuthConfig, TokenClient } from './config.js';
@@ -60,13 +61,17 @@ export class Authenticator {
       this.client = config.client;
       this.#ownsClient = false;
     } else {
-      this.client = new GopherAuthClient(config.jwksUri as string, config.issuer, {
+      const clientOptions = {
         ...config.clientOptions,
         // An MCP client sends the same bearer token on every request: cache verdicts unless told not to.
         tokenCache: config.clientOptions.tokenCache ?? true,
         ...(config.backend !== undefined ? { backend: config.backend } : {}),
         logger: config.logger,
-      });
+      };
+      this.client =
+        config.jwksUri !== undefined
+          ? new GopherAuthClient(config.jwksUri, config.issuer, clientOptions)
+          : new DiscoveringClient({ issuer: config.issuer, clientOptions, logger: config.logger, allowInsecureHttp: config.allowInsecureHttp });
       this.#ownsClient = true;
     }
     const options = new GopherValidationOptions().setAudience(config.audience);
@@ -90,12 +95,14 @@ export class Authenticator {
     }
     const payload = this.client.extractPayload(token);
     if (payload === null) return authErrors.serverError('a valid token could not be decoded');
+    // A bearer token without exp would be a credential forever (RFC 9068 requires exp; the SDK refuses it too).
+    if (payload.expiration === null) return authErrors.invalidToken('the token has no numeric exp claim');
     const claims = payload.claims;
     return {
       token,
       clientId: stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp') ?? '',
       scopes: splitScopes(payload.scopes),
-      ...(payload.expiration !== null ? { expiresAt: payload.expiration } : {}),
+      expiresAt: payload.expiration,
       resource: new URL(this.config.resourceUrl.href),
       extra: claims,
     };

@@ -40,7 +40,7 @@ export interface GopherAuthConfig {
   resource: string;
   /** Expected `iss` of access tokens. */
   issuer: string;
-  /** JWKS of the issuer. Required unless `client` is given. */
+  /** JWKS of the issuer. Default: `jwks_uri` from the issuer's RFC 8414 / OpenID metadata, fetched on first use. */
   jwksUri?: string;
   /** Advertised in PRM. Default `[issuer]`; must contain the issuer. */
   authorizationServers?: readonly string[];
@@ -110,6 +110,7 @@ export interface ResolvedAuthConfig {
   readonly logger: Logger;
   readonly onAuthFailure: ((event: AuthFailureEvent) => void) | undefined;
   readonly client: TokenClient | undefined;
+  readonly allowInsecureHttp: boolean;
   readonly clientOptions: Omit<GopherAuthClientOptions, 'backend' | 'logger'>;
   readonly realm: string | undefined;
   readonly retryAfterSeconds: number;
@@ -213,8 +214,8 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
       refuse('pass either client or jwksUri/backend/clientOptions, not both (the client already has its JWKS and backend)');
     }
   } else {
-    if (config.jwksUri === undefined) refuse('jwksUri is required (or pass a ready client)');
-    checkSecureUrl(config.jwksUri, 'jwksUri', allowInsecure);
+    // Without jwksUri the issuer's metadata is discovered on first use (src/http/discovery.ts).
+    if (config.jwksUri !== undefined) checkSecureUrl(config.jwksUri, 'jwksUri', allowInsecure);
   }
   if (config.backend !== undefined && !['auto', 'js', 'native'].includes(config.backend)) {
     refuse(`backend must be 'auto', 'js' or 'native', got ${JSON.stringify(config.backend)}`);
@@ -288,6 +289,7 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
     logger: config.logger ?? silentLogger,
     onAuthFailure: config.onAuthFailure,
     client: config.client,
+    allowInsecureHttp: allowInsecure,
     clientOptions: { ...config.clientOptions },
     realm: config.realm,
     retryAfterSeconds: positiveInteger(config.retryAfterSeconds, 'retryAfterSeconds', 5),

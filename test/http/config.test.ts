@@ -66,7 +66,6 @@ describe('refuses inconsistent settings at start', () => {
     ['dot segments', { resource: 'https://api.example/a/../mcp' }, /canonical/],
     ['relative resource', { resource: '/mcp' }, /absolute/],
     ['issuer with query', { issuer: 'https://as.example/?a=b' }, /query/],
-    ['no jwksUri and no client', { jwksUri: undefined }, /jwksUri/],
     ['client and jwksUri', { client: { validateToken: async () => ({}), extractPayload: () => null } }, /either client/],
     ['AS list without the issuer', { authorizationServers: ['https://other.example'] }, /must include the issuer/],
     ['scope with a space', { requiredScopes: ['mcp read'] }, /invalid scope/],
@@ -80,6 +79,10 @@ describe('refuses inconsistent settings at start', () => {
     ['bad cors origin', { cors: { origin: ['https://app.example/path'] } }, /bare origin/],
   ])('%s', (_name, patch, message) => {
     expect(refused(patch)).toMatch(message);
+  });
+
+  it('without jwksUri the issuer metadata will be discovered', () => {
+    expect(resolveAuthConfig({ ...base, jwksUri: undefined }).jwksUri).toBeUndefined();
   });
 
   it('accepts an AS list that has the issuer with a trailing slash', () => {

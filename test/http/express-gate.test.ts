@@ -100,6 +100,7 @@ describe('challenges on the wire', () => {
     ['wrong audience', (h) => h.token('mcp:read', { aud: 'https://other.example/mcp' }), DESCRIPTIONS.invalid_token],
     ['no audience', (h) => h.token('mcp:read', { aud: undefined }), DESCRIPTIONS.invalid_token],
     ['wrong issuer', (h) => h.token('mcp:read', { iss: 'https://evil.example' }), DESCRIPTIONS.invalid_token],
+    ['no exp', (h) => h.token('mcp:read', { exp: undefined }), DESCRIPTIONS.invalid_token],
     ['expired', (h) => h.token('mcp:read', { exp: Math.floor(Date.now() / 1000) - 3600 }), DESCRIPTIONS.expired_token],
     ['unknown kid', (h) => h.issuer.sign({ key: 'rsa2048b', claims: { aud: h.resource } }), DESCRIPTIONS.invalid_token],
   ])('%s → 401 invalid_token', async (_name, make, description) => {

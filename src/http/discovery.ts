@@ -1,0 +1,134 @@
+/**
+ * When `jwksUri` is not configured: find it in the issuer's metadata (RFC 8414, then OpenID Connect
+ * discovery) on first use, then delegate to a GopherAuthClient. Construction does no I/O. A failed
+ * discovery answers JWKS_FETCH_FAILED (→ 503) and is retried after a short cooldown. The document
+ * must name exactly the configured issuer (RFC 8414 §3.3), or its keys are not trusted.
+ */
+import { GopherAuthClient } from '../core/client.js';
+import type { GopherAuthClientOptions } from '../core/client-options.js';
+import { GopherAuthError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { authorizationServerMetadataUrls } from '../core/metadata.js';
+import type { GopherValidationOptions } from '../core/options.js';
+import type { TokenPayload, ValidationResult } from '../core/result.js';
+import type { TokenClient } from './config.js';
+
+export interface DiscoveryOptions {
+  issuer: string;
+  clientOptions: GopherAuthClientOptions;
+  logger: Logger;
+  allowInsecureHttp: boolean;
+  /** Seconds before a failed discovery is tried again. Default 10. */
+  retryAfterSeconds?: number;
+  /** Per-document fetch timeout in ms. Default 5000. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+const MAX_DOCUMENT_BYTES = 256 * 1024;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+async function fetchJson(url: string, fetchFn: typeof fetch, timeoutMs: number): Promise<unknown> {
+  const res = await fetchFn(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`${url} answered ${res.status}`);
+  }
+  const text = await res.text();
+  if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${url} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+  return JSON.parse(text) as unknown;
+}
+
+/** The JWKS URI from the issuer's metadata; throws with a reason naming every attempt. */
+export async function discoverJwksUri(options: DiscoveryOptions): Promise<string> {
+  const fetchFn = options.fetch ?? fetch;
+  const reasons: string[] = [];
+  for (const url of authorizationServerMetadataUrls(options.issuer)) {
+    let doc: unknown;
+    try {
+      doc = await fetchJson(url, fetchFn, options.timeoutMs ?? 5000);
+    } catch (error) {
+      reasons.push(error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    const record = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : {};
+    if (record['issuer'] !== options.issuer) {
+      throw new Error(`metadata at ${url} names issuer ${JSON.stringify(record['issuer'])}, not ${JSON.stringify(options.issuer)}`);
+    }
+    const jwksUri = record['jwks_uri'];
+    if (typeof jwksUri !== 'string') throw new Error(`metadata at ${url} has no jwks_uri`);
+    let parsed: URL;
+    try {
+      parsed = new URL(jwksUri);
+    } catch {
+      throw new Error(`metadata at ${url} has an invalid jwks_uri`);
+    }
+    const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && (options.allowInsecureHttp || LOOPBACK.has(parsed.hostname)));
+    if (!secure) throw new Error(`metadata at ${url} has a jwks_uri that is not https: ${jwksUri}`);
+    return jwksUri;
+  }
+  throw new Error(`no authorization server metadata for ${options.issuer}: ${reasons.join('; ')}`);
+}
+
+export class DiscoveringClient implements TokenClient {
+  readonly #options: DiscoveryOptions;
+  #client: GopherAuthClient | undefined;
+  #pending: Promise<GopherAuthClient> | undefined;
+  #failedUntil = 0;
+  #lastFailure = '';
+  #destroyed = false;
+
+  constructor(options: DiscoveryOptions) {
+    this.#options = options;
+  }
+
+  /** The underlying client once discovered. */
+  get client(): GopherAuthClient | undefined {
+    return this.#client;
+  }
+
+  #resolve(): Promise<GopherAuthClient> {
+    if (this.#client !== undefined) return Promise.resolve(this.#client);
+    if (Date.now() < this.#failedUntil) return Promise.reject(new Error(this.#lastFailure));
+    this.#pending ??= discoverJwksUri(this.#options).then(
+      (jwksUri) => {
+        this.#pending = undefined;
+        if (this.#destroyed) throw new Error('client destroyed');
+        this.#options.logger.info({ jwksUri }, 'gopher-auth: discovered the issuer JWKS');
+        this.#client = new GopherAuthClient(jwksUri, this.#options.issuer, this.#options.clientOptions);
+        return this.#client;
+      },
+      (error: unknown) => {
+        this.#pending = undefined;
+        this.#lastFailure = error instanceof Error ? error.message : String(error);
+        this.#failedUntil = Date.now() + (this.#options.retryAfterSeconds ?? 10) * 1000;
+        this.#options.logger.error({ err: this.#lastFailure }, 'gopher-auth: issuer metadata discovery failed');
+        throw error;
+      },
+    );
+    return this.#pending;
+  }
+
+  async validateToken(token: string, options?: GopherValidationOptions): Promise<ValidationResult> {
+    let client: GopherAuthClient;
+    try {
+      client = await this.#resolve();
+    } catch (error) {
+      return {
+        valid: false,
+        errorCode: GopherAuthError.JWKS_FETCH_FAILED,
+        errorMessage: `Failed to fetch JWKS: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+    return client.validateToken(token, options);
+  }
+
+  extractPayload(token: string): TokenPayload | null {
+    return this.#client?.extractPayload(token) ?? null;
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    this.#client?.destroy();
+  }
+}

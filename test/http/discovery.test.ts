@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gopherAuth } from '../../src/http/gopher-auth.js';
+import { discoverJwksUri } from '../../src/http/discovery.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { TestIssuer } from '../support/issuer.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+
+let server: JwksServer;
+let issuerUrl: string;
+const RESOURCE = 'http://127.0.0.1:9/mcp';
+
+beforeAll(async () => {
+  server = await startJwksServer({ jwks: new TestIssuer().jwks(['rsa2048']) });
+  issuerUrl = `${server.origin}/realms/demo`;
+  server.route('/.well-known/oauth-authorization-server/realms/demo', { issuer: issuerUrl, jwks_uri: server.url, authorization_endpoint: `${issuerUrl}/auth` });
+  server.route('/realms/oidc-only/.well-known/openid-configuration', { issuer: `${server.origin}/realms/oidc-only`, jwks_uri: server.url });
+  server.route('/.well-known/oauth-authorization-server/realms/liar', { issuer: 'https://evil.example', jwks_uri: server.url });
+  server.route('/.well-known/oauth-authorization-server/realms/insecure', { issuer: `${server.origin}/realms/insecure`, jwks_uri: 'http://keys.example/jwks' });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const opts = (issuer: string) => ({ issuer, clientOptions: {}, logger: silentLogger, allowInsecureHttp: false });
+
+describe('JWKS discovery from the issuer metadata', () => {
+  it('finds jwks_uri by RFC 8414 path insertion, or OpenID discovery', async () => {
+    expect(await discoverJwksUri(opts(issuerUrl))).toBe(server.url);
+    expect(await discoverJwksUri(opts(`${server.origin}/realms/oidc-only`))).toBe(server.url);
+  });
+
+  it('refuses metadata naming another issuer (RFC 8414 §3.3) and non-https key URLs', async () => {
+    await expect(discoverJwksUri(opts(`${server.origin}/realms/liar`))).rejects.toThrow(/evil\.example/);
+    await expect(discoverJwksUri(opts(`${server.origin}/realms/insecure`))).rejects.toThrow(/not https/);
+    await expect(discoverJwksUri(opts(`${server.origin}/realms/none`))).rejects.toThrow(/404/);
+  });
+
+  it('the gate validates tokens with discovered keys, and answers 503 when discovery fails', async () => {
+    const issuer = new TestIssuer(issuerUrl);
+    const auth = gopherAuth({ resource: RESOURCE, issuer: issuerUrl, backend: 'js' });
+    const broken = gopherAuth({ resource: RESOURCE, issuer: `${server.origin}/realms/liar`, backend: 'js' });
+    try {
+      const token = issuer.sign({ claims: { aud: RESOURCE, scope: 'mcp:read' } });
+      const ok = await auth.authenticate({ method: 'POST', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined });
+      expect('authInfo' in ok && ok.authInfo.scopes).toEqual(['mcp:read']);
+      const down = await broken.authenticate({ method: 'POST', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined });
+      expect('error' in down && down.error.kind).toBe('unavailable');
+      expect('error' in down && down.error.reason).toMatch(/evil\.example/);
+    } finally {
+      auth.close();
+      broken.close();
+    }
+  });
+});
