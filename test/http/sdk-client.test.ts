@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
 import { DESCRIPTIONS } from '../../src/http/errors.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -80,5 +81,27 @@ describe('the official SDK client with a bearer token', () => {
       (e: unknown) => e as { code?: number },
     );
     expect(error?.code).toBe(401);
+  });
+});
+
+describe("the SDK client's OAuth discovery reads our answers", () => {
+  it('finds the metadata URL, error and scope in our challenges, and our PRM document', async () => {
+    const anon = await fetch(h.resource, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const fromAnon = extractWWWAuthenticateParams(anon);
+    expect(fromAnon.resourceMetadataUrl?.href).toBe(`${h.url}/.well-known/oauth-protected-resource/mcp`);
+    expect(fromAnon.error).toBeUndefined();
+
+    const stepUp = await fetch(h.resource, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${h.token('mcp:read')}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get-weather-alerts', arguments: {} } }),
+    });
+    expect(extractWWWAuthenticateParams(stepUp)).toMatchObject({ error: 'insufficient_scope', scope: 'mcp:admin' });
+
+    const prm = await discoverOAuthProtectedResourceMetadata(new URL(h.resource), { resourceMetadataUrl: fromAnon.resourceMetadataUrl });
+    expect(prm.resource).toBe(h.resource);
+    expect(prm.authorization_servers).toEqual(['https://issuer.test/realms/demo']);
+    // Without the hint the SDK probes the path-aware URL itself and finds the same document.
+    expect(await discoverOAuthProtectedResourceMetadata(new URL(h.resource))).toEqual(prm);
   });
 });
