@@ -7,6 +7,7 @@ import { sign } from 'node:crypto';
 import { GopherAuthError as E } from '../../src/backends/codes.js';
 import type { Jwk } from '../../src/backends/types.js';
 import { TestIssuer, b64url } from '../support/issuer.js';
+import { ADVERSARIAL_VECTORS, adversarialKeys } from './adversarial/index.js';
 
 export interface VectorOptions {
   audience?: string;
@@ -52,6 +53,7 @@ export function vectorJwks(issuer: TestIssuer): { keys: Jwk[] } {
     issuer.jwk('rsa2048b', { kid: 'enc-key', use: 'enc' }),
     issuer.jwk('rsa2048b', { kid: 'ops-encrypt', key_ops: ['encrypt'] }),
     issuer.jwk('rsa2048b', { kid: 'ops-verify', key_ops: ['verify'], use: 'sig', alg: 'RS256' }),
+    ...adversarialKeys(issuer),
   ]);
 }
 
@@ -203,6 +205,9 @@ export const VECTORS: readonly VectorCase[] = [
   { name: 'duplicate iss', why: 'duplicate claims are refused', alg: 'RS256', make: (i) => rawClaims(i, (now, iss) => `{"sub":"u","iss":${iss},"iss":"https://evil.test","exp":${now + 600}}`), expected: bad(E.INVALID_TOKEN) },
   { name: 'duplicate sub', why: 'duplicate claims are refused', alg: 'RS256', make: (i) => rawClaims(i, (now, iss) => `{"sub":"u","sub":"admin","iss":${iss},"exp":${now + 600}}`), expected: bad(E.INVALID_TOKEN) },
   { name: 'duplicate scope on ES256', why: 'duplicate claims are refused on every alg', alg: 'ES256', make: (i) => rawClaims(i, (now, iss) => `{"sub":"u","iss":${iss},"scope":"a","scope":"b","exp":${now + 600}}`, 'ES256', 'p256'), expected: bad(E.INVALID_TOKEN) },
+
+  // --- the adversarial corpus (test/vectors/adversarial), by RFC 8725 section and native hazard ---
+  ...ADVERSARIAL_VECTORS,
 ];
 
 /** ECDSA in DER form (node:crypto's default), which JWS forbids. */

@@ -2,6 +2,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Jwk, JwksSnapshot } from '../types.js';
 import { MIN_RSA_BITS, algorithmSpec, type AlgorithmSpec } from './algorithms.js';
 
+const MIN_RSA_EXPONENT = 65537n;
+
 /** What crypto.verify needs for one (key, alg) pair. */
 export interface VerifyTarget {
   hash: string | null;
@@ -86,6 +88,9 @@ export class Keyring {
     if (spec.kty === 'RSA') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
       if (bits < MIN_RSA_BITS) return `Key ${name} is too weak: RSA ${bits} bits, at least ${MIN_RSA_BITS} required`;
+      // e = 1 makes any PKCS#1-padded digest its own signature; FIPS 186-5 asks for 65537 <= e.
+      const e = key.asymmetricKeyDetails?.publicExponent ?? 0n;
+      if (e < MIN_RSA_EXPONENT || (e & 1n) === 0n) return `Key ${name} has an unsafe RSA public exponent ${e}`;
     }
     const hasOptions = Object.keys(spec.verifyOptions).length > 0;
     return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key };
