@@ -1,0 +1,61 @@
+/**
+ * CLI: `npx tsx examples/auth-mcp-server/main.ts [config] [--host H] [--port P] [--no-auth] [--backend js|native|auto]`
+ */
+import type { Logger } from '../../src/core/logger.js';
+import { USAGE, parseCliArgs, resolveConfig } from './cli.js';
+import { ConfigError } from './config.js';
+import { StartupError, startAuthMcpServer } from './server.js';
+
+/** Refusals and warnings go to stderr as one line each; token contents never reach the logger. */
+const stderrLogger: Logger = {
+  debug: () => {},
+  info: (obj, msg) => process.stderr.write(`[info] ${msg ?? ''} ${JSON.stringify(obj)}\n`),
+  warn: (obj, msg) => process.stderr.write(`[warn] ${msg ?? ''} ${JSON.stringify(obj)}\n`),
+  error: (obj, msg) => process.stderr.write(`[error] ${msg ?? ''} ${JSON.stringify(obj)}\n`),
+};
+
+async function main(): Promise<number> {
+  const args = parseCliArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { config, source } = resolveConfig(args);
+  const server = await startAuthMcpServer(config, { logger: stderrLogger });
+  const lines = [
+    'Auth MCP Server (gopher-auth example)',
+    `  config            ${source}`,
+    `  listening on      ${config.host}:${server.config.port}`,
+    `  MCP endpoint      ${server.mcpUrl}`,
+    `  health            ${server.url}/health`,
+  ];
+  if (server.authEnabled) {
+    lines.push(
+      `  authorization     ${server.config.issuer}`,
+      `  resource metadata ${server.url}/.well-known/oauth-protected-resource/mcp`,
+      `  token validation  ${server.backend} backend`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof StartupError) {
+      process.stderr.write(`auth-mcp-server: ${error.message}\n`);
+      if (error instanceof ConfigError) process.stderr.write(USAGE);
+      process.exit(2);
+    }
+    process.stderr.write(`auth-mcp-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
