@@ -1,6 +1,7 @@
 // The public API of gopher-auth. See docs/api.md for the contract.
 export { GopherAuthClient } from './core/client.js';
-export type { GopherAuthClientOptions, ValidationOptionsInput } from './core/client.js';
+export type { GopherAuthClientOptions, GopherAuthClientStats, ValidationOptionsInput } from './core/client.js';
+export type { TokenCacheOptions, TokenCacheStats } from './core/token-cache.js';
 export type { JwksTuning, NativeOptionName } from './core/client-options.js';
 export { NATIVE_OPTION_NAMES } from './core/client-options.js';
 export type { BackendMode } from './core/backend-selection.js';
@@ -60,7 +61,7 @@ export { requiredScopesFor } from './http/jsonrpc.js';
 export type { ScopeRules, McpHeaders, Requirement } from './http/jsonrpc.js';
 
 // MCP SDK adapter.
-export { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor } from './mcp/verifier.js';
+export { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor, sdkMetadataRouterOptions } from './mcp/verifier.js';
 export type { GopherTokenVerifier, SdkAuthErrorClasses, TokenVerifierOptions } from './mcp/verifier.js';
 export { SessionBinding } from './mcp/session-binding.js';
 export type { SessionBindingOptions, SessionCheck } from './mcp/session-binding.js';

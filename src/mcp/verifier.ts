@@ -6,6 +6,7 @@
  * made from the other copy fall through to 500. So the classes are taken from the caller when given
  * (`errors`: the namespace the app's `requireBearerAuth` comes from), and only otherwise imported.
  */
+import { GopherAuthError, GopherAuthException } from '../core/errors.js';
 import type { AuthInfo } from '../http/auth-info.js';
 import { isBearerAuthError, type BearerAuthError } from '../http/errors.js';
 
@@ -96,5 +97,38 @@ export function sdkBearerAuthOptions(
     resourceMetadataUrl: source.resourceMetadataUrl,
     expectedResource: new URL(source.config.resourceUrl.href),
     requiredScopes: [...source.config.requiredScopes],
+  };
+}
+
+export interface MetadataSource {
+  readonly config: {
+    readonly resourceUrl: URL;
+    readonly issuer: string;
+    readonly scopesSupported: readonly string[];
+    readonly protectedResourceMetadata: { readonly resource_name?: string };
+  };
+}
+
+/**
+ * Options for the SDK's `mcpAuthMetadataRouter` describing the same resource as the gate. The
+ * authorization-server metadata must be the configured issuer's (RFC 8414 §3.3). Note the SDK
+ * publishes `resource` as `URL.href`, so a root resource gains a trailing `/` there.
+ */
+export function sdkMetadataRouterOptions<M extends { issuer: string }>(
+  source: MetadataSource,
+  oauthMetadata: M,
+): { oauthMetadata: M; resourceServerUrl: URL; scopesSupported?: string[]; resourceName?: string } {
+  if (oauthMetadata?.issuer?.replace(/\/$/, '') !== source.config.issuer.replace(/\/$/, '')) {
+    throw new GopherAuthException(
+      GopherAuthError.INVALID_CONFIG,
+      `authorization-server metadata names issuer ${JSON.stringify(oauthMetadata?.issuer)}, but tokens are expected from ${source.config.issuer}`,
+    );
+  }
+  const name = source.config.protectedResourceMetadata.resource_name;
+  return {
+    oauthMetadata,
+    resourceServerUrl: new URL(source.config.resourceUrl.href),
+    ...(source.config.scopesSupported.length > 0 ? { scopesSupported: [...source.config.scopesSupported] } : {}),
+    ...(name !== undefined ? { resourceName: name } : {}),
   };
 }

@@ -7,7 +7,7 @@ import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middlew
 import * as esmErrors from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
 import { authErrors } from '../../src/http/errors.js';
-import { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor, type SdkAuthErrorClasses } from '../../src/mcp/verifier.js';
+import { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor, sdkMetadataRouterOptions, type SdkAuthErrorClasses } from '../../src/mcp/verifier.js';
 import { TestIssuer } from '../support/issuer.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 
@@ -121,5 +121,41 @@ describe("the SDK's requireBearerAuth with our verifier", () => {
 
   it('refuses things that are not the SDK classes', () => {
     expect(() => createTokenVerifier(auth, { errors: {} as SdkAuthErrorClasses })).toThrow(/InvalidTokenError/);
+  });
+});
+
+describe("the SDK's mcpAuthMetadataRouter with our options", () => {
+  it('publishes the PRM at the URL our challenges name, for the same resource', async () => {
+    const { mcpAuthMetadataRouter, getOAuthProtectedResourceMetadataUrl } = await import('@modelcontextprotocol/sdk/server/auth/router.js');
+    const { buildAuthorizationServerMetadata } = await import('../../src/core/metadata.js');
+    const asMetadata = buildAuthorizationServerMetadata({
+      issuer: ISSUER,
+      authorizationEndpoint: `${ISSUER}/auth`,
+      tokenEndpoint: `${ISSUER}/token`,
+      jwksUri: `${ISSUER}/certs`,
+    }) as { issuer: string; authorization_endpoint: string; token_endpoint: string; response_types_supported: string[] };
+    const options = sdkMetadataRouterOptions(auth, asMetadata);
+    expect(getOAuthProtectedResourceMetadataUrl(options.resourceServerUrl)).toBe(auth.resourceMetadataUrl);
+
+    const app = express();
+    app.use(mcpAuthMetadataRouter(options));
+    const srv = createServer(app);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const port = (srv.address() as AddressInfo).port;
+      const path = new URL(auth.resourceMetadataUrl).pathname;
+      const doc = (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as Record<string, unknown>;
+      expect(doc['resource']).toBe(resource);
+      expect(doc['authorization_servers']).toEqual([ISSUER]);
+      const as = (await (await fetch(`http://127.0.0.1:${port}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      expect(as['issuer']).toBe(ISSUER);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+
+  it('refuses authorization-server metadata of another issuer', () => {
+    expect(() => sdkMetadataRouterOptions(auth, { issuer: 'https://other.example' })).toThrow(/other\.example/);
   });
 });
