@@ -109,7 +109,7 @@ describe('addon: validation on the libuv pool', () => {
     expect(peakOutstanding).toBe(IN_FLIGHT);
     expect(peakNativeInFlight).toBeGreaterThanOrEqual(IN_FLIGHT - 1);
     expect(best.busy.ticks).toBeGreaterThan(10);
-    expect(best.busy.p90GapMs).toBeLessThan(5);
+    expect(best.busy.p90GapMs).toBeLessThan(5 + best.baseline.p90GapMs);
     // A blocking implementation stalls the loop for the whole run (hundreds of ms); what remains on
     // a loaded box is the scheduler's noise, measured by the idle probe.
     expect(best.busy.maxGapMs).toBeLessThan(5 + 2 * best.baseline.maxGapMs);

@@ -151,10 +151,14 @@ export class AddonClientHandle {
     this.id = binding.adopt(client);
   }
 
-  async validate(token: string, scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult> {
-    const result = await this.#binding.validate(this.id, token, scopes, audience, clockSkew);
-    logValidationLines(result, token);
-    return result;
+  validate(token: string, scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult> {
+    const pending = this.#binding.validate(this.id, token, scopes, audience, clockSkew);
+    // Lines come back only while capturing; skip the extra promise hop otherwise.
+    if (logger === null) return pending;
+    return pending.then((result) => {
+      logValidationLines(result, token);
+      return result;
+    });
   }
 
   validateSync(token: string, scopes: string, audience: string | null, clockSkew: number): AddonRawResult {
