@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { jsBackendAvailable } from './js-backend-probe.js';
-import { nativeDiagnostics } from '../backends/native/index.js';
+import { nativeBuilders, nativeDiagnostics } from '../backends/native/index.js';
 import { glibcVersion } from '../backends/native/platform.js';
 
 export interface DoctorOptions {
@@ -41,6 +41,7 @@ export function doctorReport(): Record<string, unknown> {
     selfTest,
     native: availability,
     autoBackend: availability.available ? 'native' : 'js',
+    nativeBuildersEscape: availability.available ? nativeBuilders.escapesQuotes() : null,
     jsBackend: jsBackendAvailable(),
   };
 }
@@ -77,6 +78,9 @@ export function formatDoctorReport(report: Record<string, unknown>): string {
   }
   out += line('native backend', availability.available ? 'available' : `unavailable: ${availability.reason ?? ''}`);
   out += line("backend 'auto'", String(report.autoBackend));
+  if (report.nativeBuildersEscape === false) {
+    out += line('header builders', 'native output is unescaped: the JS WWW-Authenticate/metadata builders are used');
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@ import { loadNativeLibrary, type LoadedLibrary, type NativeLibraryInfo } from '.
 import { platformPackageName } from './platform.js';
 import { acquireNativeRuntime, nativeRuntimeHolders, releaseNativeRuntime } from './runtime.js';
 import { runSelfTest, type SelfTestReport } from './self-test.js';
+import { nativeBuilderEscapes, nativeProtectedResourceMetadata, nativeWwwAuthenticate, type NativeBuilt } from './builders.js';
 
 export { NativeBackendClient, NativeBackendError };
 export type { NativeClientTuning, NativeLibraryInfo, SelfTestReport };
@@ -105,3 +106,23 @@ export function isNativeLibraryInitialized(): boolean {
 export function nativeLibraryVersion(): string | null {
   return ready().library ? loadNativeLibrary().info.version : null;
 }
+
+/**
+ * The library's own builders, for diagnostics only (unescaped output; never sent). Null when native
+ * is unavailable.
+ */
+export const nativeBuilders = {
+  wwwAuthenticate(realm: string, error: string | null = null, description: string | null = null): NativeBuilt | null {
+    const { library } = ready();
+    return library ? nativeWwwAuthenticate(library, realm, error, description) : null;
+  },
+  protectedResourceMetadata(resource: string, authorizationServer: string, scopes: string | null = null): NativeBuilt | null {
+    const { library } = ready();
+    return library ? nativeProtectedResourceMetadata(library, resource, authorizationServer, scopes) : null;
+  },
+  escapesQuotes(): boolean | null {
+    const { library } = ready();
+    return library ? nativeBuilderEscapes(library) : null;
+  },
+};
+export type { NativeBuilt };
