@@ -102,11 +102,26 @@ describe('TokenCache bounds', () => {
     const exp = c.seconds() + 600;
     const [a, b, d, e] = ['a', 'b', 'd', 'e'].map((jti) => token(exp, 'k1', jti)) as [string, string, string, string];
     for (const t of [a, b, d]) cache.set(t, KEY, VALID);
+    c.advance(1000); // hits reorder at most once a second
     expect(cache.get(a, KEY)?.valid).toBe(true); // a is now the most recent; b the least
     cache.set(e, KEY, VALID);
     expect(cache.stats()).toMatchObject({ size: 3, evictions: 1, maxEntries: 3 });
     expect(cache.get(b, KEY)).toBeUndefined();
     for (const t of [a, d, e]) expect(cache.get(t, KEY)?.valid).toBe(true);
+  });
+
+  it('reorders a hot token at most once a second', () => {
+    const c = clock();
+    const cache = cacheAt(c, { maxEntries: 2 });
+    const exp = c.seconds() + 600;
+    const [a, b, d] = ['a', 'b', 'd'].map((jti) => token(exp, 'k1', jti)) as [string, string, string];
+    cache.set(a, KEY, VALID);
+    cache.set(b, KEY, VALID);
+    c.advance(999);
+    expect(cache.get(a, KEY)?.valid).toBe(true); // within the second: a stays the least recent
+    cache.set(d, KEY, VALID);
+    expect(cache.get(a, KEY)).toBeUndefined();
+    expect(cache.get(b, KEY)?.valid).toBe(true);
   });
 
   it('stays at maxEntries under many distinct tokens', () => {
