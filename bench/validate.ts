@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { nativeBackend } from '../src/backends/native/index.js';
@@ -30,12 +30,16 @@ function makeTokens(): string[] {
   });
 }
 
+/** CPU time (all threads of this process) per operation in the last `measure`, in µs. */
+let lastCpuUsPerOp = 0;
+
 /** Runs `op` over the tokens for SECONDS, `concurrency` at a time; returns ops/s. */
 async function measure(concurrency: number, op: (token: string) => unknown): Promise<number> {
   let next = 0;
   let done = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   async function worker(): Promise<void> {
     while (performance.now() < deadline) {
       const token = tokens[next++ % tokens.length] as string;
@@ -45,6 +49,8 @@ async function measure(concurrency: number, op: (token: string) => unknown): Pro
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
+  const cpu = process.cpuUsage(cpuStart);
+  lastCpuUsPerOp = (cpu.user + cpu.system) / done;
   return done / ((performance.now() - start) / 1000);
 }
 
@@ -58,6 +64,7 @@ function floorVerify(key: KeyObject): (token: string) => boolean {
 const tokens = makeTokens();
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg();
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
@@ -82,7 +89,11 @@ async function main(): Promise<void> {
 
   const rounds = 3;
   const results: Record<string, number[]> = {};
-  const record = (name: string, value: number) => (results[name] ??= []).push(value);
+  const cpuPerOp: Record<string, number[]> = {};
+  const record = (name: string, value: number) => {
+    (results[name] ??= []).push(value);
+    (cpuPerOp[name] ??= []).push(lastCpuUsPerOp);
+  };
   const floorAsync = (t: string) =>
     new Promise<boolean>((resolve, reject) => {
       const dot = t.lastIndexOf('.');
@@ -104,9 +115,11 @@ async function main(): Promise<void> {
   const floorOps = m['floor: crypto.verify, 1 thread'] as number;
 
   console.log(`RS256-2048, ${TOKENS} distinct tokens, ${SECONDS}s x ${rounds} rounds (median), ${availableParallelism()} CPUs, Node ${process.version}`);
-  console.log('Note: other processes on the machine share the CPUs; compare ratios, not absolute numbers.\n');
+  console.log(`Load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('Other processes share the CPUs: compare ratios from the same run. CPU µs/op counts every thread of this process.\n');
   for (const [name, ops] of Object.entries(m)) {
-    console.log(`${name.padEnd(34)} ${Math.round(ops).toString().padStart(8)} ops/s   ${(ops / floorOps).toFixed(2)}x floor`);
+    const cpu = median(cpuPerOp[name] ?? [0]);
+    console.log(`${name.padEnd(34)} ${Math.round(ops).toString().padStart(8)} ops/s   ${(ops / floorOps).toFixed(2)}x floor   ${cpu.toFixed(1).padStart(6)} CPU µs/op`);
   }
   const seq = m['gopher-auth js, sequential'] as number;
   const par = m[`gopher-auth js, ${IN_FLIGHT} in flight`] as number;
