@@ -35,10 +35,15 @@ export interface VectorSuiteOptions {
   answeredBy?: 'js' | 'auto' | 'native';
 }
 
+/** Whether the native library itself answers this case (an RS* token), rather than the JS backend. */
+export function nativeCanAnswer(vector: VectorCase): boolean {
+  return NATIVE_ALGORITHMS.includes(vector.alg);
+}
+
 /** The expectation for one case given who answers it. */
 export function expectationFor(vector: VectorCase, answeredBy: 'js' | 'auto' | 'native'): { valid: boolean; code: GopherAuthError } {
   if (answeredBy === 'js') return vector.expected;
-  const native = NATIVE_ALGORITHMS.includes(vector.alg) && !(answeredBy === 'auto' && vector.headerUnreadable);
+  const native = nativeCanAnswer(vector) && !(answeredBy === 'auto' && vector.headerUnreadable);
   if (!native) return answeredBy === 'native' ? { valid: false, code: GopherAuthError.INVALID_TOKEN } : vector.expected;
   return vector.nativeCode !== undefined ? { valid: false, code: vector.nativeCode } : vector.expected;
 }
