@@ -23,10 +23,12 @@ thread_local std::string tl_partial[2];
 std::ostream* g_streams[3] = {nullptr, nullptr, nullptr};
 std::atomic<uint64_t> g_dropped{0};
 
-std::mutex g_queue_mutex;
-std::vector<CapturedLine> g_queue;
+// Deliberately never destroyed: at exit, pool threads may still be inside a validation that
+// writes to the library's streams after static destructors have run.
+std::mutex& g_queue_mutex = *new std::mutex();
+std::vector<CapturedLine>& g_queue = *new std::vector<CapturedLine>();
 bool g_drain_pending = false;
-Napi::ThreadSafeFunction g_tsfn;
+Napi::ThreadSafeFunction& g_tsfn = *new Napi::ThreadSafeFunction();
 bool g_has_tsfn = false;
 
 void DeliverQueued(Napi::Env env, Napi::Function callback, std::nullptr_t*) {
@@ -120,7 +122,7 @@ class LineBuffer : public std::streambuf {
   int stream_;
 };
 
-LineBuffer g_buffers[2] = {LineBuffer(1), LineBuffer(2)};
+LineBuffer* const g_buffers = new LineBuffer[2]{LineBuffer(1), LineBuffer(2)};  // never destroyed, see above
 
 std::ostream* LocateStream(void* scope, const char* symbol) {
   void* address = dlsym(scope, symbol);

@@ -40,4 +40,16 @@ describe('addon: handle lifetimes', () => {
     expect(r.stats.freedHandles).toBe(r.rounds);
     expect(r.nodeOpenSslError).toBe(0);
   }, 150_000);
+
+  it('process.exit() with validations in flight and capture on exits cleanly (6 runs)', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => runChild<{ started: number }>('exit-in-flight.ts', { EXIT_AFTER_MS: String(i % 3) })),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome.signal).toBeNull();
+      expect(outcome.code).toBe(0);
+      expect(outcome.stdout.length + outcome.stderr.length).toBe(0);
+      expect(outcome.report).toEqual({ started: 64 });
+    }
+  }, 120_000);
 });
