@@ -19,6 +19,7 @@ interface Outcome {
   keys: Record<'noKeys' | 'noKeysAsync' | 'known' | 'unknownKid' | 'unknownKidAsync' | 'rotatedAway' | 'rotatedIn' | 'afterBrokenSet', Verdict>;
   options: Record<string, number>;
   reinjection: Verdict;
+  notInitialised: { sync: Verdict; async: Verdict };
 }
 
 let run: FixtureRun<Outcome>;
@@ -84,6 +85,11 @@ describe('native handle lifecycle (child process)', () => {
       disallowedAlg: -1000,
       nulByte: -1000,
     });
+  });
+
+  it('after a process-wide shutdown behind its back, rc -1012 with an untouched struct reads as not initialised', () => {
+    expect(r.notInitialised.sync).toMatchObject({ valid: false, code: -1012 });
+    expect(r.notInitialised.async).toMatchObject({ valid: false, code: -1012 });
   });
 
   it('keys are re-injected before the native cache_duration expires them (natively they would fail with -1006)', () => {

@@ -101,13 +101,14 @@ export class NativeBackendClient implements BackendClient {
     const options = this.#optionsFor(request);
     const result = this.#syncResult;
     result.fill(0);
+    let rc: number;
     try {
-      this.#validate(this.#handle, token, options.handle, result);
+      rc = this.#validate(this.#handle, token, options.handle, result) as number;
     } finally {
       this.#lib.clearNodeOpenSslErrors();
       if (options.temporary) this.#destroyOptions(options.handle);
     }
-    return this.#verdict(result, header, true);
+    return this.#verdict(result, rc, header, true);
   }
 
   validate(token: string, request: ValidationRequest): Promise<Verdict> {
@@ -132,10 +133,10 @@ export class NativeBackendClient implements BackendClient {
             return;
           }
           const result = Buffer.alloc(RESULT_SIZE);
-          const finish = (err: unknown): void => {
+          const finish = (err: unknown, rc = 0): void => {
             this.#lib.clearNodeOpenSslErrors();
             if (options.temporary) this.#destroyOptions(options.handle);
-            const verdict = err ? null : this.#verdict(result, header, false);
+            const verdict = err ? null : this.#verdict(result, rc, header, false);
             this.#callFinished();
             if (verdict) resolve(verdict);
             else reject(err instanceof Error ? err : new Error(String(err)));
@@ -146,10 +147,10 @@ export class NativeBackendClient implements BackendClient {
               adopted.validate(token, request.scopes?.join(' ') ?? '', request.audience ?? null, request.clockSkew).then((r) => {
                 result.writeUInt8(r.valid ? 1 : 0, 0);
                 result.writeInt32LE(r.code, 4);
-                finish(null);
+                finish(null, r.valid ? 0 : r.code);
               }, finish);
             } else {
-              this.#validate.async(this.#handle, token, options.handle, result, (err: unknown) => finish(err));
+              this.#validate.async(this.#handle, token, options.handle, result, (err: unknown, rc: number) => finish(err, rc));
             }
           } catch (err) {
             finish(err ?? new Error('koffi async call failed'));
@@ -234,11 +235,12 @@ export class NativeBackendClient implements BackendClient {
     return null;
   }
 
-  #verdict(result: Buffer, header: JwtHeaderInfo | null, copyMessage: boolean): Verdict {
+  #verdict(result: Buffer, rc: number, header: JwtHeaderInfo | null, copyMessage: boolean): Verdict {
     const valid = result.readUInt8(0) !== 0;
     let code = result.readInt32LE(4) as GopherAuthError;
-    if (valid && code === GopherAuthError.SUCCESS) return { valid: true, code, message: null };
-    if (code === GopherAuthError.SUCCESS) code = GopherAuthError.NOT_INITIALIZED; // struct untouched
+    if (valid && code === GopherAuthError.SUCCESS && rc === 0) return { valid: true, code, message: null };
+    // An untouched struct (rc -1012 before init, or any failure that filled nothing): trust rc.
+    if (code === GopherAuthError.SUCCESS) code = (rc !== 0 ? rc : GopherAuthError.INTERNAL_ERROR) as GopherAuthError;
     if (code === GopherAuthError.INVALID_KEY) {
       const kid = header?.kid ?? null;
       if (this.#kids !== 'native' && (kid === null || this.#kids === null || !this.#kids.has(kid))) return keyMiss(header);
