@@ -90,6 +90,10 @@ export class Authenticator {
     if (!verdict.valid) {
       const reason = verdict.errorMessage ?? `validation failed with code ${verdict.errorCode}`;
       if (UNAVAILABLE.has(verdict.errorCode)) return authErrors.unavailable(reason, verdict.errorCode);
+      // No key for this kid while the JWKS endpoint is failing: the key may well exist (rotation), so
+      // the honest answer is "try later", not "your token is bad" (which sends clients round a re-auth loop).
+      const jwksError = verdict.errorCode === GopherAuthError.INVALID_KEY ? this.#jwksError() : null;
+      if (jwksError !== null) return authErrors.unavailable(`${reason}; the JWKS endpoint is failing: ${jwksError}`, verdict.errorCode);
       if (SERVER_FAULT.has(verdict.errorCode)) return authErrors.serverError(reason, verdict.errorCode);
       return authErrors.invalidToken(reason, verdict.errorCode, verdict.errorCode === GopherAuthError.EXPIRED_TOKEN);
     }
@@ -106,6 +110,14 @@ export class Authenticator {
       resource: new URL(this.config.resourceUrl.href),
       extra: claims,
     };
+  }
+
+  #jwksError(): string | null {
+    try {
+      return this.client.jwksStatus?.().lastError ?? null;
+    } catch {
+      return null;
+    }
   }
 
   async authenticate(request: AuthRequest): Promise<AuthOutcome> {

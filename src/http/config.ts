@@ -23,6 +23,8 @@ import type { AuthFailureEvent } from './failure.js';
 export interface TokenClient {
   validateToken(token: string, options?: GopherValidationOptions): Promise<ValidationResult>;
   extractPayload(token: string): TokenPayload | null;
+  /** When present, lets the gate tell "unknown key" from "keys unreachable" (503). */
+  jwksStatus?(): { lastError: string | null };
   destroy?(): void;
 }
 

@@ -123,6 +123,11 @@ export class DiscoveringClient implements TokenClient {
     return client.validateToken(token, options);
   }
 
+  jwksStatus(): { lastError: string | null } {
+    if (this.#client !== undefined) return this.#client.jwksStatus();
+    return { lastError: Date.now() < this.#failedUntil ? this.#lastFailure : null };
+  }
+
   extractPayload(token: string): TokenPayload | null {
     return this.#client?.extractPayload(token) ?? null;
   }
