@@ -103,14 +103,24 @@ function isTarget(value: VerifyTarget | string): value is VerifyTarget {
 
 /** Why the JWK's own members forbid this alg, or null when they allow it. */
 function policyRefusal(jwk: Jwk, alg: string, spec: AlgorithmSpec): string | null {
-  if (jwk.kty !== spec.kty) return `key type ${String(jwk.kty)}`;
-  if (spec.crv !== undefined && jwk.crv !== spec.crv) return `curve ${String(jwk.crv)}`;
-  if (jwk.alg !== undefined && jwk.alg !== alg) return `key is for ${String(jwk.alg)}`;
-  if (jwk.use !== undefined && jwk.use !== 'sig') return `key use is ${String(jwk.use)}`;
+  if (jwk.kty !== spec.kty) return `key type ${describe(jwk.kty)}`;
+  if (spec.crv !== undefined && jwk.crv !== spec.crv) return `curve ${describe(jwk.crv)}`;
+  if (jwk.alg !== undefined && jwk.alg !== alg) return `key is for ${describe(jwk.alg)}`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `key use is ${describe(jwk.use)}`;
   if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {
     return 'key_ops does not allow verify';
   }
   return null;
+}
+
+/** A JWK member for a message. String() would throw on JSON like {"toString":1}. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
 }
 
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
@@ -121,7 +131,7 @@ const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
 
 function importJwk(jwk: Jwk): { key: KeyObject } | { error: string } {
   const members = PUBLIC_MEMBERS[jwk.kty];
-  if (!members) return { error: `key type ${String(jwk.kty)}` };
+  if (!members) return { error: `key type ${describe(jwk.kty)}` };
   // Import only the public members: a JWK that also carries private parts must not become a private key.
   const pub: Record<string, unknown> = {};
   for (const m of members) pub[m] = jwk[m];

@@ -98,7 +98,8 @@ function parseHeader(segment: string): HeaderInfo | Verdict {
   const crit = header.value.crit;
   if (crit !== undefined) {
     // No JWS extension is understood, so any critical one makes the token unacceptable (RFC 7515 §4.1.11).
-    const first = Array.isArray(crit) && typeof crit[0] === 'string' ? crit[0] : String(crit);
+    // Not String(crit): a crit like {"toString":1} makes String() throw.
+    const first = Array.isArray(crit) && typeof crit[0] === 'string' ? crit[0] : (JSON.stringify(crit) ?? typeof crit);
     return invalidToken(`Unsupported critical header parameter: ${first}`);
   }
   const kid = header.value.kid;

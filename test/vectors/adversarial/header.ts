@@ -55,6 +55,7 @@ export const HEADER_TRICKS: AdversarialCase[] = [
   adv(S310, 'header is JSON null', 'the header is a JSON object', 'RS256', (i) => raw(i, 'null', claimsText(i)), bad(E.INVALID_TOKEN)),
   adv(CRIT, 'crit ["b64"] with b64 false', 'RFC 7797 unencoded payloads are not supported, so the token is refused', 'RS256', (i) => i.sign({ header: { b64: false, crit: ['b64'] } }), bad(E.INVALID_TOKEN)),
   adv(CRIT, 'crit empty array', 'crit must not be empty (RFC 7515 §4.1.11)', 'RS256', (i) => i.sign({ header: { crit: [] } }), bad(E.INVALID_TOKEN)),
+  adv(CRIT, 'crit is an object whose toString is not a function', 'refused, not thrown (String() of it throws; this made validateToken reject its promise)', 'RS256', (i) => i.sign({ header: { crit: { toString: 1 } } }), bad(E.INVALID_TOKEN)),
   adv(CRIT, 'crit is a string', 'crit must be an array of understood names', 'RS256', (i) => i.sign({ header: { crit: 'exp' } }), bad(E.INVALID_TOKEN)),
   adv(CRIT, 'crit names a registered parameter', 'crit must not list JWS-defined parameters; nothing in it is understood', 'RS256', (i) => i.sign({ header: { crit: ['alg'] } }), bad(E.INVALID_TOKEN)),
   adv(CRIT, 'crit with an extension, no kid', 'unknown critical extensions are refused on every path', 'RS256', (i) => i.sign({ kid: null, header: { crit: ['urn:x'], 'urn:x': true } }), bad(E.INVALID_TOKEN)),

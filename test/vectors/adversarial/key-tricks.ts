@@ -41,6 +41,7 @@ export const KEY_TRICKS: AdversarialCase[] = [
   refusedKey(S35, 'RSA modulus of one byte', 'a 1-byte modulus is no key', 'rsa-tiny-n', 'RS256', { key: 'rsa2048b' }, E.INVALID_SIGNATURE),
   refusedKey(S34, 'kty "rsa" in lower case', 'kty is case-sensitive', 'kty-lowercase', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'use "SIG" in upper case', 'use is case-sensitive: not a signing key', 'use-SIG', 'RS256', { key: 'rsa2048b' }),
+  refusedKey(S34, 'use is an object whose toString is not a function', 'refused, not thrown (String() of it threw inside the key policy)', 'use-object', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'key_ops ["sign"] only', 'a key must allow verify', 'ops-sign', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'RSA key with only x5c', 'certificates in the JWKS are not parsed; no n/e, no key', 'x5c-only', 'RS256', { key: 'rsa2048b' }),
   adv(S34, 'two keys share a kid, token signed by the second', 'every key with the kid is tried: valid (the native library tries only the first; JS decides)', 'RS256', (i) => i.sign({ key: 'rsa2048b', kid: 'dup-kid' }), ok),

@@ -39,6 +39,7 @@ export function adversarialKeys(i: TestIssuer): Jwk[] {
     { kty: 'RSA', kid: 'rsa-tiny-n', n: 'AQ', e: 'AQAB' },
     { ...rsaB, kty: 'rsa', kid: 'kty-lowercase' },
     { ...rsaB, kid: 'use-SIG', use: 'SIG' },
+    { ...rsaB, kid: 'use-object', use: { toString: 1 } as unknown as string },
     { ...rsaB, kid: 'ops-sign', key_ops: ['sign'] },
     { ...rsaB, kid: 'ps256-only', alg: 'PS256' },
     { ...rsaB, kid: 'alg-none', alg: 'none' },
