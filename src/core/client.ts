@@ -316,18 +316,20 @@ export class GopherAuthClient {
 
   async #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
     if (backend.backend === 'js') return backend.validate(token, request);
-    return this.#recheck(await backend.validate(token, nativeRequest(request)), token, request);
+    // The key set native validates against: a snapshot arriving meanwhile must not change the re-check.
+    const snapshot = this.#snapshot;
+    return this.#recheck(await backend.validate(token, nativeRequest(request)), token, request, snapshot);
   }
 
   #runSync(backend: BackendClient, token: string, request: ValidationRequest): Verdict {
     if (backend.backend === 'js') return backend.validateSync(token, request);
-    return this.#recheck(backend.validateSync(token, nativeRequest(request)), token, request);
+    return this.#recheck(backend.validateSync(token, nativeRequest(request)), token, request, this.#snapshot);
   }
 
   /** The native library misreads some claims (see docs/api.md): its "valid" is re-checked in JS. */
-  #recheck(native: Verdict, token: string, request: ValidationRequest): Verdict {
+  #recheck(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
     if (!native.valid) return this.#secondOpinion(native, token, request);
-    const verdict = recheckAccepted(token, request, this.#snapshot);
+    const verdict = recheckAccepted(token, request, snapshot);
     return verdict.keyMiss ? { valid: false, code: verdict.code, message: verdict.message } : verdict;
   }
 
