@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runFixture } from './run-fixture.js';
 import type { SearchAttempt } from '../../src/backends/native/search.js';
@@ -111,5 +113,37 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('native 
     expect(o.availability.reason).toMatch(/install @gopher\.security\/gopher-orch-linux-x64/);
     expect(o.createError).toMatch(/^NativeBackendError: native backend unavailable: .*GOPHER_ORCH_LIBRARY_PATH/);
     expect(o.location).toBeNull();
+  });
+});
+
+const compiler = ['cc', 'gcc'].find((cc) => spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0);
+if (!compiler) console.warn('fake-library loader tests skipped: no C compiler (cc/gcc) to build the stand-in library');
+
+describe.runIf(process.platform === 'linux' && compiler !== undefined)('a library that is not the real one', () => {
+  const source = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-library.c');
+  const build = (name: string, defines: string[] = []): string => {
+    const dir = mkdtempSync(path.join(scratch, `${name}-`));
+    const out = spawnSync(compiler!, ['-shared', '-fPIC', ...defines, '-o', path.join(dir, 'libgopher-orch.so'), source], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`building the stand-in library failed: ${out.stderr}`);
+    return dir;
+  };
+
+  it('one that accepts every token fails the startup self-test and is not used', async () => {
+    const o = await load({ GOPHER_ORCH_LIBRARY_PATH: build('accepts-all') });
+    expect(bySource(o, 'GOPHER_ORCH_LIBRARY_PATH')[0]?.outcome).toBe('loaded');
+    expect(o.selfTestPassed).toBe(false);
+    expect(o.availability.available).toBe(false);
+    expect(o.availability.reason).toMatch(/native self-test failed \(bad signature: valid=true code=0/);
+    expect(o.createError).toMatch(/native backend unavailable/);
+  });
+
+  it('one that lacks a required function is reported with its symbol coverage', async () => {
+    const o = await load({ GOPHER_ORCH_LIBRARY_PATH: build('no-validate', ['-DOMIT_VALIDATE']) });
+    expect(o.availability.available).toBe(false);
+    expect(o.availability.reason).toMatch(/lacks required functions: gopher_auth_validate_token/);
+    expect(o.missing?.map((m) => m.name)).toContain('gopher_auth_validate_token');
+    // Optional functions are missing too; each is disabled on its own.
+    expect(o.missing?.map((m) => m.name)).toContain('gopher_auth_client_refresh_jwks');
+    expect(o.bound).toBeGreaterThan(10);
   });
 });
