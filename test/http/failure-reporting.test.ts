@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/core/logger.js';
+import type { AuthFailureEvent } from '../../src/http/failure.js';
+import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
+import { TestIssuer } from '../support/issuer.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+
+const ISSUER = 'https://issuer.test/realms/demo';
+const RESOURCE = 'http://127.0.0.1:9/mcp';
+const issuer = new TestIssuer(ISSUER);
+let jwks: JwksServer;
+let auth: GopherAuth;
+const logged: { level: string; obj: unknown; msg: string | undefined }[] = [];
+const events: AuthFailureEvent[] = [];
+
+const logger: Logger = {
+  debug: (obj, msg) => logged.push({ level: 'debug', obj, msg }),
+  info: (obj, msg) => logged.push({ level: 'info', obj, msg }),
+  warn: (obj, msg) => logged.push({ level: 'warn', obj, msg }),
+  error: (obj, msg) => logged.push({ level: 'error', obj, msg }),
+};
+
+beforeAll(async () => {
+  jwks = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+  auth = gopherAuth({
+    resource: RESOURCE,
+    issuer: ISSUER,
+    jwksUri: jwks.url,
+    backend: 'js',
+    toolScopes: { admin: ['mcp:admin'] },
+    logger,
+    onAuthFailure: (event) => {
+      events.push(event);
+      throw new Error('hook bug');
+    },
+  });
+});
+afterAll(async () => {
+  await jwks.close();
+  auth.close();
+});
+
+const decide = (token: string | null, body?: unknown) =>
+  auth.authenticate({ method: 'POST', url: '/mcp?x=1', authorization: token === null ? [] : [`Bearer ${token}`], body: async () => body });
+
+describe('refusal details go to the logger and the hook only', () => {
+  it('logs the reason without the token or the subject; a throwing hook changes nothing', async () => {
+    const token = issuer.sign({ claims: { aud: RESOURCE, sub: 'secret-subject-42', scope: 'mcp:read' } });
+    const outcome = await decide(token, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'admin' } });
+    expect('error' in outcome && outcome.error.kind).toBe('insufficient_scope');
+    const event = events.at(-1)!;
+    expect(event).toMatchObject({ kind: 'insufficient_scope', status: 403, subject: 'secret-subject-42', path: '/mcp', method: 'POST', calls: ['tools/call admin'] });
+    const warn = logged.find((l) => l.level === 'warn');
+    expect(warn?.msg).toBe('gopher-auth: request refused');
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain('secret-subject-42');
+    expect(text).not.toContain(token);
+    expect(text).toContain('missing scopes: mcp:admin');
+    expect(logged.some((l) => l.level === 'error' && l.msg === 'gopher-auth: onAuthFailure threw')).toBe(true);
+  });
+
+  it('a missing token is only a debug line; invalid tokens are warnings with the validator detail', async () => {
+    logged.length = 0;
+    await decide(null);
+    expect(logged.map((l) => l.level)).toEqual(['debug', 'error']);
+    logged.length = 0;
+    const wrongIssuer = issuer.sign({ claims: { aud: RESOURCE, iss: 'https://impostor.example' } });
+    await decide(wrongIssuer);
+    const warn = logged.find((l) => l.level === 'warn')?.obj as { reason: string; code: number };
+    expect(warn.reason).toMatch(/issuer/i);
+    expect(typeof warn.code).toBe('number');
+  });
+});
