@@ -5,8 +5,10 @@ namespace gopher_addon {
 namespace {
 
 constexpr int64_t kLibraryDefaultClockSkew = 60;
+constexpr int32_t kInvalidToken = -1000;
+constexpr int32_t kInvalidParameter = -1011;
 
-// Builds the options object for this call; null when nothing differs from the library defaults.
+// Builds the options object for this call; none when nothing differs from the library defaults.
 int32_t CreateOptions(const Library& library, const ValidationInput& input, void** out) {
   *out = nullptr;
   if (input.scopes.empty() && input.audience.empty() && input.clock_skew == kLibraryDefaultClockSkew) return 0;
@@ -24,6 +26,15 @@ int32_t CreateOptions(const Library& library, const ValidationInput& input, void
 void RunValidation(const Library& library, ClientEntry& client, const ValidationInput& input,
                    ValidationOutput& output, ValidationCounters& counters) {
   LineSinkScope capture(&output.lines);
+  // The C API takes NUL-terminated strings: an embedded NUL would validate only a prefix.
+  bool has_nul = input.token.find('\0') != std::string::npos || input.scopes.find('\0') != std::string::npos ||
+                 input.audience.find('\0') != std::string::npos;
+  if (has_nul) {
+    output.rc = output.code = input.token.find('\0') != std::string::npos ? kInvalidToken : kInvalidParameter;
+    output.has_message = true;
+    output.message = "embedded NUL byte in the input";
+    return;
+  }
   void* options = nullptr;
   int32_t rc = CreateOptions(library, input, &options);
   ValidationResult result{false, 0, nullptr};

@@ -4,7 +4,7 @@
 // Used by `npm test` (pretest) and `npm run build:addon`. `--force` rebuilds; `--quiet` hides
 // compiler output unless the build fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,28 @@ function nodedir() {
   }
   return null;
 }
+
+// One build at a time in this checkout (pretest, test files and manual builds share build/).
+const lock = path.join(root, '.addon-build.lock');
+function acquireLock() {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`addon build lock ${lock} held for 180 s`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+}
+acquireLock();
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
 const existing = currentBinary();
 if (!args.has('--force') && existing && statSync(existing).mtimeMs > newestSourceTime()) {

@@ -127,6 +127,13 @@ describe('addon: validation on the libuv pool', () => {
     }
   });
 
+  it('refuses inputs with an embedded NUL instead of validating a prefix', async () => {
+    const good = cases.find((c) => c.name === 'valid, no options')!;
+    expect((await client.validate(`${good.token}\0trailing`, '', null, 60))).toMatchObject({ valid: false, code: -1000 });
+    expect(client.validateSync(good.token, 'read\0admin', null, 60)).toMatchObject({ valid: false, code: -1011 });
+    expect((await client.validate(good.token, '', null, 60)).valid).toBe(true);
+  });
+
   it('setJwks waits for validations in flight and takes effect for the next ones', async () => {
     const good = cases.find((c) => c.name === 'valid, no options')!;
     const inFlight = Array.from({ length: 32 }, () => client.validate(good.token, '', null, 60));
