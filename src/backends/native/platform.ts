@@ -31,13 +31,19 @@ export function systemLibraryDirs(platform: string = process.platform): string[]
   return ['/usr/local/lib', '/usr/lib'];
 }
 
-/** glibc version of the running process, or null (musl, macOS, Windows). */
+let glibc: string | null | undefined;
+
+/** glibc version of the running process, or null (musl, macOS, Windows). Computed once. */
 export function glibcVersion(): string | null {
-  if (process.platform !== 'linux') return null;
-  try {
-    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-    return report?.header?.glibcVersionRuntime ?? null;
-  } catch {
-    return null;
+  if (glibc !== undefined) return glibc;
+  glibc = null;
+  if (process.platform === 'linux') {
+    try {
+      const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+      glibc = report?.header?.glibcVersionRuntime ?? null;
+    } catch {
+      glibc = null;
+    }
   }
+  return glibc;
 }
