@@ -141,7 +141,8 @@ export class Authenticator {
       body = await request.body();
     } catch (error) {
       if (isBearerAuthError(error)) return { error };
-      return { error: authErrors.serverError(`reading the body failed: ${String(error)}`) };
+      // Typically the client aborted mid-body; nothing was dispatched.
+      return { error: authErrors.badRequest(`reading the body failed: ${error instanceof Error ? error.message : String(error)}`) };
     }
     const requirement = requiredScopesFor(body, { method: request.mcpMethod, name: request.mcpName }, this.config);
     if ('error' in requirement) return requirement;
