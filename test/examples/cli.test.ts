@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSession, post } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGTERM');
+});
+
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/auth-mcp-server/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const mcpUrl = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner; stderr: ${stderr}`)), 30_000);
+    child.stdout?.on('data', () => {
+      const match = /MCP endpoint\s+(\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`exited early; stderr: ${stderr}`));
+    });
+  });
+  // Tests that expect a refusal never await the URL: keep its rejection from going unhandled.
+  mcpUrl.catch(() => {});
+  return { child, exited, mcpUrl, output: () => ({ stdout, stderr }) };
+}
+
+function configFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'auth-mcp-cli-')), 'server.config');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('auth-mcp-server CLI', () => {
+  it('--no-auth prints a loud warning on stderr and serves admin tools without a token', async () => {
+    const cli = startCli([configFile('auth_server_url=http://127.0.0.1:9\n'), '--host', '127.0.0.1', '--port', '0', '--no-auth']);
+    const mcpUrl = await cli.mcpUrl;
+    expect(cli.output().stderr).toContain('AUTHENTICATION IS DISABLED');
+    const session = await openSession(mcpUrl);
+    const response = await post(mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get-weather-alerts', arguments: { region: 'California' } } }, session);
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain('\\"alerts\\": []');
+  });
+
+  it('--port overrides the file and the advertised server_url follows it', async () => {
+    const cli = startCli([configFile('port=3999\nhost=127.0.0.1\nauth_server_url=http://127.0.0.1:9\n'), '--port', '0', '--backend', 'js']);
+    const mcpUrl = await cli.mcpUrl;
+    expect(mcpUrl).not.toContain(':3999');
+    const prm = (await (await fetch(`${new URL(mcpUrl).origin}/.well-known/oauth-protected-resource/mcp`)).json()) as { resource: string };
+    expect(prm.resource).toBe(mcpUrl);
+    expect(cli.output().stdout).toContain('token validation  js backend');
+  });
+
+  it('auth enabled without an authorization server: refuses to start, exit 2, clear message', async () => {
+    const cli = startCli([configFile('host=127.0.0.1\n'), '--port', '0']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output().stderr).toMatch(/refusing to start with authentication enabled: .*issuer/);
+    expect(cli.output().stdout).not.toContain('MCP endpoint');
+  });
+
+  it('--backend native with the native library unavailable: refuses to start (never falls back to no auth)', async () => {
+    const cli = startCli([configFile('host=127.0.0.1\nauth_server_url=http://127.0.0.1:9\n'), '--port', '0', '--backend', 'native'], {
+      GOPHER_AUTH_NATIVE_LOAD_MODE: 'off',
+      GOPHER_AUTH_ADDON: '0',
+    });
+    expect(await cli.exited).toBe(2);
+    expect(cli.output().stderr).toMatch(/refusing to start with authentication enabled: no usable token validation backend .*native/);
+    expect(cli.output().stdout).not.toContain('MCP endpoint');
+  });
+});
