@@ -47,6 +47,8 @@ interface Row {
   inFlight: InFlight;
   opsPerSec: number | null;
   samples: number[];
+  /** CPU time of the whole process (every thread) per op, µs: steadier than ops/s on a shared machine. */
+  cpuUsPerOp: number | null;
   vsFloor: number | null;
   /** Ours: ops ÷ jose (local JWKS) at the same tokens and concurrency. Peers: ours ('auto') ÷ peer. */
   vsJose?: number | null;
@@ -109,7 +111,7 @@ async function peerCases(alg: BenchAlg, server: BenchJwksServer, jwks: { keys: o
       for (const inFlight of [1, IN_FLIGHT] as const) {
         const name = `${peer.name}${context.cache && peer.name.startsWith('fast-jwt') ? ' (its cache on)' : ''}, ${sub(inFlight)}`;
         if (typeof created !== 'function') {
-          unsupported.push({ alg, group: 'peer', subject: peer.name, name, tokens, inFlight, opsPerSec: null, samples: [], vsFloor: null, note: created.unsupported });
+          unsupported.push({ alg, group: 'peer', subject: peer.name, name, tokens, inFlight, opsPerSec: null, samples: [], cpuUsPerOp: null, vsFloor: null, note: created.unsupported });
           continue;
         }
         const verify: PeerVerify = created;
@@ -161,13 +163,13 @@ function printTable(rows: readonly Row[], labels: Record<string, string>): void 
   const width = Math.max(...rows.map((r) => r.name.length)) + 2;
   for (const alg of [...new Set(rows.map((r) => r.alg))]) {
     console.log(`\n${labels[alg] ?? alg}`);
-    console.log(`  ${pad('', width)}${pad('ops/s', 12, true)}${pad('× floor', 10, true)}${pad('× jose', 10, true)}${pad('ours ÷ peer', 13, true)}`);
+    console.log(`  ${pad('', width)}${pad('ops/s', 12, true)}${pad('× floor', 10, true)}${pad('× jose', 10, true)}${pad('ours ÷ peer', 13, true)}${pad('CPU µs/op', 11, true)}`);
     for (const tokens of ['distinct', 'repeated'] as const) {
       console.log(`  -- ${tokens === 'distinct' ? 'distinct tokens (no cache unless named)' : 'one repeated token'}`);
       for (const r of rows.filter((x) => x.alg === alg && x.tokens === tokens)) {
         const extra = r.note ? `  (${r.note})` : '';
         console.log(
-          `  ${pad(r.name, width)}${pad(formatOps(r.opsPerSec), 12, true)}${pad(formatRatio(r.vsFloor), 10, true)}${pad(formatRatio(r.vsJose), 10, true)}${pad(formatRatio(r.oursOverPeer), 13, true)}${extra}`,
+          `  ${pad(r.name, width)}${pad(formatOps(r.opsPerSec), 12, true)}${pad(formatRatio(r.vsFloor), 10, true)}${pad(formatRatio(r.vsJose), 10, true)}${pad(formatRatio(r.oursOverPeer), 13, true)}${pad(r.cpuUsPerOp === null ? '' : r.cpuUsPerOp.toFixed(r.cpuUsPerOp < 10 ? 2 : 1), 11, true)}${extra}`,
         );
       }
     }
@@ -281,13 +283,32 @@ async function main(): Promise<void> {
 
   for (const c of cases) await c.run(args.warm);
   const samples = new Map<Case, number[]>(cases.map((c) => [c, []]));
+  const cpu = new Map<Case, number[]>(cases.map((c) => [c, []]));
   for (let round = 0; round < args.rounds; round++) {
-    for (const c of cases) samples.get(c)?.push(await c.run(args.seconds));
+    for (const c of cases) {
+      const before = process.cpuUsage();
+      const t0 = performance.now();
+      const ops = await c.run(args.seconds);
+      const used = process.cpuUsage(before);
+      samples.get(c)?.push(ops);
+      cpu.get(c)?.push((used.user + used.system) / (ops * ((performance.now() - t0) / 1000)));
+    }
     if (!args.quick) process.stderr.write(`round ${round + 1}/${args.rounds} done\n`);
   }
   for (const c of cases) {
     const values = samples.get(c) ?? [];
-    rows.push({ alg: c.alg, group: c.group, subject: c.subject, name: c.name, tokens: c.tokens, inFlight: c.inFlight, opsPerSec: median(values), samples: values, vsFloor: null });
+    rows.push({
+      alg: c.alg,
+      group: c.group,
+      subject: c.subject,
+      name: c.name,
+      tokens: c.tokens,
+      inFlight: c.inFlight,
+      opsPerSec: median(values),
+      samples: values,
+      cpuUsPerOp: median(cpu.get(c) ?? []),
+      vsFloor: null,
+    });
   }
   const order = (r: Row): number => ['reference', 'ours', 'peer'].indexOf(r.group);
   rows.sort((a, b) => args.algs.indexOf(a.alg) - args.algs.indexOf(b.alg) || order(a) - order(b));

@@ -1,0 +1,249 @@
+/**
+ * `npm run bench:http` — end to end: the example MCP server on loopback, `tools/call` driven by
+ * autocannon (64 connections), the same server and tool guarded four ways in the same run: no auth,
+ * our middleware (JS and native backends, verified-token cache on, as in the example), our middleware
+ * with the cache off, and the MCP SDK's `requireBearerAuth` with a jose verifier. Each server runs in
+ * its own child process (autocannon keeps this one busy) and reports its event-loop delay.
+ *
+ *   npx tsx bench/http.ts [--quick] [--seconds N] [--rounds N]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { benchKey, mintTokens } from './lib/keys.js';
+import { startBenchJwksServer } from './lib/jwks-server.js';
+import { median } from './lib/measure.js';
+import { check, formatOps, formatRatio, loadNote, machineInfo, pad, printChecks, writeResults } from './lib/report.js';
+import { serveMode, type ServeMode } from './lib/http-server.js';
+
+const ISSUER = 'https://issuer.bench/realms/mcp';
+const CONNECTIONS = 64;
+
+interface Autocannon {
+  (options: Record<string, unknown>): Promise<AutocannonResult>;
+}
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const MODES: ReadonlyArray<{ mode: ServeMode; label: string }> = [
+  { mode: 'none', label: 'no auth (example server, --no-auth)' },
+  { mode: 'ours-js', label: 'gopher-auth middleware, js backend, cache on' },
+  { mode: 'ours-native', label: 'gopher-auth middleware, native backend, cache on' },
+  { mode: 'ours-js-nocache', label: 'gopher-auth middleware, js backend, cache off' },
+  { mode: 'sdk-jose', label: 'MCP SDK requireBearerAuth + jose verifier' },
+];
+
+interface ServerHandle {
+  mode: ServeMode;
+  child: ChildProcess;
+  mcpUrl: string;
+  request<T>(message: { type: string }): Promise<T>;
+}
+
+interface LoopReport {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  cpuSeconds: number;
+}
+
+async function startChild(mode: ServeMode, jwksUrl: string): Promise<ServerHandle> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, '--jwks', jwksUrl, '--issuer', ISSUER], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ mcpUrl: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { mcpUrl: string }));
+    child.once('exit', (code) => reject(new Error(`server '${mode}' exited with ${String(code)} before it was ready`)));
+  });
+  return {
+    mode,
+    child,
+    mcpUrl: ready.mcpUrl,
+    request: <T>(message: { type: string }) =>
+      new Promise<T>((resolve) => {
+        child.once('message', (m) => resolve(m as T));
+        child.send(message);
+      }),
+  };
+}
+
+function mcpHeaders(token: string | null, session?: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2025-06-18',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(session ? { 'mcp-session-id': session } : {}),
+  };
+}
+
+/** initialize → notifications/initialized → one checked tools/call; returns the session id. */
+async function openSession(mcpUrl: string, token: string | null): Promise<string> {
+  const init = await fetch(mcpUrl, {
+    method: 'POST',
+    headers: mcpHeaders(token),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    }),
+  });
+  const session = init.headers.get('mcp-session-id');
+  if (!init.ok || !session) throw new Error(`initialize failed: ${init.status} ${await init.text()}`);
+  await init.text();
+  const notified = await fetch(mcpUrl, { method: 'POST', headers: mcpHeaders(token, session), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+  await notified.text();
+  const call = await fetch(mcpUrl, { method: 'POST', headers: mcpHeaders(token, session), body: toolCall(1) });
+  const text = await call.text();
+  if (call.status !== 200 || !text.includes('Tomorrow')) throw new Error(`tools/call check failed: ${call.status} ${text.slice(0, 200)}`);
+  return session;
+}
+
+function toolCall(id: number): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get-forecast', arguments: { city: 'London' } } });
+}
+
+async function drive(mcpUrl: string, token: string | null, session: string, seconds: number): Promise<AutocannonResult> {
+  let id = 1;
+  return autocannon({
+    url: mcpUrl,
+    connections: CONNECTIONS,
+    duration: seconds,
+    method: 'POST',
+    headers: mcpHeaders(token, session),
+    // Distinct JSON-RPC ids: the SDK transport routes responses by id.
+    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: toolCall(++id) }) }],
+  });
+}
+
+interface Row {
+  mode: ServeMode;
+  label: string;
+  samples: number[];
+  reqPerSec: number;
+  vsNoAuth: number | null;
+  p99LatencyMs: number[];
+  loop: LoopReport[];
+  failures: number;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const seconds = Number(value('--seconds') ?? (quick ? 3 : 8));
+  const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+  const warm = quick ? 1 : 2;
+  const started = performance.now();
+
+  const key = benchKey('RS256');
+  const jwks = await startBenchJwksServer([key.jwk]);
+  console.log(`gopher-auth HTTP bench (${quick ? 'quick' : 'full'}): tools/call get-forecast, ${CONNECTIONS} connections, ${seconds}s x ${rounds} round(s), median`);
+  console.log(`${loadNote()}\n`);
+
+  const servers: ServerHandle[] = [];
+  try {
+    for (const { mode } of MODES) servers.push(await startChild(mode, jwks.url));
+    const sessions = new Map<ServerHandle, { token: string | null; session: string }>();
+    for (const server of servers) {
+      const token = server.mode === 'none' ? null : (mintTokens(key, { issuer: ISSUER, audience: server.mcpUrl, scope: 'mcp:read' }, 1)[0] as string);
+      sessions.set(server, { token, session: await openSession(server.mcpUrl, token) });
+      if (token !== null) {
+        // The same request without a token must be refused: the gate is really in the path.
+        const refused = await fetch(server.mcpUrl, { method: 'POST', headers: mcpHeaders(null, sessions.get(server)?.session), body: toolCall(2) });
+        await refused.text();
+        if (refused.status !== 401) throw new Error(`${server.mode}: a request without a token got ${refused.status}, not 401`);
+      }
+    }
+    const rows = new Map<ServerHandle, Row>(
+      servers.map((s) => [s, { mode: s.mode, label: MODES.find((m) => m.mode === s.mode)?.label ?? s.mode, samples: [], reqPerSec: 0, vsNoAuth: null, p99LatencyMs: [], loop: [], failures: 0 }]),
+    );
+    for (let round = 0; round < rounds; round++) {
+      for (const server of servers) {
+        const { token, session } = sessions.get(server) as { token: string | null; session: string };
+        await drive(server.mcpUrl, token, session, warm);
+        await server.request({ type: 'loop-start' });
+        const result = await drive(server.mcpUrl, token, session, seconds);
+        const loop = await server.request<LoopReport>({ type: 'loop-stop' });
+        const row = rows.get(server) as Row;
+        row.samples.push(result.requests.average);
+        row.p99LatencyMs.push(result.latency.p99);
+        row.loop.push(loop);
+        row.failures += result.non2xx + result.errors + result.timeouts;
+      }
+    }
+    const list = [...rows.values()];
+    for (const row of list) row.reqPerSec = median(row.samples);
+    const baseline = list.find((r) => r.mode === 'none')?.reqPerSec ?? null;
+    for (const row of list) row.vsNoAuth = baseline ? row.reqPerSec / baseline : null;
+
+    const width = Math.max(...list.map((r) => r.label.length)) + 2;
+    console.log(`  ${pad('', width)}${pad('req/s', 10, true)}${pad('× no auth', 11, true)}${pad('p99 latency', 13, true)}${pad('loop p99', 10, true)}`);
+    for (const row of list) {
+      const failures = row.failures > 0 ? `  (${row.failures} non-2xx/errors: figure invalid)` : '';
+      console.log(
+        `  ${pad(row.label, width)}${pad(formatOps(row.reqPerSec), 10, true)}${pad(formatRatio(row.vsNoAuth), 11, true)}${pad(`${median(row.p99LatencyMs)} ms`, 13, true)}${pad(`${median(row.loop.map((l) => l.p99Ms)).toFixed(2)} ms`, 10, true)}${failures}`,
+      );
+    }
+    const get = (mode: ServeMode): Row | undefined => list.find((r) => r.mode === mode);
+    const sdk = get('sdk-jose')?.reqPerSec ?? null;
+    const checks = [
+      check('ours (js, cache on) ÷ no auth', get('ours-js')?.vsNoAuth ?? null, 0.9),
+      check('ours (native, cache on) ÷ no auth', get('ours-native')?.vsNoAuth ?? null, 0.9),
+      check('ours (js, cache on) ÷ SDK + jose', sdk ? (get('ours-js')?.reqPerSec ?? 0) / sdk : null, 1),
+      check('ours (native, cache on) ÷ SDK + jose', sdk ? (get('ours-native')?.reqPerSec ?? 0) / sdk : null, 1),
+    ];
+    console.log('\nTargets (same run)');
+    printChecks(checks);
+    console.log(
+      '\nThe servers run saturated, so their event-loop delay mostly measures the MCP SDK work queued per loop turn;',
+      'compare each gate with the no-auth line. The validation-only loop-delay target is checked by `npm run bench`.',
+    );
+    if (list.some((r) => r.failures > 0)) process.exitCode = 1;
+    const file = writeResults(quick ? 'http-quick' : 'http', { machine: machineInfo(), settings: { quick, seconds, rounds, warm, connections: CONNECTIONS }, rows: list, checks });
+    console.log(`\n${loadNote()}`);
+    console.log(`JSON: ${file}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } finally {
+    for (const server of servers) server.child.kill();
+    await jwks.close();
+  }
+}
+
+/** Child side: serve one mode, report readiness and event-loop delay over IPC. */
+async function serve(argv: readonly string[]): Promise<void> {
+  const arg = (flag: string): string => argv[argv.indexOf(flag) + 1] as string;
+  const running = await serveMode(arg('--serve') as ServeMode, { jwksUri: arg('--jwks'), issuer: arg('--issuer') });
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  let histogram: ReturnType<typeof monitorEventLoopDelay> | null = null;
+  let cpu = process.cpuUsage();
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'loop-start') {
+      histogram = monitorEventLoopDelay({ resolution: 1 });
+      histogram.enable();
+      cpu = process.cpuUsage();
+      process.send?.({ type: 'ok' });
+    } else if (message.type === 'loop-stop' && histogram) {
+      histogram.disable();
+      const used = process.cpuUsage(cpu);
+      process.send?.({ p50Ms: histogram.percentile(50) / 1e6, p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6, cpuSeconds: (used.user + used.system) / 1e6 });
+    }
+  });
+  process.on('disconnect', () => {
+    void running.close().finally(() => process.exit(0));
+  });
+  process.send?.({ mcpUrl: running.mcpUrl });
+}
+
+if (process.argv.includes('--serve')) await serve(process.argv.slice(2));
+else await main();
