@@ -1,4 +1,5 @@
 import { sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedLibrary } from '../../src/backends/native/loader.js';
 import { addonStats, addonStatus, adoptClient, type AddonClientHandle } from '../../src/backends/native/addon.js';
@@ -28,17 +29,24 @@ beforeAll(() => {
 interface LoopGaps {
   maxGapMs: number;
   p90GapMs: number;
+  /** Largest CPU time the main thread consumed between two ticks (kernel schedstat). */
+  maxRunBetweenTicksMs: number;
   ticks: number;
 }
 
 /** Intervals between consecutive 1 ms timer ticks while `work` runs. */
 async function loopGaps(work: () => Promise<unknown>): Promise<LoopGaps> {
   let last = performance.now();
+  let lastCpu = mainThreadSchedstat()[0];
   const gaps: number[] = [];
+  let maxRunBetweenTicksMs = 0;
   const timer = setInterval(() => {
     const now = performance.now();
+    const cpu = mainThreadSchedstat()[0];
     gaps.push(now - last);
+    maxRunBetweenTicksMs = Math.max(maxRunBetweenTicksMs, (cpu - lastCpu) / 1e6);
     last = now;
+    lastCpu = cpu;
   }, 1);
   try {
     await work();
@@ -46,10 +54,21 @@ async function loopGaps(work: () => Promise<unknown>): Promise<LoopGaps> {
     clearInterval(timer);
   }
   gaps.sort((a, b) => a - b);
-  return { maxGapMs: gaps.at(-1) ?? Infinity, p90GapMs: gaps[Math.floor(gaps.length * 0.9)] ?? Infinity, ticks: gaps.length };
+  return {
+    maxGapMs: gaps.at(-1) ?? Infinity,
+    p90GapMs: gaps[Math.floor(gaps.length * 0.9)] ?? Infinity,
+    maxRunBetweenTicksMs,
+    ticks: gaps.length,
+  };
 }
 
 const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The main thread's [on-CPU ns, run-queue wait ns] from the kernel's schedstat. */
+function mainThreadSchedstat(): [number, number] {
+  const [cpu, wait] = readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return [cpu ?? NaN, wait ?? NaN];
+}
 
 describe('addon: validation on the libuv pool', () => {
   it('loads from the build next to the package and attaches to the isolated library', () => {
@@ -86,21 +105,42 @@ describe('addon: validation on the libuv pool', () => {
     };
     // 2 shared cores: other processes alone cause multi-ms scheduling gaps, so the probe also runs on
     // an idle loop, and a noisy attempt is repeated (each attempt is a full, checked 10,000-call run).
-    const attempts: { busy: LoopGaps; baseline: LoopGaps; rate: number }[] = [];
+    const attempts: {
+      busy: LoopGaps;
+      baseline: LoopGaps;
+      rate: number;
+      mainCpuUsPerCall: number;
+      mainCpuShare: number;
+      mainRunQueueWaitMs: number;
+    }[] = [];
     for (let attempt = 0; attempt < 4; attempt++) {
       const baseline = await loopGaps(() => idle(300));
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
+      const [mainCpuBefore, mainWaitBefore] = mainThreadSchedstat();
       const busy = await loopGaps(run);
-      attempts.push({ busy, baseline, rate: Math.round((TOTAL / (performance.now() - started)) * 1000) });
-      if (busy.maxGapMs < 5) break;
+      const [mainCpuAfter, mainWaitAfter] = mainThreadSchedstat();
+      const cpu = process.cpuUsage(cpuBefore);
+      const mainCpuNs = mainCpuAfter - mainCpuBefore;
+      attempts.push({
+        busy,
+        baseline,
+        rate: Math.round((TOTAL / (performance.now() - started)) * 1000),
+        mainCpuUsPerCall: mainCpuNs / 1000 / TOTAL,
+        mainCpuShare: mainCpuNs / 1000 / (cpu.user + cpu.system),
+        mainRunQueueWaitMs: (mainWaitAfter - mainWaitBefore) / 1e6,
+      });
+      if (busy.maxRunBetweenTicksMs < 5) break;
     }
-    const best = attempts.reduce((a, b) => (b.busy.maxGapMs < a.busy.maxGapMs ? b : a));
+    const best = attempts.reduce((a, b) => (b.busy.maxRunBetweenTicksMs < a.busy.maxRunBetweenTicksMs ? b : a));
     console.info(
       attempts
         .map(
           (a) =>
-            `${a.rate}/s, loop gap max ${a.busy.maxGapMs.toFixed(1)} ms p90 ${a.busy.p90GapMs.toFixed(1)} ms ` +
-            `(idle max ${a.baseline.maxGapMs.toFixed(1)} ms)`,
+            `${a.rate}/s, loop gap max ${a.busy.maxGapMs.toFixed(1)} ms wall clock, main thread ran at most ` +
+            `${a.busy.maxRunBetweenTicksMs.toFixed(1)} ms between ticks, p90 ${a.busy.p90GapMs.toFixed(1)} ms ` +
+            `(idle max ${a.baseline.maxGapMs.toFixed(1)} ms), main thread ${a.mainCpuUsPerCall.toFixed(1)} µs CPU/call ` +
+            `(${Math.round(a.mainCpuShare * 100)}% of process CPU), waited ${a.mainRunQueueWaitMs.toFixed(0)} ms for a CPU`,
         )
         .join('; '),
     );
@@ -109,10 +149,17 @@ describe('addon: validation on the libuv pool', () => {
     expect(peakOutstanding).toBe(IN_FLIGHT);
     expect(peakNativeInFlight).toBeGreaterThanOrEqual(IN_FLIGHT - 1);
     expect(best.busy.ticks).toBeGreaterThan(10);
-    expect(best.busy.p90GapMs).toBeLessThan(5 + best.baseline.p90GapMs);
-    // A blocking implementation stalls the loop for the whole run (hundreds of ms); what remains on
-    // a loaded box is the scheduler's noise, measured by the idle probe.
-    expect(best.busy.maxGapMs).toBeLessThan(5 + 2 * best.baseline.maxGapMs);
+    // The validations run off the main thread: it spends a few µs per call dispatching and settling
+    // (a validation itself costs ~40 µs of CPU), and most of the process's CPU time is elsewhere.
+    for (const a of attempts) {
+      expect(a.mainCpuUsPerCall).toBeLessThan(25);
+      expect(a.mainCpuShare).toBeLessThan(0.5);
+    }
+    // The loop never runs 5 ms without ticking. On 2 shared cores the wall-clock gaps also contain
+    // time the main thread was not running at all (waiting for a CPU behind other processes and the
+    // pool's threads, or for V8's GC helpers), so the bound is on the CPU time the main thread
+    // consumed between consecutive ticks, read from the kernel's per-thread schedstat.
+    expect(best.busy.maxRunBetweenTicksMs).toBeLessThan(5);
   });
 
   it('keeps Node\'s OpenSSL error queue clean and clears the library\'s on the worker threads', async () => {
