@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 
@@ -5,9 +6,24 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ jsonParser: true });
 });
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 afterAll(async () => {
+  agent.destroy();
   await h.close();
 });
+
+function post(headers: Record<string, string>, body: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${h.url}/whoami`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('per-request identity under concurrency', () => {
   it('1,000 interleaved requests with 50 different tokens never see each other', async () => {
@@ -15,11 +31,10 @@ describe('per-request identity under concurrency', () => {
     const tokens = subjects.map((sub, i) => h.token(i % 2 === 0 ? 'mcp:read' : 'mcp:read mcp:admin', { sub }));
     const jobs = Array.from({ length: 1000 }, (_, n) => {
       const i = (n * 7) % subjects.length;
-      return fetch(`${h.url}/whoami`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i]}`, 'x-expect': subjects[i]! },
-        body: JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/list' }),
-      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown>, i }));
+      return post(
+        { authorization: `Bearer ${tokens[i]}`, 'x-expect': subjects[i]! },
+        JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/list' }),
+      ).then((res) => ({ ...res, i }));
     });
     const results = await Promise.all(jobs);
     let mismatches = 0;
