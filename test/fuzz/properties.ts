@@ -88,8 +88,10 @@ export function jwksDocumentsProperty(o: RunOptions): void {
           ? ((doc as { keys: unknown[] }).keys.filter((k) => k !== null && typeof k === 'object' && !Array.isArray(k)) as Jwk[])
           : []);
         const snapshot: JwksSnapshot = { keys, json, fetchedAt: Date.now(), version: ++version };
-        const holdsRsa = keys.some((k) => k.kty === 'RSA' && k.n === rsa.n && k.e === rsa.e);
-        const holdsP256 = keys.some((k) => k.kty === 'EC' && k.crv === 'P-256' && k.x === p256.x && k.y === p256.y);
+        // The key material, whatever the other members say (the native library alone does not check them all;
+        // through GopherAuthClient the re-check does, see test/vectors/adversarial).
+        const holdsRsa = keys.some((k) => k.n === rsa.n && k.e === rsa.e);
+        const holdsP256 = keys.some((k) => k.x === p256.x && k.y === p256.y);
         js.setKeys(snapshot);
         native?.setKeys(snapshot);
         for (const [name, token] of Object.entries(tokens)) {
