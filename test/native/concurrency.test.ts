@@ -10,11 +10,15 @@ describe('1,000 concurrent invalid tokens through the async path', () => {
     expect(run.result?.wrongMessages).toBeGreaterThan(0);
   });
 
-  it('every verdict carries the right code and the right message', async () => {
-    const run = await runFixture<{ total: number; wrong: number; sample: unknown[] }>('concurrency.ts');
-    expect(run.signal).toBeNull();
-    expect(run.code).toBe(0);
-    expect(run.result).toEqual({ total: 1000, wrong: 0, sample: [] });
-    expect(run.stdout.length).toBe(0);
-  });
+  for (const addon of ['default', 'off'] as const) {
+    it(`every verdict carries the right code and the right message (addon ${addon})`, async () => {
+      const run = await runFixture<{ total: number; wrong: number; sample: unknown[] }>('concurrency.ts', {
+        env: { GOPHER_AUTH_ADDON: addon === 'off' ? 'off' : undefined },
+      });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(0);
+      expect(run.result).toEqual({ total: 1000, wrong: 0, sample: [] });
+      expect(run.stdout.length).toBe(0);
+    });
+  }
 });

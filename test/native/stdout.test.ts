@@ -11,13 +11,17 @@ describe('native output never reaches stdout/stderr', () => {
     expect(run.stdout.toString('utf8')).toContain(MARKER);
   });
 
-  it('stdout stays byte-for-byte empty during 1,000 validations through the backend', async () => {
-    const run = await runFixture<{ codes: Record<string, number> }>('stdout-silence.ts');
-    expect(run.signal).toBeNull();
-    expect(run.code).toBe(0);
-    expect(run.result?.codes).toEqual({ '0': 250, '-1002': 250, '-1001': 250, '-1003': 250 });
-    expect(run.stdout.length).toBe(0);
-    expect(run.stderr).not.toContain('GopherAuth');
-    expect(run.stderr).not.toContain(MARKER);
-  });
+  for (const addon of ['default', 'off'] as const) {
+    it(`stdout stays byte-for-byte empty during 1,000 validations through the backend (addon ${addon})`, async () => {
+      const run = await runFixture<{ codes: Record<string, number> }>('stdout-silence.ts', {
+        env: { GOPHER_AUTH_ADDON: addon === 'off' ? 'off' : undefined },
+      });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(0);
+      expect(run.result?.codes).toEqual({ '0': 250, '-1002': 250, '-1001': 250, '-1003': 250 });
+      expect(run.stdout.length).toBe(0);
+      expect(run.stderr).not.toContain('GopherAuth');
+      expect(run.stderr).not.toContain(MARKER);
+    });
+  }
 });

@@ -203,8 +203,24 @@ export class NativeBackendClient implements BackendClient {
 
   #inject(json: string, kids: Set<string>): void {
     const adopted = this.#adopted.get(this.#handle);
-    // Through the addon the swap waits for validations of this client running on the pool.
-    const rc = adopted ? adopted.setJwks(json) : (this.#lib.api.fn('gopher_auth_client_set_jwks_json')(this.#handle, json) as number);
+    let rc: number;
+    if (adopted) {
+      // Through the addon the swap waits for validations of this client running on the pool.
+      rc = adopted.setJwks(json);
+    } else if (this.#inFlight > 0) {
+      // koffi async calls may be reading this handle's key cache on worker threads: never replace it
+      // under them. Inject into a fresh handle and retire the old one until the calls are done.
+      const fresh = this.#createHandle();
+      rc = this.#lib.api.fn('gopher_auth_client_set_jwks_json')(fresh, json) as number;
+      if (rc === 0) {
+        this.#retire(this.#handle);
+        this.#handle = fresh;
+      } else {
+        this.#freeHandle(fresh);
+      }
+    } else {
+      rc = this.#lib.api.fn('gopher_auth_client_set_jwks_json')(this.#handle, json) as number;
+    }
     this.#lib.clearNodeOpenSslErrors();
     if (rc !== 0) {
       // A failed injection keeps the OLD keys natively; a removed key must not stay trusted.
