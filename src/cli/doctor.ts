@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { jsBackendAvailable } from './js-backend-probe.js';
+import { addonStatus } from '../backends/native/addon.js';
 import { nativeBuilders, nativeDiagnostics } from '../backends/native/index.js';
 import { glibcVersion } from '../backends/native/platform.js';
 
@@ -41,6 +42,7 @@ export function doctorReport(): Record<string, unknown> {
     selfTest,
     native: availability,
     autoBackend: availability.available ? 'native' : 'js',
+    addon: availability.available ? addonStatus() : null,
     nativeBuildersEscape: availability.available ? nativeBuilders.escapesQuotes() : null,
     jsBackend: jsBackendAvailable(),
   };
@@ -77,6 +79,13 @@ export function formatDoctorReport(report: Record<string, unknown>): string {
     out += line('self-test', 'not run (library not loaded)');
   }
   out += line('native backend', availability.available ? 'available' : `unavailable: ${availability.reason ?? ''}`);
+  const addon = report.addon as { loaded: boolean; path: string | null; reason: string | null } | null;
+  if (addon) {
+    out += line(
+      'async path',
+      addon.loaded ? `N-API addon (${addon.path ?? '?'})` : `koffi .async (addon not in use: ${addon.reason ?? 'unknown'})`,
+    );
+  }
   out += line("backend 'auto'", String(report.autoBackend));
   if (report.nativeBuildersEscape === false) {
     out += line('header builders', 'native output is unescaped: the JS WWW-Authenticate/metadata builders are used');

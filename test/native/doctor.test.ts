@@ -30,6 +30,8 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
     expect(stdout).toMatch(/symbols\s+31\/31 bound/);
     expect(stdout).toMatch(/self-test\s+passed/);
     expect(stdout).toMatch(/backend 'auto'\s+native/);
+    expect(stdout).toMatch(/async path\s+(N-API addon \(\/.*\.node\)|koffi \.async \(addon not in use: .+\))/);
+    expect(doctor([], { GOPHER_AUTH_ADDON: 'off' }).stdout).toMatch(/async path\s+koffi \.async \(addon not in use: disabled by GOPHER_AUTH_ADDON\)/);
   });
 
   it('--require-native exits non-zero when native is unavailable; auto then picks js', () => {
