@@ -18,7 +18,7 @@ function doctor(args: string[], env: Record<string, string | undefined> = {}, en
 
 describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-auth doctor', () => {
   it('prints platform, node, every search attempt, the library, load mode, symbols, self-test and the auto pick', () => {
-    const { code, stdout } = doctor(['--require-native']);
+    const { code, stdout } = doctor(['--require-native'], {}, 'source');
     expect(code).toBe(0);
     expect(stdout).toContain(`linux-x64 (glibc `);
     expect(stdout).toContain(process.version);
@@ -31,7 +31,14 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
     expect(stdout).toMatch(/self-test\s+passed/);
     expect(stdout).toMatch(/backend 'auto'\s+native/);
     expect(stdout).toMatch(/async path\s+(N-API addon \(\/.*\.node\)|koffi \.async \(addon not in use: .+\))/);
-    expect(doctor([], { GOPHER_AUTH_ADDON: 'off' }).stdout).toMatch(/async path\s+koffi \.async \(addon not in use: disabled by GOPHER_AUTH_ADDON\)/);
+    expect(doctor([], { GOPHER_AUTH_ADDON: 'off' }, 'source').stdout).toMatch(/async path\s+koffi \.async \(addon not in use: disabled by GOPHER_AUTH_ADDON\)/);
+  });
+
+  it('the gopher-auth bin runs (dist/ when built, else the TypeScript sources)', () => {
+    const { code, stdout } = doctor(['--require-native']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/self-test\s+passed/);
+    expect(stdout).toMatch(/backend 'auto'\s+native/);
   });
 
   it('--require-native exits non-zero when native is unavailable; auto then picks js', () => {
