@@ -159,6 +159,39 @@ describe('example server authorization', () => {
     expect(await response.text()).toBe('');
   });
 
+  it('malformed tokens are refused with 401 invalid_token, never a crash', async () => {
+    for (const bad of ['not-a-jwt', 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.', `${'x'.repeat(5000)}.y.z`]) {
+      const response = await post(mcpUrl, INITIALIZE, { authorization: `Bearer ${bad}` });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    }
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+
+  it('JSON-RPC errors stay JSON-RPC: unknown method → 200 with -32601; unparsable body → 4xx, not 500', async () => {
+    const session = await openSession(mcpUrl, await tokenFor('mcp:read'));
+    const unknown = await post(mcpUrl, { jsonrpc: '2.0', id: 5, method: 'no/such/method' }, session);
+    expect(unknown.status).toBe(200);
+    expect(((await unknown.json()) as { error: { code: number } }).error.code).toBe(-32601);
+    const garbage = await fetch(mcpUrl, { method: 'POST', headers: { ...session, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":' });
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+    expect(garbage.status).toBeLessThan(500);
+  });
+
+  it('concurrent requests with different scopes never see each other’s authorization', async () => {
+    const reader = await openSession(mcpUrl, await tokenFor('mcp:read', { subject: 'reader' }));
+    const admin = await openSession(mcpUrl, await tokenFor('mcp:read mcp:admin', { subject: 'admin' }));
+    const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get-weather-alerts', arguments: { region: 'Texas' } } });
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => post(mcpUrl, call(100 + i), i % 2 === 0 ? admin : reader).then(async (r) => {
+        await r.body?.cancel();
+        return r.status;
+      })),
+    );
+    expect(statuses.filter((_, i) => i % 2 === 0).every((s) => s === 200)).toBe(true);
+    expect(statuses.filter((_, i) => i % 2 === 1).every((s) => s === 403)).toBe(true);
+  });
+
   it('DNS rebinding protection: a foreign Host is refused before anything else', async () => {
     const port = new URL(base).port;
     const evil = await rawRequest(`http://127.0.0.1:${port}/health`, { method: 'GET', headers: { host: `evil.example.com:${port}` } });
