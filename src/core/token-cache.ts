@@ -9,7 +9,6 @@
  * key set or the network are never cached; when the key set changes, entries verified with a key that
  * is gone or changed are dropped, as are all refusals; least recently used tokens go first.
  */
-import { decodeBase64urlText, parseJsonObject } from '../backends/js/index.js';
 import type { Jwk, JwksSnapshot } from '../backends/types.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
 import type { ValidationResult } from './result.js';
@@ -278,23 +277,43 @@ function keyFingerprints(keys: readonly Jwk[]): Map<string, string> {
   return map;
 }
 
-/** The header `kid` and the whole-second `exp` of a token that just validated, or null. */
+/**
+ * The header `kid` and the whole-second `exp` of a token that just validated, or null. The backend
+ * already parsed it strictly (duplicate names refused), so plain JSON.parse reads the same values.
+ */
 function readTokenFacts(token: string): { kid: string | null; exp: number } | null {
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
   if (dot1 <= 0 || dot2 <= dot1) return null;
-  const header = parseSegment(token.slice(0, dot1));
+  const kid = headerKid(token.slice(0, dot1));
   const payload = parseSegment(token.slice(dot1 + 1, dot2));
-  if (header === null || payload === null) return null;
+  if (kid === undefined || payload === null) return null;
   const exp = payload.exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
-  const kid = header.kid;
-  return { kid: typeof kid === 'string' && kid !== '' ? kid : null, exp: Math.trunc(exp) };
+  return { kid, exp: Math.trunc(exp) };
+}
+
+/** An issuer reuses a handful of headers: their kids are remembered by header text. */
+const headerKids = new Map<string, string | null>();
+const HEADER_KIDS_LIMIT = 64;
+
+/** The header's kid (null when none), or undefined when the header does not parse. */
+function headerKid(segment: string): string | null | undefined {
+  let kid = headerKids.get(segment);
+  if (kid !== undefined) return kid;
+  const header = parseSegment(segment);
+  if (header === null) return undefined;
+  kid = typeof header.kid === 'string' && header.kid !== '' ? header.kid : null;
+  if (headerKids.size >= HEADER_KIDS_LIMIT) headerKids.clear();
+  headerKids.set(segment, kid);
+  return kid;
 }
 
 function parseSegment(segment: string): Record<string, unknown> | null {
-  const text = decodeBase64urlText(segment);
-  if (text === null) return null;
-  const parsed = parseJsonObject(text);
-  return parsed.ok ? parsed.value : null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
