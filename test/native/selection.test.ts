@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { runFixture } from './run-fixture.js';
+
+interface Outcome {
+  autoBackend: string;
+  infos: { obj: { reason?: string }; msg?: string }[];
+  nativeError: { name: string; code: number; message: string } | null;
+}
+
+describe.runIf(process.platform === 'linux' && process.arch === 'x64')('backend selection with the native library', () => {
+  it("available: 'auto' and 'native' both use it, nothing is logged", async () => {
+    const run = await runFixture<Outcome>('selection.ts', { env: { GOPHER_AUTH_NATIVE_LOAD_MODE: undefined } });
+    expect(run.code).toBe(0);
+    expect(run.result).toEqual({ autoBackend: 'native', infos: [], nativeError: null });
+  });
+
+  it("unavailable: 'auto' uses JS with one info log saying why; 'native' throws saying why and what to install", async () => {
+    const run = await runFixture<Outcome>('selection.ts', { env: { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' } });
+    expect(run.code).toBe(0);
+    const r = run.result;
+    expect(r?.autoBackend).toBe('js');
+    expect(r?.infos).toHaveLength(1);
+    expect(r?.infos[0]?.obj.reason).toMatch(/disabled by GOPHER_AUTH_NATIVE_LOAD_MODE=off/);
+    expect(r?.nativeError?.name).toBe('GopherAuthException');
+    expect(r?.nativeError?.code).toBe(-1009);
+    expect(r?.nativeError?.message).toMatch(/backend 'native' is unavailable: .*install @gopher\.security\/gopher-orch-linux-x64/);
+  });
+});
