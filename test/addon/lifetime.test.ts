@@ -52,4 +52,20 @@ describe('addon: handle lifetimes', () => {
       expect(outcome.report).toEqual({ started: 64 });
     }
   }, 120_000);
+
+  it('disabled addon: status says why, and the native backend validates asynchronously through koffi', async () => {
+    const outcome = await runChild<{
+      status: { loaded: boolean; reason: string; path: string | null };
+      adopted: boolean;
+      verdicts: { valid: boolean; code: number }[];
+    }>('fallback.ts', { GOPHER_AUTH_ADDON: '0' });
+    expect(outcome.code).toBe(0);
+    const r = outcome.report!;
+    expect(r.status).toEqual({ loaded: false, path: null, reason: 'disabled by GOPHER_AUTH_ADDON' });
+    expect(r.adopted).toBe(false);
+    expect(r.verdicts.map((v) => [v.valid, v.code])).toEqual([
+      [true, 0],
+      [false, -1001],
+    ]);
+  });
 });
