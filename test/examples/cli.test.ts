@@ -3,13 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openSession, post } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const children: ChildProcess[] = [];
 
-afterEach(() => {
+// The tests run concurrently (each waits mostly on a child's startup); children die at the end.
+afterAll(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGTERM');
 });
 
@@ -50,7 +51,7 @@ function configFile(text: string): string {
   return file;
 }
 
-describe('auth-mcp-server CLI', () => {
+describe.concurrent('auth-mcp-server CLI', () => {
   it('--no-auth prints a loud warning on stderr and serves admin tools without a token', async () => {
     const cli = startCli([configFile('auth_server_url=http://127.0.0.1:9\n'), '--host', '127.0.0.1', '--port', '0', '--no-auth']);
     const mcpUrl = await cli.mcpUrl;

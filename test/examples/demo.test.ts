@@ -22,7 +22,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
   });
 }
 
-describe('npm run demo', () => {
+describe.concurrent('npm run demo', () => {
   it('walks every step in order (in-process, JS backend)', async () => {
     const lines: string[] = [];
     const result = await runDemo({ backend: 'js', print: (l) => lines.push(l) });
