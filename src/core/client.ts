@@ -129,6 +129,7 @@ export class GopherAuthClient {
   async #validate(token: string, options: ValidationOptionsInput | undefined): Promise<ValidationResult> {
     const request = this.#request(options);
     assertTokenType(token);
+    if (this.#tooStale()) return fetchFailed(TOO_STALE);
     const backend = this.#choose(token, request);
     let verdict = await this.#run(backend, token, request);
     if (verdict.keyMiss) {
@@ -162,6 +163,7 @@ export class GopherAuthClient {
   #validateSync(token: string, options: ValidationOptionsInput | undefined): ValidationResult {
     const request = this.#request(options);
     assertTokenType(token);
+    if (this.#tooStale()) return fetchFailed(TOO_STALE);
     const backend = this.#choose(token, request);
     const verdict = this.#runSync(backend, token, request);
     if (verdict.keyMiss) {
@@ -242,6 +244,14 @@ export class GopherAuthClient {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.destroy();
+  }
+
+  /**
+   * The backends keep the last key set they were given; the manager alone knows its age. Past
+   * maxStale (endpoint failing) no token is accepted on those keys. usable() also schedules the retry.
+   */
+  #tooStale(): boolean {
+    return this.#manager.current() !== null && this.#manager.usable() === null;
   }
 
   #assertLive(): void {
@@ -410,6 +420,8 @@ function assertTokenType(token: unknown): asserts token is string {
 function toResult(verdict: Verdict): ValidationResult {
   return { valid: verdict.valid, errorCode: verdict.code, errorMessage: verdict.valid ? null : verdict.message };
 }
+
+const TOO_STALE = 'JWKS keys are older than maxStale and the endpoint is failing';
 
 function fetchFailed(reason: string): ValidationResult {
   return { valid: false, errorCode: GopherAuthError.JWKS_FETCH_FAILED, errorMessage: `Failed to fetch JWKS: ${reason}` };
