@@ -60,6 +60,14 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('native 
     expect(o.createError).toBeNull();
   });
 
+  it('control: RTLD_DEEPBIND without the copy-relocation repair crashes in gopher_auth_init', async () => {
+    const run = await runFixture<{ rc: number }>('deepbind-unrepaired.ts', {
+      env: { LIBRARY_FILE: path.join(packageLib, 'libgopher-orch.so') },
+    });
+    expect(run.result).toBeNull();
+    expect(run.signal).toBe('SIGSEGV');
+  });
+
   it('GOPHER_ORCH_LIBRARY_PATH as a directory wins over the platform package', async () => {
     const o = await load({ GOPHER_ORCH_LIBRARY_PATH: packageLib });
     expect(bySource(o, 'GOPHER_ORCH_LIBRARY_PATH')[0]).toMatchObject({
