@@ -111,19 +111,27 @@ export class GopherAuthClient {
     return { tokenCache: this.#cache?.stats() ?? null };
   }
 
-  async validateToken(token: string, options?: ValidationOptionsInput): Promise<ValidationResult> {
-    this.#assertLive();
-    const cache = this.#cache;
-    if (cache !== null && typeof token === 'string') {
-      const key = this.#cacheKey(options);
-      const hit = cache.get(token, key);
-      if (hit !== undefined) return hit;
-      const generation = cache.generation;
-      const result = await this.#validate(token, options);
-      if (!this.#destroyed) cache.set(token, key, result, generation);
-      return result;
+  validateToken(token: string, options?: ValidationOptionsInput): Promise<ValidationResult> {
+    // Not an async function: a cache hit answers with one already-resolved promise.
+    try {
+      this.#assertLive();
+      const cache = this.#cache;
+      if (cache !== null && typeof token === 'string') {
+        const key = this.#cacheKey(options);
+        const hit = cache.get(token, key);
+        return hit !== undefined ? Promise.resolve(hit) : this.#validateAndRemember(cache, token, options, key);
+      }
+      return this.#validate(token, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.#validate(token, options);
+  }
+
+  async #validateAndRemember(cache: TokenCache, token: string, options: ValidationOptionsInput | undefined, key: string): Promise<ValidationResult> {
+    const generation = cache.generation;
+    const result = await this.#validate(token, options);
+    if (!this.#destroyed) cache.set(token, key, result, generation);
+    return result;
   }
 
   async #validate(token: string, options: ValidationOptionsInput | undefined): Promise<ValidationResult> {
