@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Builds the native addon into prebuilds/<platform>-<arch>/ with prebuildify (node-gyp underneath),
 // unless the binary node-gyp-build would load is already newer than every native source.
+// The build runs in a scratch copy of the sources and the result is renamed into place, so a
+// process loading the addon meanwhile never sees a half-written file.
 // Used by `npm test` (pretest) and `npm run build:addon`. `--force` rebuilds; `--quiet` hides
 // compiler output unless the build fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,9 +70,13 @@ const started = Date.now();
 const env = { ...process.env };
 const dir = nodedir();
 if (dir) env.npm_config_nodedir = dir;
+const scratch = path.join(lock, 'work');
+mkdirSync(scratch, { recursive: true });
+for (const entry of ['binding.gyp', 'package.json', 'native']) cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true });
+symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'));
 const prebuildify = path.join(path.dirname(require.resolve('prebuildify/package.json')), 'bin.js');
 const result = spawnSync(process.execPath, [prebuildify, '--napi', '--strip'], {
-  cwd: root,
+  cwd: scratch,
   env,
   encoding: 'utf8',
   stdio: quiet ? 'pipe' : 'inherit',
@@ -80,7 +86,13 @@ if (result.status !== 0) {
   console.error(`addon build failed (prebuildify exit ${result.status ?? result.signal})`);
   process.exit(1);
 }
-// A stale local build would shadow the fresh prebuild (node-gyp-build prefers build/Release).
-rmSync(path.join(root, 'build', 'Release', 'gopher_auth_addon.node'), { force: true });
+const target = `${process.platform}-${process.arch}`;
+mkdirSync(path.join(root, 'prebuilds', target), { recursive: true });
+for (const file of readdirSync(path.join(scratch, 'prebuilds', target))) {
+  renameSync(path.join(scratch, 'prebuilds', target, file), path.join(root, 'prebuilds', target, file));
+}
+// A stale local build (npm run build:addon:gyp / :cmake) would shadow the fresh prebuild.
+const local = path.join(root, 'build', 'Release', 'gopher_auth_addon.node');
+if (existsSync(local) && statSync(local).mtimeMs <= newestSourceTime()) rmSync(local, { force: true });
 const built = currentBinary();
 if (!quiet) console.log(`addon built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${built && path.relative(root, built)}`);
