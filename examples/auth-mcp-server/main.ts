@@ -53,6 +53,7 @@ main().then(
     if (error instanceof ConfigError || error instanceof StartupError) {
       process.stderr.write(`auth-mcp-server: ${error.message}\n`);
       if (error instanceof ConfigError) process.stderr.write(USAGE);
+      else process.stderr.write('hint: start from examples/auth-mcp-server/server.config.example (auth_server_url), or --no-auth for local development only\n');
       process.exit(2);
     }
     process.stderr.write(`auth-mcp-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
