@@ -8,6 +8,7 @@ const MAX_ENTRIES = 512;
 const cache = new Map<string, JwtHeaderInfo | null>();
 
 export function readJwtHeader(token: string): JwtHeaderInfo | null {
+  if (typeof token !== 'string') return null;
   const dot = token.indexOf('.');
   if (dot <= 0) return null;
   const segment = token.slice(0, dot);
