@@ -5,13 +5,15 @@ interface Outcome {
   autoBackend: string;
   infos: { obj: { reason?: string }; msg?: string }[];
   nativeError: { name: string; code: number; message: string } | null;
+  /** isInitialized before init, after init, version, after two shutdowns. */
+  lifecycle: [boolean, boolean, string, boolean];
 }
 
 describe.runIf(process.platform === 'linux' && process.arch === 'x64')('backend selection with the native library', () => {
   it("available: 'auto' and 'native' both use it, nothing is logged", async () => {
     const run = await runFixture<Outcome>('selection.ts', { env: { GOPHER_AUTH_NATIVE_LOAD_MODE: undefined } });
     expect(run.code).toBe(0);
-    expect(run.result).toEqual({ autoBackend: 'native', infos: [], nativeError: null });
+    expect(run.result).toEqual({ autoBackend: 'native', infos: [], nativeError: null, lifecycle: [false, true, '1.0.0', false] });
   });
 
   it("unavailable: 'auto' uses JS with one info log saying why; 'native' throws saying why and what to install", async () => {
@@ -24,5 +26,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('backend 
     expect(r?.nativeError?.name).toBe('GopherAuthException');
     expect(r?.nativeError?.code).toBe(-1009);
     expect(r?.nativeError?.message).toMatch(/backend 'native' is unavailable: .*install @gopher\.security\/gopher-orch-linux-x64/);
+    // The library lifecycle functions stay meaningful and harmless without native.
+    expect(r?.lifecycle).toEqual([false, true, 'js', false]);
   });
 });
