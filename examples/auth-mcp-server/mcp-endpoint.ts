@@ -25,8 +25,21 @@ export interface McpEndpoint {
 export function createMcpEndpoint(hooks: {
   onSessionInitialized?: (sessionId: string) => void;
   onSessionClosed?: (sessionId: string) => void;
+  /** Sessions unused this long are closed (clients often never send DELETE). Default 30 min. */
+  sessionIdleMs?: number;
 } = {}): McpEndpoint {
   const transports = new Map<string, StreamableHTTPServerTransport>();
+  const lastSeen = new Map<string, number>();
+  const idleMs = hooks.sessionIdleMs ?? 30 * 60_000;
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - idleMs;
+    for (const [id, seen] of lastSeen) {
+      if (seen >= cutoff) continue;
+      lastSeen.delete(id);
+      void transports.get(id)?.close();
+    }
+  }, Math.min(idleMs, 60_000));
+  sweep.unref();
 
   async function openSession(req: Request, res: Response): Promise<void> {
     const transport = new StreamableHTTPServerTransport({
@@ -34,15 +47,18 @@ export function createMcpEndpoint(hooks: {
       enableJsonResponse: true,
       onsessioninitialized: (sessionId) => {
         transports.set(sessionId, transport);
+        lastSeen.set(sessionId, Date.now());
         hooks.onSessionInitialized?.(sessionId);
       },
       onsessionclosed: (sessionId) => {
         transports.delete(sessionId);
+        lastSeen.delete(sessionId);
         hooks.onSessionClosed?.(sessionId);
       },
     });
     transport.onclose = () => {
       const id = transport.sessionId;
+      if (id !== undefined) lastSeen.delete(id);
       if (id !== undefined && transports.delete(id)) hooks.onSessionClosed?.(id);
     };
     const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
@@ -57,6 +73,7 @@ export function createMcpEndpoint(hooks: {
       if (sessionId !== undefined) {
         const transport = transports.get(sessionId);
         if (!transport) return jsonRpcError(res, 404, -32001, 'Session not found');
+        lastSeen.set(sessionId, Date.now());
         return transport.handleRequest(req, res, req.body);
       }
       if (req.method === 'POST' && isInitializeRequest(req.body)) return openSession(req, res);
@@ -66,6 +83,7 @@ export function createMcpEndpoint(hooks: {
       return transports.size;
     },
     async close() {
+      clearInterval(sweep);
       const open = [...transports.values()];
       transports.clear();
       await Promise.allSettled(open.map((t) => t.close()));

@@ -31,6 +31,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Called with the loud no-auth warning; default writes it to stderr. */
   warn?: (message: string) => void;
+  /** Close MCP sessions unused this long. Default 30 minutes. */
+  sessionIdleMs?: number;
 }
 
 export const NO_AUTH_WARNING = [
@@ -104,9 +106,10 @@ export async function startAuthMcpServer(config: AuthMcpServerConfig, options: S
     throw error;
   }
 
-  const endpoint = createMcpEndpoint(
-    auth ? { onSessionInitialized: auth.sessions.onSessionInitialized, onSessionClosed: auth.sessions.onSessionClosed } : {},
-  );
+  const endpoint = createMcpEndpoint({
+    ...(auth ? { onSessionInitialized: auth.sessions.onSessionInitialized, onSessionClosed: auth.sessions.onSessionClosed } : {}),
+    ...(options.sessionIdleMs !== undefined ? { sessionIdleMs: options.sessionIdleMs } : {}),
+  });
   const expressApp = express();
   expressApp.disable('x-powered-by');
   expressApp.use(hostHeaderValidation(allowedHostnames(serverUrl)));

@@ -224,3 +224,21 @@ describe('never fails open', () => {
     }
   });
 });
+
+describe('session lifetime', () => {
+  it('idle sessions are closed and their id stops working', async () => {
+    const server = await startAuthMcpServer(buildConfig({ host: '127.0.0.1', port: '0', auth_disabled: 'true' }), {
+      warn: () => {},
+      sessionIdleMs: 150,
+    });
+    try {
+      const session = await openSession(server.mcpUrl);
+      const ping = { jsonrpc: '2.0', id: 3, method: 'ping' };
+      expect((await post(server.mcpUrl, ping, session)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await post(server.mcpUrl, ping, session)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
