@@ -332,11 +332,11 @@ export class GopherAuthClient {
     return pickClient(clients, this.#mode, peekHeaderAlg(token), request.algorithms);
   }
 
-  async #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
+  #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
     if (backend.backend === 'js') return backend.validate(token, request);
     // The key set native validates against: a snapshot arriving meanwhile must not change the re-check.
     const snapshot = this.#snapshot;
-    return this.#recheck(await backend.validate(token, nativeRequest(request)), token, request, snapshot);
+    return backend.validate(token, nativeRequest(request)).then((native) => this.#recheck(native, token, request, snapshot));
   }
 
   #runSync(backend: BackendClient, token: string, request: ValidationRequest): Verdict {
