@@ -22,6 +22,57 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('unknown-
     expect(server.fetchCount).toBeGreaterThanOrEqual(20);
   });
 
+  it('control: the native library fetching on its own blocks the calling thread for the whole fetch', async () => {
+    server.setFault({ kind: 'delay', ms: 1000 });
+    try {
+      const run = await runFixture<{ code: number; blockedMs: number }>('unknown-kid-raw.ts', {
+        args: ['timed'],
+        env: { JWKS_URL: server.url },
+      });
+      expect(run.code).toBe(0);
+      expect(run.result?.code).toBe(-1007);
+      expect(run.result?.blockedMs).toBeGreaterThanOrEqual(900);
+    } finally {
+      server.setFault(null);
+    }
+  });
+
+  it('through GopherAuthClient (native): a slow JWKS refetch never blocks the event loop; valid tokens keep validating', async () => {
+    const client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'native', jwks: { unknownKidCooldown: 30 } });
+    try {
+      await client.ready();
+      server.setFault({ kind: 'delay', ms: 1000 });
+      const valid = issuer.sign({ key: 'rsa2048' });
+      const attacker = issuer.sign({ key: 'rsa2048b', kid: 'attacker-slow' });
+      let maxGap = 0;
+      let last = performance.now();
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        maxGap = Math.max(maxGap, now - last);
+        last = now;
+      }, 10);
+      let settled = false;
+      const miss = client.validateToken(attacker).finally(() => {
+        settled = true;
+      });
+      // Valid tokens validated while the slow refetch for the unknown kid is pending.
+      let validDuringFetch = 0;
+      while (!settled) {
+        if ((await client.validateToken(valid)).valid) validDuringFetch++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const missed = await miss;
+      clearInterval(ticker);
+      expect(missed).toMatchObject({ valid: false, errorCode: -1007 });
+      expect(validDuringFetch).toBeGreaterThan(10);
+      // Scheduling noise on a shared 2-core machine aside, nothing blocked for the 1 s fetch.
+      expect(maxGap).toBeLessThan(400);
+    } finally {
+      server.setFault(null);
+      client.destroy();
+    }
+  });
+
   it('through GopherAuthClient (native): at most one fetch per cooldown, valid tokens keep validating', async () => {
     server.resetCounts();
     const client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'native', jwks: { unknownKidCooldown: 30 } });
