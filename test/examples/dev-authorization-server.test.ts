@@ -140,6 +140,26 @@ describe('development authorization server', () => {
     expect(reuse).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
+  it('a token request may not name a resource the authorization did not cover (RFC 8707 invalid_target)', async () => {
+    const client = await publicClient();
+    const { verifier, challenge } = pkce();
+    const back = await authorize({
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: challenge,
+      code_challenge_method: 'S256', resource: RESOURCE,
+    });
+    const swapped = await token({
+      grant_type: 'authorization_code', code: back.searchParams.get('code') as string, code_verifier: verifier,
+      redirect_uri: REDIRECT, client_id: client.client_id, resource: 'https://other.example/mcp',
+    });
+    expect(swapped).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
+
+    const granted = await codeFlow(client.client_id, 'mcp:read');
+    const refreshed = await token({
+      grant_type: 'refresh_token', refresh_token: granted.refresh_token as string, client_id: client.client_id, resource: 'https://other.example/mcp',
+    });
+    expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
+  });
+
   it('narrows requested scopes to the client’s registered scopes', async () => {
     const client = await publicClient('mcp:read');
     const body = await codeFlow(client.client_id, 'mcp:read mcp:admin');
