@@ -16,8 +16,23 @@ describe('strict base64url', () => {
     ['newline', 'eyJh\nIjoxfQ'],
     ['impossible length', 'abcde'],
     ['empty', ''],
+    ['padding in the middle', 'ab=cdefg'],
+    ['a NUL character', 'AAAA\u0000AAA'],
+    ['a non-ASCII letter', 'eyJhIjoxfQé'],
+    ['a dot', 'eyJ.IjoxfQ'],
+    ['a percent-encoded character', 'eyJh%3DIjox'],
   ])('refuses %s', (_name, input) => {
     expect(decodeBase64url(input)).toBeNull();
+  });
+
+  it('agrees with the alphabet check on every single-character substitution', () => {
+    const base = 'eyJzdWIiOiJ1c2VyIn0';
+    for (let code = 0; code < 0x180; code++) {
+      const ch = String.fromCharCode(code);
+      const mutated = `${base.slice(0, 7)}${ch}${base.slice(8)}`;
+      const inAlphabet = /^[A-Za-z0-9_-]$/.test(ch);
+      expect(decodeBase64url(mutated) !== null, `U+${code.toString(16)}`).toBe(inAlphabet);
+    }
   });
 
   it('refuses text that is not UTF-8', () => {
