@@ -56,26 +56,38 @@ export function validateSync(token: string, request: ValidationRequest, snapshot
 
 /** Asynchronous validations of this process currently waiting on the thread pool. */
 let offloaded = 0;
-/** Set after an inline verification until the current job's microtasks drain: a burst started in one job is spread. */
-let offloadNext = false;
-const resetOffloadHint = (): void => {
-  offloadNext = false;
+/**
+ * Inline verification time allowed per event-loop turn. Validations that start in separate
+ * callbacks (one per HTTP request) would otherwise all verify inline while the pool is idle, and a
+ * turn handling 64 requests would block the loop for 64 verifications.
+ */
+const INLINE_BUDGET_MS = 0.5;
+let inlineSpentMs = 0;
+let budgetResetPending = false;
+const resetInlineBudget = (): void => {
+  inlineSpentMs = 0;
+  budgetResetPending = false;
 };
 
 /**
- * When no other validation is waiting on the thread pool, the signature is verified inline (one
- * RSA-2048 verify is ~25 µs; the thread-pool round trip would cost more than it saves). Under
- * concurrency, verification goes to the libuv thread pool so every core works.
+ * While no other validation is waiting on the thread pool and this event-loop turn has verified
+ * for less than INLINE_BUDGET_MS, the signature is verified inline (one RSA-2048 verify is ~25 µs;
+ * the thread-pool round trip would cost more than it saves). Beyond that, verification goes to the
+ * libuv thread pool, so concurrent validations use every core and the loop keeps turning.
  */
 export function validateAsync(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Promise<Verdict> {
   const prepared = prepare(token, request, snapshot);
   if (isVerdict(prepared)) return Promise.resolve(prepared);
-  if (offloaded === 0 && !offloadNext) {
-    offloadNext = true;
-    queueMicrotask(resetOffloadHint);
+  if (offloaded === 0 && inlineSpentMs < INLINE_BUDGET_MS) {
+    const started = performance.now();
     const { parsed, signature, targets } = prepared;
     const data = Buffer.from(parsed.signingInput, 'latin1');
     const verified = targets.some((t) => verifyOne(t, data, signature));
+    inlineSpentMs += performance.now() - started;
+    if (!budgetResetPending) {
+      budgetResetPending = true;
+      setImmediate(resetInlineBudget);
+    }
     return Promise.resolve(verified ? checkClaims(parsed, request) : signatureVerdict(parsed));
   }
   return offload(prepared, request);
