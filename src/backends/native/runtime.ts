@@ -3,6 +3,7 @@
  * and invalidates every live handle, so it runs only when the last holder (explicit init, native
  * client, addon) lets go.
  */
+import { isMainThread } from 'node:worker_threads';
 import { GopherAuthError } from '../codes.js';
 import { NativeBackendError } from './errors.js';
 import type { LoadedLibrary } from './loader.js';
@@ -21,7 +22,9 @@ export function acquireNativeRuntime(library: LoadedLibrary): void {
 export function releaseNativeRuntime(library: LoadedLibrary): void {
   if (holders === 0) return;
   holders--;
-  if (holders === 0 && library.api.has('gopher_auth_shutdown')) {
+  // The count is per thread but the native shutdown is per process: a worker thread letting go of
+  // its last client must not pull the library from under the main thread (and its other workers).
+  if (holders === 0 && isMainThread && library.api.has('gopher_auth_shutdown')) {
     library.api.fn('gopher_auth_shutdown')();
     library.clearNodeOpenSslErrors();
   }
