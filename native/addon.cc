@@ -132,6 +132,7 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   result.Set("deep", g_state->deep);
   result.Set("captureAvailable", g_state->capture.cout_found && g_state->capture.cerr_found);
   if (!g_state->capture.reason.empty()) result.Set("captureReason", g_state->capture.reason);
+  result.Set("streamsSeparateFromNode", g_state->capture.separate_from_process);
   result.Set("opensslIsolated", g_state->deep && g_state->library.err_clear_error != nullptr);
   return result;
 }

@@ -151,6 +151,7 @@ CaptureStatus LocateStreams(void* library_handle, bool deep) {
   g_streams[1] = LocateStream(scope, "_ZSt4cerr");
   g_streams[2] = LocateStream(scope, "_ZSt4clog");
   CaptureStatus status;
+  status.separate_from_process = g_streams[0] != nullptr && g_streams[0] != dlsym(RTLD_DEFAULT, "_ZSt4cout");
   status.cout_found = g_streams[0] != nullptr;
   status.cerr_found = g_streams[1] != nullptr;
   if (!status.cout_found || !status.cerr_found) {

@@ -30,6 +30,8 @@ class LineSinkScope {
 struct CaptureStatus {
   bool cout_found = false;
   bool cerr_found = false;
+  // The library writes to other stream objects than Node's own (a non-PIE node copy-relocated them).
+  bool separate_from_process = false;
   std::string reason;
 };
 

@@ -78,6 +78,9 @@ describe('addon: validation on the libuv pool', () => {
     expect(status.attach?.path).toBe(library.info.path);
     expect(status.attach?.deep).toBe(library.info.loadMode === 'deepbind');
     expect(status.attach?.captureAvailable).toBe(true);
+    // This node is non-PIE and copy-relocates std::cout; under DEEPBIND the library uses libstdc++'s own.
+    const nodeCopiesStreams = library.info.isolation.some((a) => a.includes('_ZSt4cout'));
+    expect(status.attach?.streamsSeparateFromNode).toBe(library.info.loadMode === 'deepbind' && nodeCopiesStreams);
   });
 
   it(`${TOTAL} mixed calls with ${IN_FLIGHT} in flight: every verdict and message exact, loop keeps ticking`, async () => {

@@ -23,6 +23,11 @@ export interface AddonAttachInfo {
   deep: boolean;
   captureAvailable: boolean;
   captureReason?: string;
+  /**
+   * The library's std::cout/std::cerr are libstdc++'s own objects, not the copies Node's executable
+   * holds (so capturing them never touches Node's); false when both are the same objects.
+   */
+  streamsSeparateFromNode: boolean;
   /** The worker threads' OpenSSL error queue cleared is the bundled libcrypto's, not Node's. */
   opensslIsolated: boolean;
 }
