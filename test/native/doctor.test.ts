@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -11,7 +14,7 @@ function doctor(args: string[], env: Record<string, string | undefined> = {}, en
     cwd: root,
     env: { ...process.env, GOPHER_ORCH_LIBRARY_PATH: undefined, GOPHER_AUTH_LIBRARY_PATH: undefined, GOPHER_AUTH_NATIVE_LOAD_MODE: undefined, ...env },
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 80_000,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -1,9 +1,12 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestIssuer } from '../support/issuer.js';
 import { createSelfSignedCert, type SelfSignedCert } from '../support/tls.js';
 import { runFixture } from './run-fixture.js';
+
+// Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 interface Outcome {
   viaInjection: { valid: boolean; code: number };

@@ -1,5 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runFixture, type FixtureRun } from './run-fixture.js';
+
+// Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 type Verdict = { valid: boolean; code: number; message: string | null; keyMiss?: { kid: string | null } };
 interface Outcome {

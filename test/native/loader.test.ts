@@ -4,9 +4,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runFixture } from './run-fixture.js';
 import type { SearchAttempt } from '../../src/backends/native/search.js';
+
+// Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 interface Outcome {
   attempts: SearchAttempt[];

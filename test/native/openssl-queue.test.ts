@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runFixture } from './run-fixture.js';
+
+// Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 interface Outcome {
   codes: number[];

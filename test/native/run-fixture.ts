@@ -33,7 +33,7 @@ export function runFixture<T = unknown>(
     child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
     (child.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => report.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 25_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 80_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

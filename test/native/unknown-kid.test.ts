@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GopherAuthClient } from '../../src/core/client.js';
 import { TestIssuer } from '../support/issuer.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 import { runFixture } from './run-fixture.js';
+
+// Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const issuer = new TestIssuer('https://issuer.test/realms/native');
 let server: JwksServer;
@@ -41,7 +44,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('unknown-
     const client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'native', jwks: { unknownKidCooldown: 30 } });
     try {
       await client.ready();
-      server.setFault({ kind: 'delay', ms: 1000 });
+      server.setFault({ kind: 'delay', ms: 1500 });
       const valid = issuer.sign({ key: 'rsa2048' });
       const attacker = issuer.sign({ key: 'rsa2048b', kid: 'attacker-slow' });
       let maxGap = 0;
@@ -65,8 +68,9 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('unknown-
       clearInterval(ticker);
       expect(missed).toMatchObject({ valid: false, errorCode: -1007 });
       expect(validDuringFetch).toBeGreaterThan(10);
-      // Scheduling noise on a shared 2-core machine aside, nothing blocked for the 1 s fetch.
-      expect(maxGap).toBeLessThan(400);
+      // A blocked loop would show a gap of the whole 1.5 s fetch; scheduling noise on a shared
+      // 2-core machine stays well below that.
+      expect(maxGap).toBeLessThan(1000);
     } finally {
       server.setFault(null);
       client.destroy();
