@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestIssuer } from '../support/issuer.js';
 import { createSelfSignedCert, type SelfSignedCert } from '../support/tls.js';
-import { runFixture } from './run-fixture.js';
+import { mountNamespaceUnavailable, runFixture } from './run-fixture.js';
 
 // Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -12,8 +12,12 @@ interface Outcome {
   viaInjection: { valid: boolean; code: number };
   viaInjectionAsync: { valid: boolean; code: number };
   nativeRefreshRc: number | null;
+  viaNativeFetch: { valid: boolean; code: number } | null;
   jsRefetchKeys: number;
 }
+
+const noNamespace = mountNamespaceUnavailable();
+if (noNamespace) console.warn(`native HTTPS fetch with a trusted CA skipped: ${noNamespace}`);
 
 const issuer = new TestIssuer('https://issuer.test/realms/native');
 let cert: SelfSignedCert;
@@ -79,6 +83,38 @@ describe('HTTPS JWKS with a self-signed certificate trusted via NODE_EXTRA_CA_CE
     expect(tlsErrors.some((m) => m.includes('unknown ca'))).toBe(true);
     expect(run.result?.jsRefetchKeys).toBe(1);
     expect(run.result?.viaInjection).toMatchObject({ valid: true, code: 0 });
+    expect(run.stdout.length).toBe(0);
+  });
+});
+
+describe.skipIf(noNamespace !== null)('native HTTPS fetch with the test CA trusted by the bundled libcurl (private mount namespace)', () => {
+  it('control: on a plain dlopen the native HTTPS fetch segfaults the process', async () => {
+    reset();
+    const run = await runFixture<{ rawRefreshRc: number }>('https-jwks.ts', {
+      args: ['raw-fetch'],
+      caBundle: cert.certPath,
+      env: { JWKS_URL: url, TOKEN: issuer.sign(), NODE_EXTRA_CA_CERTS: cert.certPath },
+    });
+    expect(run.result).toBeNull();
+    expect(run.signal).toBe('SIGSEGV');
+  });
+
+  it('on the isolated load the same native HTTPS fetch succeeds and its keys validate', async () => {
+    reset();
+    const run = await runFixture<Outcome>('https-jwks.ts', {
+      args: ['native-fetch'],
+      caBundle: cert.certPath,
+      env: { JWKS_URL: url, TOKEN: issuer.sign(), NODE_EXTRA_CA_CERTS: cert.certPath },
+    });
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(0);
+    expect(run.result?.nativeRefreshRc).toBe(0);
+    expect(run.result?.viaNativeFetch).toMatchObject({ valid: true, code: 0 });
+    expect(run.result?.viaInjection).toMatchObject({ valid: true, code: 0 });
+    expect(run.result?.jsRefetchKeys).toBe(1);
+    // JS ready(), the native fetch, JS refresh().
+    expect(jwksRequests).toBe(3);
+    expect(tlsErrors).toEqual([]);
     expect(run.stdout.length).toBe(0);
   });
 });

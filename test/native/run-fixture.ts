@@ -1,5 +1,5 @@
 /** Runs a fixture script in a child Node process (native hazards must never take down the runner). */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,13 +16,48 @@ export interface FixtureRun<T> {
   result: T | null;
 }
 
-export function runFixture<T = unknown>(
-  name: string,
-  options: { env?: Record<string, string | undefined>; args?: string[]; timeoutMs?: number } = {},
-): Promise<FixtureRun<T>> {
+export interface FixtureOptions {
+  env?: Record<string, string | undefined>;
+  args?: string[];
+  timeoutMs?: number;
+  /**
+   * Run inside a private mount namespace (`unshare -m`) with this file bind-mounted over the
+   * system CA bundle, which is what the library's bundled libcurl trusts.
+   */
+  caBundle?: string;
+}
+
+/** The system CA bundle compiled into the bundled libcurl. */
+export const BUNDLED_CURL_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
+
+/** Why `caBundle` runs are impossible here, or null when they work. */
+export function mountNamespaceUnavailable(): string | null {
+  if (process.platform !== 'linux') return 'not Linux';
+  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount --bind /dev/null ${BUNDLED_CURL_CA_FILE}`], {
+    stdio: 'ignore',
+  });
+  return probe.status === 0 ? null : `cannot bind-mount over ${BUNDLED_CURL_CA_FILE} in a private mount namespace (unshare -m)`;
+}
+
+export function runFixture<T = unknown>(name: string, options: FixtureOptions = {}): Promise<FixtureRun<T>> {
   const script = path.join(here, 'fixtures', name);
+  const nodeArgs = ['--import', 'tsx', script, ...(options.args ?? [])];
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const [command, args] = options.caBundle
+    ? [
+        'unshare',
+        [
+          '-m',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          `mount --bind ${quote(options.caBundle)} ${BUNDLED_CURL_CA_FILE} && exec ${[process.execPath, ...nodeArgs].map(quote).join(' ')}`,
+        ],
+      ]
+    : [process.execPath, nodeArgs];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
+    const child = spawn(command, args, {
       cwd: root,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
