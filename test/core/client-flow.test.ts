@@ -182,3 +182,26 @@ describe('misuse vs bad tokens', () => {
     expect(() => client.validateTokenSync('a.b.c')).toThrow(GopherAuthException);
   });
 });
+
+describe('logging', () => {
+  it('the logger never receives a token or its subject', async () => {
+    const lines: string[] = [];
+    const record = (obj: unknown, msg?: string) => void lines.push(`${JSON.stringify(obj)} ${msg ?? ''}`);
+    const logger = { debug: record, info: record, warn: record, error: record };
+    const client = newClient({ logger, jwks: { unknownKidCooldown: 0 } });
+    const tokens = [
+      issuer.sign({ claims: { sub: 'subject-secret-1' } }),
+      issuer.sign({ kid: 'unknown-kid', claims: { sub: 'subject-secret-2' } }),
+      issuer.sign({ claims: { sub: 'subject-secret-3', exp: issuer.now() - 3600 } }),
+    ];
+    for (const t of tokens) await client.validateToken(t);
+    server.setFault({ kind: 'status', status: 503 });
+    await client.refreshJwks().catch(() => undefined);
+    for (const t of tokens) client.validateTokenSync(t);
+    await client.validateToken(issuer.sign({ kid: 'another-unknown', claims: { sub: 'subject-secret-4' } }));
+    const all = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(all).not.toMatch(/subject-secret/);
+    for (const t of tokens) expect(all).not.toContain(t.split('.')[1]);
+  });
+});
