@@ -88,15 +88,20 @@ describe('HTTPS JWKS with a self-signed certificate trusted via NODE_EXTRA_CA_CE
 });
 
 describe.skipIf(noNamespace !== null)('native HTTPS fetch with the test CA trusted by the bundled libcurl (private mount namespace)', () => {
-  it('control: on a plain dlopen the native HTTPS fetch segfaults the process', async () => {
+  it('control: on a plain dlopen the native HTTPS fetch crashes the process (Node 20) or fails', async () => {
     reset();
     const run = await runFixture<{ rawRefreshRc: number }>('https-jwks.ts', {
       args: ['raw-fetch'],
       caBundle: cert.certPath,
       env: { JWKS_URL: url, TOKEN: issuer.sign(), NODE_EXTRA_CA_CERTS: cert.certPath },
     });
-    expect(run.result).toBeNull();
-    expect(run.signal).toBe('SIGSEGV');
+    if (process.versions.node.startsWith('20.')) {
+      expect(run.result).toBeNull();
+      expect(run.signal).toBe('SIGSEGV');
+    } else {
+      // Other Node builds export other OpenSSL internals: the mixed-up fetch crashes or fails.
+      expect(run.signal === 'SIGSEGV' || (run.result !== null && run.result.rawRefreshRc !== 0)).toBe(true);
+    }
   });
 
   it('on the isolated load the same native HTTPS fetch succeeds and its keys validate', async () => {
