@@ -29,6 +29,13 @@ function currentBinary() {
   }
 }
 
+function currentPrebuild() {
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  if (!existsSync(dir)) return null;
+  const file = readdirSync(dir).find((f) => f.endsWith('.node'));
+  return file ? path.join(dir, file) : null;
+}
+
 /** Node headers for node-gyp without a download: npm's nodedir, else the running node's prefix. */
 function nodedir() {
   if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
@@ -60,7 +67,9 @@ function acquireLock() {
 acquireLock();
 process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
-const existing = currentBinary();
+// The prebuild is what this script is for (the pack test ships it), so a local build/Release from
+// the install hook does not count as up to date.
+const existing = currentPrebuild();
 if (!args.has('--force') && existing && statSync(existing).mtimeMs > newestSourceTime()) {
   if (!quiet) console.log(`addon up to date: ${path.relative(root, existing)}`);
   process.exit(0);
