@@ -1,11 +1,12 @@
 /**
- * `npm run bench:http` — end to end: the example MCP server on loopback, `tools/call` driven by
- * autocannon (64 connections), the same server and tool guarded four ways in the same run: no auth,
- * our middleware (JS and native backends, verified-token cache on, as in the example), our middleware
- * with the cache off, and the MCP SDK's `requireBearerAuth` with a jose verifier. Each server runs in
- * its own child process (autocannon keeps this one busy) and reports its event-loop delay.
+ * `npm run bench:http` — end to end on loopback: `tools/call get-forecast` driven by autocannon
+ * (64 connections) against the example's MCP endpoint and tools behind each gate in the same run —
+ * none, `gopherAuth()` (JS and native backends, verified-token cache on by default; JS with it off),
+ * and the MCP SDK's `requireBearerAuth` with a jose verifier — and against the example server itself
+ * with auth off and on. Each server runs in its own child process (autocannon keeps this one busy)
+ * and reports its event-loop delay and CPU time.
  *
- *   npx tsx bench/http.ts [--quick] [--seconds N] [--rounds N]
+ *   npx tsx bench/http.ts [--quick] [--seconds N] [--rounds N] [--modes gate-none,gate-js,...]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -32,11 +33,14 @@ interface AutocannonResult {
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const MODES: ReadonlyArray<{ mode: ServeMode; label: string }> = [
-  { mode: 'none', label: 'no auth (example server, --no-auth)' },
-  { mode: 'ours-js', label: 'gopher-auth middleware, js backend, cache on' },
-  { mode: 'ours-native', label: 'gopher-auth middleware, native backend, cache on' },
-  { mode: 'ours-js-nocache', label: 'gopher-auth middleware, js backend, cache off' },
-  { mode: 'sdk-jose', label: 'MCP SDK requireBearerAuth + jose verifier' },
+  { mode: 'gate-none', label: 'MCP endpoint, no auth (express.json only)' },
+  { mode: 'gate-js', label: 'MCP endpoint + gopherAuth(), js, cache on (default)' },
+  { mode: 'gate-native', label: 'MCP endpoint + gopherAuth(), native, cache on (default)' },
+  { mode: 'gate-js-nocache', label: 'MCP endpoint + gopherAuth(), js, cache off' },
+  { mode: 'sdk-jose', label: 'MCP endpoint + SDK requireBearerAuth + jose' },
+  { mode: 'example-none', label: 'example server, --no-auth' },
+  { mode: 'example-js', label: 'example server, auth on, js backend' },
+  { mode: 'example-native', label: 'example server, auth on, native backend' },
 ];
 
 interface ServerHandle {
@@ -126,6 +130,8 @@ async function drive(mcpUrl: string, token: string | null, session: string, seco
 
 interface Row {
   mode: ServeMode;
+  /** Server process CPU time per request (µs): steadier than req/s on a shared machine. */
+  cpuUsPerRequest: number;
   label: string;
   samples: number[];
   reqPerSec: number;
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
   const seconds = Number(value('--seconds') ?? (quick ? 3 : 8));
   const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
   const warm = quick ? 1 : 2;
+  const modes = value('--modes')?.split(',') ?? MODES.map((m) => m.mode);
   const started = performance.now();
 
   const key = benchKey('RS256');
@@ -154,10 +161,10 @@ async function main(): Promise<void> {
 
   const servers: ServerHandle[] = [];
   try {
-    for (const { mode } of MODES) servers.push(await startChild(mode, jwks.url));
+    for (const { mode } of MODES.filter((m) => modes.includes(m.mode))) servers.push(await startChild(mode, jwks.url));
     const sessions = new Map<ServerHandle, { token: string | null; session: string }>();
     for (const server of servers) {
-      const token = server.mode === 'none' ? null : (mintTokens(key, { issuer: ISSUER, audience: server.mcpUrl, scope: 'mcp:read' }, 1)[0] as string);
+      const token = server.mode.endsWith('-none') ? null : (mintTokens(key, { issuer: ISSUER, audience: server.mcpUrl, scope: 'mcp:read' }, 1)[0] as string);
       sessions.set(server, { token, session: await openSession(server.mcpUrl, token) });
       if (token !== null) {
         // The same request without a token must be refused: the gate is really in the path.
@@ -167,7 +174,7 @@ async function main(): Promise<void> {
       }
     }
     const rows = new Map<ServerHandle, Row>(
-      servers.map((s) => [s, { mode: s.mode, label: MODES.find((m) => m.mode === s.mode)?.label ?? s.mode, samples: [], reqPerSec: 0, vsNoAuth: null, p99LatencyMs: [], loop: [], failures: 0 }]),
+      servers.map((s) => [s, { mode: s.mode, cpuUsPerRequest: 0, label: MODES.find((m) => m.mode === s.mode)?.label ?? s.mode, samples: [], reqPerSec: 0, vsNoAuth: null, p99LatencyMs: [], loop: [], failures: 0 }]),
     );
     for (let round = 0; round < rounds; round++) {
       for (const server of servers) {
@@ -184,31 +191,40 @@ async function main(): Promise<void> {
       }
     }
     const list = [...rows.values()];
-    for (const row of list) row.reqPerSec = median(row.samples);
-    const baseline = list.find((r) => r.mode === 'none')?.reqPerSec ?? null;
-    for (const row of list) row.vsNoAuth = baseline ? row.reqPerSec / baseline : null;
+    for (const row of list) {
+      row.reqPerSec = median(row.samples);
+      row.cpuUsPerRequest = median(row.samples.map((rate, i) => ((row.loop[i]?.cpuSeconds ?? 0) * 1e6) / (rate * seconds)));
+    }
+    // Gates compare with the bare endpoint; the example with auth with the example without.
+    const baseline = (mode: ServeMode): number | null => list.find((r) => r.mode === (mode.startsWith('example-') ? 'example-none' : 'gate-none'))?.reqPerSec ?? null;
+    for (const row of list) {
+      const base = baseline(row.mode);
+      row.vsNoAuth = base ? row.reqPerSec / base : null;
+    }
 
     const width = Math.max(...list.map((r) => r.label.length)) + 2;
-    console.log(`  ${pad('', width)}${pad('req/s', 10, true)}${pad('× no auth', 11, true)}${pad('p99 latency', 13, true)}${pad('loop p99', 10, true)}`);
+    console.log(`  ${pad('', width)}${pad('req/s', 10, true)}${pad('× no auth', 11, true)}${pad('p99 latency', 13, true)}${pad('loop p99', 10, true)}${pad('server CPU µs/req', 19, true)}`);
     for (const row of list) {
       const failures = row.failures > 0 ? `  (${row.failures} non-2xx/errors: figure invalid)` : '';
       console.log(
-        `  ${pad(row.label, width)}${pad(formatOps(row.reqPerSec), 10, true)}${pad(formatRatio(row.vsNoAuth), 11, true)}${pad(`${median(row.p99LatencyMs)} ms`, 13, true)}${pad(`${median(row.loop.map((l) => l.p99Ms)).toFixed(2)} ms`, 10, true)}${failures}`,
+        `  ${pad(row.label, width)}${pad(formatOps(row.reqPerSec), 10, true)}${pad(formatRatio(row.vsNoAuth), 11, true)}${pad(`${median(row.p99LatencyMs)} ms`, 13, true)}${pad(`${median(row.loop.map((l) => l.p99Ms)).toFixed(2)} ms`, 10, true)}${pad(row.cpuUsPerRequest.toFixed(0), 19, true)}${failures}`,
       );
     }
     const get = (mode: ServeMode): Row | undefined => list.find((r) => r.mode === mode);
     const sdk = get('sdk-jose')?.reqPerSec ?? null;
     const checks = [
-      check('ours (js, cache on) ÷ no auth', get('ours-js')?.vsNoAuth ?? null, 0.9),
-      check('ours (native, cache on) ÷ no auth', get('ours-native')?.vsNoAuth ?? null, 0.9),
-      check('ours (js, cache on) ÷ SDK + jose', sdk ? (get('ours-js')?.reqPerSec ?? 0) / sdk : null, 1),
-      check('ours (native, cache on) ÷ SDK + jose', sdk ? (get('ours-native')?.reqPerSec ?? 0) / sdk : null, 1),
+      check('gopherAuth (js, cache on) ÷ no auth', get('gate-js')?.vsNoAuth ?? null, 0.9),
+      check('gopherAuth (native, cache on) ÷ no auth', get('gate-native')?.vsNoAuth ?? null, 0.9),
+      check('gopherAuth (js, cache on) ÷ SDK + jose', sdk && get('gate-js') ? (get('gate-js')?.reqPerSec ?? 0) / sdk : null, 1),
+      check('gopherAuth (native, cache on) ÷ SDK + jose', sdk && get('gate-native') ? (get('gate-native')?.reqPerSec ?? 0) / sdk : null, 1),
     ];
     console.log('\nTargets (same run)');
     printChecks(checks);
     console.log(
-      '\nThe servers run saturated, so their event-loop delay mostly measures the MCP SDK work queued per loop turn;',
-      'compare each gate with the no-auth line. The validation-only loop-delay target is checked by `npm run bench`.',
+      '\n× no auth: gate rows against the bare endpoint, example rows against the example with --no-auth (the',
+      'example with auth also mounts its OAuth routes and session binding). Servers run saturated, so their',
+      'event-loop delay mostly measures the MCP SDK work per loop turn; the validation-only loop-delay target',
+      'is checked by `npm run bench`. Server CPU µs/req is the steadiest column on a shared machine.',
     );
     if (list.some((r) => r.failures > 0)) process.exitCode = 1;
     const file = writeResults(quick ? 'http-quick' : 'http', { machine: machineInfo(), settings: { quick, seconds, rounds, warm, connections: CONNECTIONS }, rows: list, checks });

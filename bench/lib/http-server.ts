@@ -1,8 +1,10 @@
 /**
  * The servers bench/http.ts compares, all on 127.0.0.1 with the example's MCP endpoint and tools:
- * the example server itself (no auth, or our middleware on a backend; it enables the verified-token
- * cache), the example's pieces behind our middleware with the cache off, and the same pieces behind
- * the MCP SDK's `requireBearerAuth` with a jose verifier.
+ * - `example-*`: the example server itself (no auth, or auth on a backend: gate, OAuth routes,
+ *   session binding; its client enables the verified-token cache);
+ * - `gate-*` and `sdk-jose`: the example's MCP endpoint and CORS behind exactly one gate — none
+ *   (`express.json()` only), `gopherAuth()` (cache on by default, or off), or the MCP SDK's
+ *   `requireBearerAuth` with a jose verifier — so the gates are compared with nothing else differing.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +20,17 @@ import { startAuthMcpServer } from '../../examples/auth-mcp-server/server.js';
 import { TOOL_SCOPES } from '../../examples/auth-mcp-server/tools.js';
 import { gopherAuth } from '../../src/http/gopher-auth.js';
 
-export type ServeMode = 'none' | 'ours-js' | 'ours-native' | 'ours-js-nocache' | 'sdk-jose';
+export type ServeMode =
+  | 'example-none'
+  | 'example-js'
+  | 'example-native'
+  | 'gate-none'
+  | 'gate-js'
+  | 'gate-native'
+  | 'gate-js-nocache'
+  | 'sdk-jose';
+
+type GateMode = Exclude<ServeMode, 'example-none' | 'example-js' | 'example-native'>;
 
 export interface RunningBenchServer {
   mcpUrl: string;
@@ -36,15 +48,15 @@ async function freePort(): Promise<number> {
 export async function serveMode(mode: ServeMode, auth: { jwksUri: string; issuer: string }): Promise<RunningBenchServer> {
   const port = await freePort();
   const serverUrl = `http://127.0.0.1:${port}`;
-  if (mode === 'none' || mode === 'ours-js' || mode === 'ours-native') {
+  if (mode === 'example-none' || mode === 'example-js' || mode === 'example-native') {
     const config = buildConfig({
       host: '127.0.0.1',
       port: String(port),
       server_url: serverUrl,
       jwks_uri: auth.jwksUri,
       issuer: auth.issuer,
-      auth_disabled: mode === 'none' ? 'true' : 'false',
-      backend: mode === 'ours-native' ? 'native' : 'js',
+      auth_disabled: mode === 'example-none' ? 'true' : 'false',
+      backend: mode === 'example-native' ? 'native' : 'js',
     });
     const running = await startAuthMcpServer(config, { warn: () => {} });
     return { mcpUrl: running.mcpUrl, close: () => running.close() };
@@ -53,7 +65,7 @@ export async function serveMode(mode: ServeMode, auth: { jwksUri: string; issuer
 }
 
 /** The example's MCP endpoint and CORS behind another gate, mounted the way the example mounts its own. */
-async function servePieces(mode: 'ours-js-nocache' | 'sdk-jose', port: number, serverUrl: string, auth: { jwksUri: string; issuer: string }): Promise<RunningBenchServer> {
+async function servePieces(mode: GateMode, port: number, serverUrl: string, auth: { jwksUri: string; issuer: string }): Promise<RunningBenchServer> {
   const mcpUrl = `${serverUrl}/mcp`;
   const endpoint = createMcpEndpoint();
   const app = express();
@@ -61,14 +73,16 @@ async function servePieces(mode: 'ours-js-nocache' | 'sdk-jose', port: number, s
   app.use(hostHeaderValidation(['127.0.0.1', 'localhost']));
   app.use(cors());
   let closeGate = (): void => {};
-  if (mode === 'ours-js-nocache') {
+  if (mode === 'gate-none') {
+    app.all('/mcp', express.json({ limit: '4mb' }), (req, res, next) => endpoint.handle(req, res).catch(next));
+  } else if (mode === 'gate-js' || mode === 'gate-native' || mode === 'gate-js-nocache') {
     const gate = gopherAuth({
       resource: mcpUrl,
       issuer: auth.issuer,
       jwksUri: auth.jwksUri,
-      backend: 'js',
+      backend: mode === 'gate-native' ? 'native' : 'js',
       toolScopes: TOOL_SCOPES,
-      clientOptions: { tokenCache: false },
+      ...(mode === 'gate-js-nocache' ? { clientOptions: { tokenCache: false } } : {}),
     });
     closeGate = () => gate.close();
     app.all('/mcp', gate, (req, res, next) => endpoint.handle(req, res).catch(next));
