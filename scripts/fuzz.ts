@@ -24,6 +24,9 @@ const TARGETS: Record<string, (o: RunOptions) => Promise<void> | void> = {
   authorization: authorizationProperty,
 };
 
+/** Not a fuzz target: dies by a signal, to prove the runner reports a crashed child as a failure. */
+const SELF_TEST_CRASH = '__crash';
+
 async function withEnv(run: (env: Awaited<ReturnType<typeof startFuzzEnv>>) => Promise<void>): Promise<void> {
   const env = await startFuzzEnv();
   try {
@@ -39,6 +42,7 @@ function arg(name: string): string | undefined {
 }
 
 async function child(target: string): Promise<void> {
+  if (target === SELF_TEST_CRASH) process.kill(process.pid, 'SIGSEGV');
   const run = TARGETS[target];
   if (!run) throw new Error(`unknown target ${target}`);
   const runs = Number(arg('runs') ?? 100_000);
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
   }
   const runs = Number(arg('runs') ?? 100_000);
   const only = arg('only')?.split(',');
-  const names = Object.keys(TARGETS).filter((t) => !only || only.includes(t));
+  const names = [...Object.keys(TARGETS), SELF_TEST_CRASH].filter((t) => (only ? only.includes(t) : t !== SELF_TEST_CRASH));
   const outcomes: Outcome[] = [];
   for (const name of names) {
     process.stderr.write(`fuzz ${name}: ${runs} cases in a child process...\n`);
