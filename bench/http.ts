@@ -16,6 +16,7 @@ import { startBenchJwksServer } from './lib/jwks-server.js';
 import { median } from './lib/measure.js';
 import { check, formatOps, formatRatio, loadNote, machineInfo, pad, printChecks, writeResults } from './lib/report.js';
 import { serveMode, type ServeMode } from './lib/http-server.js';
+import { measureGateCosts } from './lib/gate-cost.js';
 
 const ISSUER = 'https://issuer.bench/realms/mcp';
 const CONNECTIONS = 64;
@@ -218,6 +219,21 @@ async function main(): Promise<void> {
       check('gopherAuth (js, cache on) ÷ SDK + jose', sdk && get('gate-js') ? (get('gate-js')?.reqPerSec ?? 0) / sdk : null, 1),
       check('gopherAuth (native, cache on) ÷ SDK + jose', sdk && get('gate-native') ? (get('gate-native')?.reqPerSec ?? 0) / sdk : null, 1),
     ];
+    // The gates' own CPU per request, without HTTP: steadier than req/s on a shared machine.
+    const gateCosts = await measureGateCosts({
+      jwksUri: jwks.url,
+      issuer: ISSUER,
+      resource: 'http://127.0.0.1:1/mcp',
+      token: mintTokens(key, { issuer: ISSUER, audience: 'http://127.0.0.1:1/mcp', scope: 'mcp:read' }, 1)[0] as string,
+      calls: quick ? 5000 : 20000,
+    });
+    const bare = get('gate-none')?.cpuUsPerRequest ?? null;
+    console.log(`\nEach gate's own CPU per request (in process, no HTTP), and as a share of the bare endpoint's ${bare === null ? '?' : bare.toFixed(0)} µs/request`);
+    for (const cost of gateCosts) {
+      console.log(`  ${pad(cost.name, 56)}${pad(`${cost.cpuUsPerRequest.toFixed(1)} µs`, 11, true)}${pad(bare ? `${((100 * cost.cpuUsPerRequest) / bare).toFixed(1)} %` : '', 9, true)}`);
+    }
+    const ourShare = bare ? (gateCosts.find((c) => c.name.includes('js, cache on'))?.cpuUsPerRequest ?? 0) / bare : null;
+    checks.push(check('gopherAuth (js, cache on) own CPU ÷ bare endpoint CPU', ourShare, 0.1, 'max', 'x'));
     console.log('\nTargets (same run)');
     printChecks(checks);
     console.log(
@@ -227,7 +243,7 @@ async function main(): Promise<void> {
       'is checked by `npm run bench`. Server CPU µs/req is the steadiest column on a shared machine.',
     );
     if (list.some((r) => r.failures > 0)) process.exitCode = 1;
-    const file = writeResults(quick ? 'http-quick' : 'http', { machine: machineInfo(), settings: { quick, seconds, rounds, warm, connections: CONNECTIONS }, rows: list, checks });
+    const file = writeResults(quick ? 'http-quick' : 'http', { machine: machineInfo(), settings: { quick, seconds, rounds, warm, connections: CONNECTIONS }, rows: list, gateCosts, checks });
     console.log(`\n${loadNote()}`);
     console.log(`JSON: ${file}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
