@@ -14,6 +14,7 @@ import { GopherAuthError, GopherAuthException } from './errors.js';
 import { JwksManager } from './jwks/manager.js';
 import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
 import { silentLogger, type Logger } from './logger.js';
+import { nativeMayMisread } from './native-misreads.js';
 import { GopherValidationOptions } from './options.js';
 import { extractTokenPayload } from './payload.js';
 import type { TokenPayload, ValidationResult } from './result.js';
@@ -346,7 +347,7 @@ export class GopherAuthClient {
 
   /** The native library misreads some claims (see docs/api.md): its "valid" is re-checked in JS. */
   #recheck(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
-    if (!native.valid) return this.#secondOpinion(native, token, request);
+    if (!native.valid) return this.#secondOpinion(native, token, request, snapshot);
     const verdict = recheckAccepted(token, request, snapshot);
     return verdict.keyMiss ? { valid: false, code: verdict.code, message: verdict.message } : verdict;
   }
@@ -357,9 +358,10 @@ export class GopherAuthClient {
    * with the same kid): JS decides those, so every backend gives the same verdict. A rejection both
    * agree on keeps the native code. Evidence: test/vectors/adversarial.
    */
-  #secondOpinion(native: Verdict, token: string, request: ValidationRequest): Verdict {
+  #secondOpinion(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
     const clients = this.#clients;
     if (native.keyMiss || !SECOND_OPINION_CODES.has(native.code) || clients === null) return native;
+    if (!nativeMayMisread(token, snapshot)) return native;
     const alg = peekHeaderAlg(token);
     if (alg === null || clients.nativeBackend === null || !clients.nativeBackend.supportsAlgorithm(alg)) return native;
     const js = clients.js.validateSync(token, request);
