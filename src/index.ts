@@ -19,6 +19,7 @@ export {
   gopherShutdownAuthLibrary,
   gopherGetAuthLibraryVersion,
   gopherIsAuthLibraryInitialized,
+  gopherSetNativeLogger,
 } from './core/library.js';
 export { gopherGenerateWwwAuthenticateHeader, gopherGenerateWwwAuthenticateHeaderV2 } from './core/www-authenticate.js';
 export type { WwwAuthenticateV2Params } from './core/www-authenticate.js';

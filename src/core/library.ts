@@ -9,6 +9,8 @@ import {
   nativeLibraryVersion,
   releaseNativeLibrary,
 } from '../backends/native/index.js';
+import { setAddonLogger } from '../backends/native/addon.js';
+import type { Logger } from './logger.js';
 
 /** Reported when the native library is not available. */
 export const JS_LIBRARY_VERSION = 'js';
@@ -40,4 +42,14 @@ export function gopherIsAuthLibraryInitialized(): boolean {
 /** The native library's `gopher_auth_version()` when native is available, else `'js'`. */
 export function gopherGetAuthLibraryVersion(): string {
   return nativeLibraryVersion() ?? JS_LIBRARY_VERSION;
+}
+
+/**
+ * Process-wide: where the native library's own console output goes. By default it is dropped (it
+ * never reaches stdout or stderr). With a logger, each line the library prints arrives at
+ * `logger.debug` with the token's subject redacted. Needs the N-API addon (see docs/addon.md);
+ * returns false, and output stays dropped, when it is not loaded. Switch while nothing validates.
+ */
+export function gopherSetNativeLogger(logger: Pick<Logger, 'debug'> | null): boolean {
+  return setAddonLogger(logger ? { debug: (obj, msg) => logger.debug(obj, msg) } : null);
 }

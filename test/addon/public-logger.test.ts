@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GopherAuthClient, gopherSetNativeLogger } from '../../src/index.js';
+import { TestIssuer } from '../support/issuer.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+import { ensureAddonBuilt } from './build.js';
+
+const issuer = new TestIssuer();
+let server: JwksServer;
+
+beforeAll(async () => {
+  ensureAddonBuilt();
+  server = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+});
+afterAll(async () => {
+  gopherSetNativeLogger(null);
+  await server.close();
+});
+
+describe('gopherSetNativeLogger', () => {
+  it('routes the native library\'s own lines to logger.debug with the subject redacted, and back to nothing', async () => {
+    const subject = 'alice-7f3e-private';
+    const lines: string[] = [];
+    expect(gopherSetNativeLogger({ debug: (_obj, msg) => lines.push(String(msg)) })).toBe(true);
+    using client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'native' });
+    const token = issuer.sign({ claims: { sub: subject } });
+    expect(await client.validateToken(token)).toMatchObject({ valid: true });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((line) => line.includes('[GopherAuth]'))).toBe(true);
+    expect(lines.filter((line) => line.includes(subject))).toEqual([]);
+
+    expect(gopherSetNativeLogger(null)).toBe(true);
+    const before = lines.length;
+    expect(await client.validateToken(issuer.sign({ claims: { sub: 'bob' } }))).toMatchObject({ valid: true });
+    expect(lines.length).toBe(before);
+  });
+});
