@@ -4,7 +4,7 @@ import type { BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '..
 import { runBounded } from './async-queue.js';
 import { NativeBackendError } from './errors.js';
 import { readJwtHeader, type JwtHeaderInfo } from './header.js';
-import { adoptClient, type AddonClientHandle } from './addon.js';
+import { adoptClient, type AddonClientHandle, type AddonRawResult } from './addon.js';
 import type { LoadedLibrary } from './loader.js';
 import { acquireNativeRuntime, releaseNativeRuntime } from './runtime.js';
 
@@ -120,6 +120,8 @@ export class NativeBackendClient implements BackendClient {
     const header = readJwtHeader(token);
     const early = this.#precheck(token, request, header);
     if (early) return Promise.resolve(early);
+    const adopted = this.#adopted.get(this.#handle);
+    if (adopted) return this.#validateThroughAddon(adopted, token, request, header);
     this.#inFlight++;
     return runBounded(
       () =>
@@ -142,21 +144,50 @@ export class NativeBackendClient implements BackendClient {
             else reject(err instanceof Error ? err : new Error(String(err)));
           };
           try {
-            const adopted = this.#adopted.get(this.#handle);
-            if (adopted) {
-              adopted.validate(token, request.scopes?.join(' ') ?? '', request.audience ?? null, request.clockSkew).then((r) => {
-                result.writeUInt8(r.valid ? 1 : 0, 0);
-                result.writeInt32LE(r.code, 4);
-                finish(null, r.valid ? 0 : r.code);
-              }, finish);
-            } else {
-              this.#validate.async(this.#handle, token, options.handle, result, (err: unknown, rc: number) => finish(err, rc));
-            }
+            this.#validate.async(this.#handle, token, options.handle, result, (err: unknown, rc: number) => finish(err, rc));
           } catch (err) {
             finish(err ?? new Error('koffi async call failed'));
           }
         }),
     );
+  }
+
+  /**
+   * The addon path: its own queue has no limit to respect (unlike koffi's), it builds the native
+   * options on the worker thread and clears that thread's OpenSSL queue there, so nothing of the
+   * koffi path's per-call work (options handle, result buffer, Node's error queue) is needed here.
+   */
+  #validateThroughAddon(adopted: AddonClientHandle, token: string, request: ValidationRequest, header: JwtHeaderInfo | null): Promise<Verdict> {
+    const scopes = request.scopes;
+    let pending: Promise<AddonRawResult>;
+    try {
+      pending = adopted.validate(token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.#inFlight++;
+    return pending.then(
+      (raw) => {
+        this.#callFinished();
+        return this.#addonVerdict(raw, header);
+      },
+      (err: unknown) => {
+        this.#callFinished();
+        throw err instanceof Error ? err : new Error(String(err));
+      },
+    );
+  }
+
+  /** As #verdict for the koffi async path: the code decides, its message is the library's text for it. */
+  #addonVerdict(raw: AddonRawResult, header: JwtHeaderInfo | null): Verdict {
+    if (raw.valid && raw.code === GopherAuthError.SUCCESS) return { valid: true, code: GopherAuthError.SUCCESS, message: null };
+    let code = raw.code as GopherAuthError;
+    if (code === GopherAuthError.SUCCESS) code = GopherAuthError.INTERNAL_ERROR;
+    if (code === GopherAuthError.INVALID_KEY) {
+      const kid = header?.kid ?? null;
+      if (this.#kids !== 'native' && (kid === null || this.#kids === null || !this.#kids.has(kid))) return keyMiss(header);
+    }
+    return { valid: false, code, message: getErrorDescription(code) };
   }
 
   destroy(): void {
