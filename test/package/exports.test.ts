@@ -1,0 +1,74 @@
+/**
+ * The published shape: tsup builds ESM + CJS with type declarations, and the `exports` map serves
+ * each to its loader. Built into a scratch package (never into the repository's dist/), then used
+ * from child processes the way a consumer would: require() and import() by package path, and a real
+ * validation on the native backend from each bundle.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestIssuer } from '../support/issuer.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const issuer = new TestIssuer();
+let pkg: string;
+let server: JwksServer;
+
+beforeAll(async () => {
+  pkg = mkdtempSync(path.join(tmpdir(), 'gopher-auth-pkg-'));
+  cpSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
+  symlinkSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
+  const tsup = path.join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js');
+  execFileSync(process.execPath, [tsup, '--out-dir', path.join(pkg, 'dist'), '--silent'], { cwd: root, stdio: 'pipe' });
+  server = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (pkg) rmSync(pkg, { recursive: true, force: true });
+});
+
+const run = promisify(execFile);
+
+// Asynchronous: the JWKS server the child fetches from lives in this process.
+async function consume(kind: 'require' | 'import', token: string): Promise<{ exports: string[]; backend: string; result: unknown }> {
+  const load = kind === 'require' ? `Promise.resolve(require(${JSON.stringify(pkg)}))` : `import(${JSON.stringify(pkg + '/dist/index.js')})`;
+  const script = `
+    ${load}.then(async (m) => {
+      const client = new m.GopherAuthClient(${JSON.stringify(server.url)}, ${JSON.stringify(issuer.issuer)}, { backend: 'native' });
+      const result = await client.validateToken(process.env.TOKEN);
+      const backend = client.backend;
+      client.destroy();
+      process.stdout.write(JSON.stringify({ exports: Object.keys(m).sort(), backend, result }));
+    });`;
+  const args = kind === 'require' ? ['-e', script] : ['--input-type=module', '-e', script];
+  const { stdout } = await run(process.execPath, args, { cwd: pkg, env: { ...process.env, TOKEN: token }, encoding: 'utf8' });
+  return JSON.parse(stdout);
+}
+
+describe('package exports', () => {
+  it('ships ESM, CJS and a declaration file for each', () => {
+    for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.js']) {
+      expect(existsSync(path.join(pkg, 'dist', file)), file).toBe(true);
+    }
+  });
+
+  it.each(['require', 'import'] as const)('%s(): the public API, and a native validation from the bundle', async (kind) => {
+    const token = issuer.sign();
+    const { exports, backend, result } = await consume(kind, token);
+    for (const name of ['GopherAuthClient', 'GopherValidationOptions', 'GopherAuthError', 'gopherAuth', 'gopherSetNativeLogger', 'httpStatus']) {
+      expect(exports).toContain(name);
+    }
+    expect(backend).toBe('native');
+    expect(result).toEqual({ valid: true, errorCode: 0, errorMessage: null });
+  });
+
+  it('the CJS and ESM bundles export the same names', async () => {
+    const token = issuer.sign();
+    expect((await consume('require', token)).exports).toEqual((await consume('import', token)).exports);
+  });
+});
