@@ -98,6 +98,13 @@ export class NativeBackendClient implements BackendClient {
     const header = readJwtHeader(token);
     const early = this.#precheck(token, request, header);
     if (early) return early;
+    const adopted = this.#adopted.get(this.#handle);
+    if (adopted) {
+      // The addon owns the handle: its lease, key lock and per-call log attribution apply here too.
+      const scopes = request.scopes;
+      const raw = adopted.validateSync(token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew);
+      return this.#addonVerdict(raw, header, true);
+    }
     const options = this.#optionsFor(request);
     const result = this.#syncResult;
     result.fill(0);
@@ -169,7 +176,7 @@ export class NativeBackendClient implements BackendClient {
     return pending.then(
       (raw) => {
         this.#callFinished();
-        return this.#addonVerdict(raw, header);
+        return this.#addonVerdict(raw, header, false);
       },
       (err: unknown) => {
         this.#callFinished();
@@ -178,8 +185,8 @@ export class NativeBackendClient implements BackendClient {
     );
   }
 
-  /** As #verdict for the koffi async path: the code decides, its message is the library's text for it. */
-  #addonVerdict(raw: AddonRawResult, header: JwtHeaderInfo | null): Verdict {
+  /** As #verdict: the code decides; the library's own message only for sync calls, as through koffi. */
+  #addonVerdict(raw: AddonRawResult, header: JwtHeaderInfo | null, withMessage: boolean): Verdict {
     if (raw.valid && raw.code === GopherAuthError.SUCCESS) return { valid: true, code: GopherAuthError.SUCCESS, message: null };
     let code = raw.code as GopherAuthError;
     if (code === GopherAuthError.SUCCESS) code = GopherAuthError.INTERNAL_ERROR;
@@ -187,7 +194,7 @@ export class NativeBackendClient implements BackendClient {
       const kid = header?.kid ?? null;
       if (this.#kids !== 'native' && (kid === null || this.#kids === null || !this.#kids.has(kid))) return keyMiss(header);
     }
-    return { valid: false, code, message: getErrorDescription(code) };
+    return { valid: false, code, message: (withMessage ? raw.message : null) ?? getErrorDescription(code) };
   }
 
   destroy(): void {
