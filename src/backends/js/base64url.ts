@@ -7,8 +7,12 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * no `+` or `/`. Returns null for anything else (Buffer.from alone would accept all of those).
  */
 export function decodeBase64url(segment: string): Buffer | null {
-  if (segment.length % 4 === 1 || !BASE64URL.test(segment)) return null;
-  return Buffer.from(segment, 'base64url');
+  return isBase64url(segment) ? Buffer.from(segment, 'base64url') : null;
+}
+
+/** Whether decodeBase64url would accept `segment`, without decoding it. */
+export function isBase64url(segment: string): boolean {
+  return segment.length % 4 !== 1 && BASE64URL.test(segment);
 }
 
 /** Strict base64url to UTF-8 text; invalid UTF-8 is refused, not replaced. */

@@ -1,8 +1,8 @@
 import { verify } from 'node:crypto';
 import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { checkClaims } from './claims.js';
-import { keyringFor, type VerifyTarget } from './keyring.js';
-import { decodeSignature, isVerdict, parseToken, type ParsedToken } from './token.js';
+import { keyringFor, type KeyLookup, type VerifyTarget } from './keyring.js';
+import { checkSignatureSegment, decodeSignature, isVerdict, parseToken, type ParsedToken } from './token.js';
 import { GopherAuthError } from '../codes.js';
 import { keyMiss, reject, signatureFailed } from './verdicts.js';
 
@@ -14,11 +14,17 @@ function prepare(token: string, request: ValidationRequest, snapshot: JwksSnapsh
   if (isVerdict(parsed)) return parsed;
   const signature = decodeSignature(parsed);
   if (!Buffer.isBuffer(signature)) return signature;
+  const found = findKeys(parsed, snapshot);
+  if (isVerdict(found)) return found;
+  return { parsed, signature, targets: found.targets, exact: found.exact };
+}
+
+function findKeys(parsed: ParsedToken, snapshot: JwksSnapshot | null): Extract<KeyLookup, { kind: 'found' }> | Verdict {
   if (snapshot === null) return keyMiss(parsed.kid);
   const lookup = keyringFor(snapshot).lookup(parsed.alg, parsed.kid);
   if (lookup.kind === 'miss') return keyMiss(parsed.kid);
   if (lookup.kind === 'refused') return reject(GopherAuthError.INVALID_KEY, lookup.reason);
-  return { parsed, signature, targets: lookup.targets, exact: lookup.exact };
+  return lookup;
 }
 
 function signatureVerdict(parsed: ParsedToken): Verdict {
@@ -115,10 +121,15 @@ async function offload({ parsed, signature, targets }: Prepared, request: Valida
  * The signature is verified as well only when the token does not name exactly one key.
  */
 export function recheckAccepted(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
-  const prepared = prepare(token, request, snapshot);
-  if (isVerdict(prepared)) return prepared;
+  // The same steps and order as prepare(), but the signature segment is only checked, not decoded.
+  const parsed = parseToken(token, request);
+  if (isVerdict(parsed)) return parsed;
+  const undecodable = checkSignatureSegment(parsed);
+  if (undecodable) return undecodable;
+  const found = findKeys(parsed, snapshot);
+  if (isVerdict(found)) return found;
   // Without a kid (or with a kid several keys share) the key the other backend used is unknown: it
   // may have been one this backend refuses (weak, wrong alg), so the signature is checked here too.
-  if (!prepared.exact) return validateSync(token, request, snapshot);
-  return checkClaims(prepared.parsed, request);
+  if (!found.exact) return validateSync(token, request, snapshot);
+  return checkClaims(parsed, request);
 }

@@ -1,6 +1,6 @@
 import type { ValidationRequest, Verdict } from '../types.js';
 import { algorithmSpec } from './algorithms.js';
-import { decodeBase64url, decodeBase64urlText } from './base64url.js';
+import { decodeBase64url, decodeBase64urlText, isBase64url } from './base64url.js';
 import { parseJsonObject, type JsonObjectResult } from './json-object.js';
 import { invalidToken } from './verdicts.js';
 
@@ -109,8 +109,15 @@ function parseHeader(segment: string): HeaderInfo | Verdict {
 }
 
 export function decodeSignature(parsed: ParsedToken): Buffer | Verdict {
-  return decodeBase64url(parsed.signatureSegment) ?? invalidToken('Failed to decode JWT signature');
+  return decodeBase64url(parsed.signatureSegment) ?? signatureUndecodable();
 }
+
+/** The same check as decodeSignature, for callers that never verify the signature themselves. */
+export function checkSignatureSegment(parsed: ParsedToken): Verdict | null {
+  return isBase64url(parsed.signatureSegment) ? null : signatureUndecodable();
+}
+
+const signatureUndecodable = (): Verdict => invalidToken('Failed to decode JWT signature');
 
 /** A positive NumericDate truncated to whole seconds, or null (missing, wrong type, <= 0, too large). */
 export function numericDate(value: unknown): number | null {
