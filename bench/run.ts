@@ -93,7 +93,7 @@ function ourCases(alg: BenchAlg, ours: OurClients, distinct: string[], repeated:
   };
   const all: InFlight[] = ['sync', 1, IN_FLIGHT];
   add('js', 'js', 'distinct', ours.js, all);
-  if (nativeAlg && ours.native) add('native', `native (sync: koffi, async: ${ours.nativeAsyncPath})`, 'distinct', ours.native, all);
+  if (nativeAlg && ours.native) add('native', ours.nativeAsyncPath === 'addon' ? 'native (addon)' : 'native (sync: koffi, async: koffi .async)', 'distinct', ours.native, all);
   add('auto', "'auto'", 'distinct', ours.auto, all);
   add('js+cache miss', 'js + cache, every call a miss', 'distinct', ours.jsCacheMisses, [IN_FLIGHT]);
   add('js+cache', 'js + cache', 'repeated', ours.jsCached, all);
