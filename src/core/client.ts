@@ -14,7 +14,7 @@ import { GopherAuthError, GopherAuthException } from './errors.js';
 import { JwksManager } from './jwks/manager.js';
 import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
 import { silentLogger, type Logger } from './logger.js';
-import { mayRunNativeInline, spentNativeInline, trackNativeOffload } from './native-inline.js';
+import { nativeInline } from './native-inline.js';
 import { nativeMayMisread } from './native-misreads.js';
 import { GopherValidationOptions } from './options.js';
 import { extractTokenPayload } from './payload.js';
@@ -336,17 +336,17 @@ export class GopherAuthClient {
 
   #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
     if (backend.backend === 'js') return backend.validate(token, request);
-    if (mayRunNativeInline()) {
+    if (nativeInline.mayRunInline()) {
       const started = performance.now();
       try {
         return Promise.resolve(this.#runSync(backend, token, request));
       } finally {
-        spentNativeInline(performance.now() - started);
+        nativeInline.spent(performance.now() - started);
       }
     }
     // The key set native validates against: a snapshot arriving meanwhile must not change the re-check.
     const snapshot = this.#snapshot;
-    return trackNativeOffload(backend.validate(token, nativeRequest(request))).then((native) => this.#recheck(native, token, request, snapshot));
+    return nativeInline.track(backend.validate(token, nativeRequest(request))).then((native) => this.#recheck(native, token, request, snapshot));
   }
 
   #runSync(backend: BackendClient, token: string, request: ValidationRequest): Verdict {

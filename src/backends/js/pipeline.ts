@@ -1,4 +1,5 @@
 import { verify } from 'node:crypto';
+import { InlineBudget } from '../inline-budget.js';
 import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { checkClaims } from './claims.js';
 import { keyringFor, type KeyLookup, type VerifyTarget } from './keyring.js';
@@ -60,56 +61,35 @@ export function validateSync(token: string, request: ValidationRequest, snapshot
   return checkClaims(parsed, request);
 }
 
-/** Asynchronous validations of this process currently waiting on the thread pool. */
-let offloaded = 0;
-/**
- * Inline verification time allowed per event-loop turn. Validations that start in separate
- * callbacks (one per HTTP request) would otherwise all verify inline while the pool is idle, and a
- * turn handling 64 requests would block the loop for 64 verifications.
- */
-const INLINE_BUDGET_MS = 0.5;
-let inlineSpentMs = 0;
-let budgetResetPending = false;
-const resetInlineBudget = (): void => {
-  inlineSpentMs = 0;
-  budgetResetPending = false;
-};
+/** JS verifications of this process: inline while the pool is idle and the turn's budget lasts. */
+const inline = new InlineBudget();
 
 /**
  * While no other validation is waiting on the thread pool and this event-loop turn has verified
- * for less than INLINE_BUDGET_MS, the signature is verified inline (one RSA-2048 verify is ~25 µs;
+ * for less than the inline budget, the signature is verified inline (one RSA-2048 verify is ~25 µs;
  * the thread-pool round trip would cost more than it saves). Beyond that, verification goes to the
  * libuv thread pool, so concurrent validations use every core and the loop keeps turning.
  */
 export function validateAsync(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Promise<Verdict> {
   const prepared = prepare(token, request, snapshot);
   if (isVerdict(prepared)) return Promise.resolve(prepared);
-  if (offloaded === 0 && inlineSpentMs < INLINE_BUDGET_MS) {
+  if (inline.mayRunInline()) {
     const started = performance.now();
     const { parsed, signature, targets } = prepared;
     const data = Buffer.from(parsed.signingInput, 'latin1');
     const verified = targets.some((t) => verifyOne(t, data, signature));
-    inlineSpentMs += performance.now() - started;
-    if (!budgetResetPending) {
-      budgetResetPending = true;
-      setImmediate(resetInlineBudget);
-    }
+    inline.spent(performance.now() - started);
     return Promise.resolve(verified ? checkClaims(parsed, request) : signatureVerdict(parsed));
   }
-  return offload(prepared, request);
+  return inline.track(offload(prepared, request));
 }
 
 async function offload({ parsed, signature, targets }: Prepared, request: ValidationRequest): Promise<Verdict> {
   const data = Buffer.from(parsed.signingInput, 'latin1');
   let verified = false;
-  offloaded++;
-  try {
-    for (const target of targets) {
-      verified = await verifyOneAsync(target, data, signature);
-      if (verified) break;
-    }
-  } finally {
-    offloaded--;
+  for (const target of targets) {
+    verified = await verifyOneAsync(target, data, signature);
+    if (verified) break;
   }
   return verified ? checkClaims(parsed, request) : signatureVerdict(parsed);
 }
