@@ -15,6 +15,7 @@ import { createNativeClient } from '../src/backends/native/index.js';
 import { loadNativeLibrary } from '../src/backends/native/loader.js';
 import { acquireNativeRuntime } from '../src/backends/native/runtime.js';
 import type { ValidationRequest } from '../src/backends/types.js';
+import { measureAsync as sharedMeasureAsync, measureSync as sharedMeasureSync } from './lib/measure.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -35,34 +36,10 @@ const tokens = Array.from({ length: TOKENS }, (_, i) => {
 });
 const request: ValidationRequest = { issuer: ISSUER, audience: 'api', clockSkew: 60, algorithms: ['RS256'] };
 
-function check(valid: boolean): void {
-  if (!valid) throw new Error('a valid token was rejected');
-}
-
-async function measureAsync(concurrency: number, op: (token: string) => Promise<boolean>): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const start = performance.now();
-  const deadline = start + SECONDS * 1000;
-  const lane = async (): Promise<void> => {
-    while (performance.now() < deadline) {
-      check(await op(tokens[next++ % TOKENS]!));
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return done / ((performance.now() - start) / 1000);
-}
-
-function measureSync(op: (token: string) => boolean): number {
-  let done = 0;
-  const start = performance.now();
-  const deadline = start + SECONDS * 1000;
-  while (performance.now() < deadline) {
-    for (let i = 0; i < 64; i++) check(op(tokens[done++ % TOKENS]!));
-  }
-  return done / ((performance.now() - start) / 1000);
-}
+/** The shared loops (bench/lib/measure.ts) over this bench's tokens. */
+const measureAsync = (concurrency: number, op: (token: string) => Promise<boolean>): Promise<number> =>
+  sharedMeasureAsync('addon bench', tokens, op, concurrency, SECONDS);
+const measureSync = (op: (token: string) => boolean): number => sharedMeasureSync('addon bench', tokens, op, SECONDS);
 
 function floorVerify(key: KeyObject): (token: string) => boolean {
   return (token) => {

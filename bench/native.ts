@@ -12,6 +12,7 @@ import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } fr
 import { createNativeClient, nativeDiagnostics } from '../src/backends/native/index.js';
 import type { ValidationRequest } from '../src/backends/types.js';
 import { GopherAuthClient } from '../src/core/client.js';
+import { measureAsync, measureSync as sharedMeasureSync } from './lib/measure.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const TOKENS = 4000;
@@ -29,34 +30,10 @@ const tokens = Array.from({ length: TOKENS }, (_, i) => {
   return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 });
 
-async function measure(concurrency: number, op: (token: string) => unknown): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  const start = performance.now();
-  async function worker(): Promise<void> {
-    while (performance.now() < deadline) {
-      const outcome = await op(tokens[next++ % tokens.length] as string);
-      if (outcome === false) throw new Error('a valid token was rejected');
-      done++;
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return done / ((performance.now() - start) / 1000);
-}
-
-/** Tight synchronous loop (no await per call), as a server's sync path would run. */
-function measureSync(op: (token: string) => boolean): number {
-  let done = 0;
-  const start = performance.now();
-  const deadline = start + SECONDS * 1000;
-  while (performance.now() < deadline) {
-    for (let i = 0; i < 64; i++) {
-      if (!op(tokens[done++ % tokens.length] as string)) throw new Error('a valid token was rejected');
-    }
-  }
-  return done / ((performance.now() - start) / 1000);
-}
+/** The shared loops (bench/lib/measure.ts) over this bench's tokens. */
+const measure = (concurrency: number, op: (token: string) => Promise<boolean>): Promise<number> =>
+  measureAsync('native bench', tokens, op, concurrency, SECONDS);
+const measureSync = (op: (token: string) => boolean): number => sharedMeasureSync('native bench', tokens, op, SECONDS);
 
 function floorVerify(key: KeyObject): (token: string) => boolean {
   return (token) => {
@@ -92,9 +69,7 @@ async function main(): Promise<void> {
     [`client 'auto', ${IN_FLIGHT} in flight`, () => measure(IN_FLIGHT, async (t) => (await auto.validateToken(t, { audience: 'api' })).valid)],
   ];
   for (const [, run] of runs) {
-    const saved = SECONDS;
     await run(); // warm-up
-    void saved;
   }
   const rounds = 3;
   const results = new Map<string, number[]>();
