@@ -66,6 +66,15 @@ export interface BackendClient {
   validate(token: string, request: ValidationRequest): Promise<Verdict>;
   /** Idempotent. May defer freeing native resources until in-flight calls finish. */
   destroy(): void;
+  /** Native only: holds the client for one call made later (see NativeBackendClient.reserve). */
+  reserve?(): BackendCall;
+}
+
+/** One reserved call: make it with validateSync or validate (once), then release(). */
+export interface BackendCall {
+  validateSync(token: string, request: ValidationRequest): Verdict;
+  validate(token: string, request: ValidationRequest): Promise<Verdict>;
+  release(): void;
 }
 
 export type BackendName = 'js' | 'native';

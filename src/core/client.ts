@@ -1,4 +1,4 @@
-import { jsBackend, peekHeaderAlg, recheckAccepted } from '../backends/js/index.js';
+import { jsBackend, peekHeaderAlg, recheckAccepted, verifyPool, type VerifyPoolStats } from '../backends/js/index.js';
 import { nativeBackend } from '../backends/native/index.js';
 import type { BackendClient, BackendName, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
 import { createBackendClients, pickClient, resolveBackendMode, type BackendClients, type BackendMode } from './backend-selection.js';
@@ -14,7 +14,7 @@ import { GopherAuthError, GopherAuthException } from './errors.js';
 import { JwksManager } from './jwks/manager.js';
 import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
 import { silentLogger, type Logger } from './logger.js';
-import { nativeInline } from './native-inline.js';
+import { NativeValidation, nativeRequest, nativeWorkSharing, type NativeContext } from './native-sharing.js';
 import { nativeMayMisread } from './native-misreads.js';
 import { GopherValidationOptions } from './options.js';
 import { extractTokenPayload } from './payload.js';
@@ -26,6 +26,8 @@ export type { GopherAuthClientOptions };
 export interface GopherAuthClientStats {
   /** Verified-token cache counters; null when the cache is off. */
   tokenCache: TokenCacheStats | null;
+  /** The process-wide JS verify worker threads (shared by every client): size, running, counters. */
+  jsWorkers: VerifyPoolStats;
 }
 
 /** Per-call requirements: a GopherValidationOptions, or the same as a plain object. */
@@ -110,7 +112,7 @@ export class GopherAuthClient {
   /** Counters of this client (verified-token cache). */
   stats(): GopherAuthClientStats {
     this.#assertLive();
-    return { tokenCache: this.#cache?.stats() ?? null };
+    return { tokenCache: this.#cache?.stats() ?? null, jsWorkers: verifyPool.stats() };
   }
 
   validateToken(token: string, options?: ValidationOptionsInput): Promise<ValidationResult> {
@@ -335,24 +337,21 @@ export class GopherAuthClient {
   }
 
   #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
-    if (backend.backend === 'js') return backend.validate(token, request);
-    if (nativeInline.mayRunInline()) {
-      const started = performance.now();
-      try {
-        return Promise.resolve(this.#runSync(backend, token, request));
-      } finally {
-        nativeInline.spent(performance.now() - started);
-      }
-    }
-    // The key set native validates against: a snapshot arriving meanwhile must not change the re-check.
-    const snapshot = this.#snapshot;
-    return nativeInline.track(backend.validate(token, nativeRequest(request))).then((native) => this.#recheck(native, token, request, snapshot));
+    if (backend.backend === 'js' || backend.reserve === undefined) return backend.validate(token, request);
+    // Reserved now: a call deferred to a later turn is still answered if destroy() comes first.
+    return nativeWorkSharing.run(new NativeValidation(backend.reserve(), token, request, this.#snapshot, this.#nativeContext));
   }
 
   #runSync(backend: BackendClient, token: string, request: ValidationRequest): Verdict {
     if (backend.backend === 'js') return backend.validateSync(token, request);
     return this.#recheck(backend.validateSync(token, nativeRequest(request)), token, request, this.#snapshot);
   }
+
+  /** What a NativeValidation needs from this client, made once (no closures per call). */
+  readonly #nativeContext: NativeContext = {
+    snapshot: () => this.#snapshot,
+    recheck: (native, token, request, snapshot) => this.#recheck(native, token, request, snapshot),
+  };
 
   /** The native library misreads some claims (see docs/api.md): its "valid" is re-checked in JS. */
   #recheck(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
@@ -414,10 +413,6 @@ const SECOND_OPINION_CODES: ReadonlySet<GopherAuthError> = new Set([
   GopherAuthError.INVALID_KEY,
 ]);
 
-/** Scopes are enforced by the JS re-check: the native library ignores `scp` and does not merge claims. */
-function nativeRequest(request: ValidationRequest): ValidationRequest {
-  return request.scopes === undefined ? request : { ...request, scopes: undefined };
-}
 
 function toValidationOptions(init: Exclude<ValidationOptionsInput, GopherValidationOptions>): GopherValidationOptions {
   if (typeof init !== 'object') {

@@ -25,3 +25,16 @@ describe('1,000 concurrent invalid tokens through the async path', () => {
     });
   }
 });
+
+describe('a native validation deferred to the next turn', () => {
+  it('is still answered by the library when the client is destroyed before that turn', async () => {
+    const run = await runFixture<{ good: Record<string, unknown>; bad: Record<string, unknown>; offloaded: number }>('deferred-destroy.ts');
+    expect(run.signal).toBeNull();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.result?.good).toMatchObject({ result: { valid: true, errorCode: 0, errorMessage: null }, error: null });
+    expect(run.result?.bad).toMatchObject({ result: { valid: false, errorCode: -1002 }, error: null });
+    // Sequential calls: deferred after the budget, never handed to the pool.
+    expect(run.result?.good.deferredAfter).toBeGreaterThan(1);
+    expect(run.result?.offloaded).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 /** One native gopher-auth client handle behind the BackendClient seam. */
 import { ERROR_TEXT, GopherAuthError, getErrorDescription } from '../codes.js';
-import type { BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
+import type { BackendCall, BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { runBounded } from './async-queue.js';
 import { NativeBackendError } from './errors.js';
 import { readJwtHeader, type JwtHeaderInfo } from './header.js';
@@ -95,6 +95,30 @@ export class NativeBackendClient implements BackendClient {
 
   validateSync(token: string, request: ValidationRequest): Verdict {
     this.#assertLive('validateSync');
+    return this.#validateSyncNow(token, request);
+  }
+
+  /**
+   * For a call accepted now and made later (work sharing may defer it to the next turn): the handle
+   * stays alive until release(), even if destroy() comes in between, and the call then still gets
+   * the library's answer. release() must be called once the call is made or abandoned.
+   */
+  reserve(): BackendCall {
+    this.#assertLive('reserve');
+    this.#inFlight++;
+    let released = false;
+    return {
+      validateSync: (token, request) => this.#validateSyncNow(token, request),
+      validate: (token, request) => this.#validateNow(token, request),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#callFinished();
+      },
+    };
+  }
+
+  #validateSyncNow(token: string, request: ValidationRequest): Verdict {
     const header = readJwtHeader(token);
     const early = this.#precheck(token, request, header);
     if (early) return early;
@@ -124,6 +148,10 @@ export class NativeBackendClient implements BackendClient {
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.#validateNow(token, request);
+  }
+
+  #validateNow(token: string, request: ValidationRequest): Promise<Verdict> {
     const header = readJwtHeader(token);
     const early = this.#precheck(token, request, header);
     if (early) return Promise.resolve(early);

@@ -1,0 +1,146 @@
+/**
+ * Where an awaited validation runs: on the calling thread now, on it in a later event-loop turn, or
+ * off-thread. One instance per kind of work (JS verification, native calls).
+ *
+ * - A caller with nothing else in progress (one validation at a time) always runs on this thread:
+ *   a thread hop costs it more than the work. Past the turn's budget its work waits for the next
+ *   turn (setImmediate), so other callbacks run in between.
+ * - With several validations in progress, they go off-thread while the off-thread side has room,
+ *   and the rest run here in budget-sized chunks, one chunk per turn. Both cores work, and no more
+ *   threads are runnable than there are cores, so the event loop is not starved by its own helpers.
+ */
+export interface Job<T> {
+  /** Does the work on this thread, now. */
+  inline(): T;
+  /**
+   * Starts the work off this thread, or returns null when the off-thread side has no room.
+   * `backlog`: validations waiting for this thread, so the off-thread side can take a fair share.
+   */
+  offload(backlog: number): Promise<T> | null;
+}
+
+interface Waiting<T> {
+  job: Job<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+export interface WorkSharingStats {
+  inline: number;
+  deferred: number;
+  offloaded: number;
+}
+
+export class WorkSharing {
+  readonly #budgetMs: number;
+  #spentMs = 0;
+  #resetPending = false;
+  /** Validations accepted and not answered yet (queued, running here, or off-thread). */
+  #active = 0;
+  #queue: Waiting<unknown>[] = [];
+  #head = 0;
+  #drainPending = false;
+  readonly #stats: WorkSharingStats = { inline: 0, deferred: 0, offloaded: 0 };
+
+  constructor(budgetMs = 0.5) {
+    this.#budgetMs = budgetMs;
+  }
+
+  run<T>(job: Job<T>): Promise<T> {
+    this.#active++;
+    if (this.#active > 1) {
+      const pending = this.#tryOffload(job);
+      if (pending !== null) return pending;
+    }
+    if (this.#waiting() === 0 && this.#spentMs < this.#budgetMs) {
+      try {
+        return Promise.resolve(this.#runHere(job));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    this.#stats.deferred++;
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ job, resolve, reject } as Waiting<unknown>);
+      this.#scheduleDrain();
+    });
+  }
+
+  stats(): WorkSharingStats {
+    return { ...this.#stats };
+  }
+
+  /** Runs `job` here and books its time against this turn's budget. Throws what the job throws. */
+  #runHere<T>(job: Job<T>): T {
+    const started = performance.now();
+    try {
+      this.#stats.inline++;
+      return job.inline();
+    } finally {
+      this.#active--;
+      this.#spend(performance.now() - started);
+    }
+  }
+
+  #tryOffload<T>(job: Job<T>): Promise<T> | null {
+    let pending: Promise<T> | null;
+    try {
+      pending = job.offload(this.#waiting());
+    } catch {
+      pending = null;
+    }
+    if (pending === null) return null;
+    this.#stats.offloaded++;
+    return pending.finally(() => {
+      this.#active--;
+    });
+  }
+
+  #waiting(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  #spend(ms: number): void {
+    this.#spentMs += ms;
+    if (!this.#resetPending) {
+      this.#resetPending = true;
+      setImmediate(this.#reset);
+    }
+  }
+
+  readonly #reset = (): void => {
+    this.#spentMs = 0;
+    this.#resetPending = false;
+  };
+
+  #scheduleDrain(): void {
+    if (this.#drainPending) return;
+    this.#drainPending = true;
+    setImmediate(this.#drain);
+  }
+
+  /** One budget-sized chunk of the queue per turn; offloading first while there is room. */
+  readonly #drain = (): void => {
+    this.#drainPending = false;
+    this.#spentMs = 0;
+    while (this.#waiting() > 0 && this.#spentMs < this.#budgetMs) {
+      const item = this.#queue[this.#head] as Waiting<unknown>;
+      this.#queue[this.#head++] = undefined as never;
+      const offloaded = this.#active > 1 ? this.#tryOffload(item.job) : null;
+      if (offloaded !== null) {
+        offloaded.then(item.resolve, item.reject);
+        continue;
+      }
+      try {
+        item.resolve(this.#runHere(item.job));
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.#waiting() > 0) this.#scheduleDrain();
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { WorkSharing, type Job } from '../../src/backends/work-sharing.js';
+
+/** A job that burns `ms` of this thread inline, and off-thread answers after a timer when allowed. */
+function job(ms: number, log: string[], name: string, offThread: { room: number } | null = null): Job<string> {
+  return {
+    inline() {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+      log.push(`inline ${name}`);
+      return name;
+    },
+    offload() {
+      if (offThread === null || offThread.room === 0) return null;
+      offThread.room--;
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          offThread.room++;
+          log.push(`off ${name}`);
+          resolve(name);
+        }, 1),
+      );
+    },
+  };
+}
+
+describe('WorkSharing', () => {
+  it('runs a lone caller inline, and past the budget lets other callbacks run before its next job', async () => {
+    const sharing = new WorkSharing(2);
+    const log: string[] = [];
+    const results: string[] = [];
+    let ticked = false;
+    setImmediate(() => {
+      ticked = true;
+      log.push('other callback');
+    });
+    for (let i = 0; i < 4; i++) results.push(await sharing.run(job(1.5, log, `j${i}`)));
+    expect(results).toEqual(['j0', 'j1', 'j2', 'j3']);
+    expect(ticked).toBe(true);
+    // 1.5 ms each against a 2 ms budget: two fit in the first turn, then the loop turns.
+    expect(log.indexOf('other callback')).toBeGreaterThan(0);
+    expect(log.indexOf('other callback')).toBeLessThan(log.indexOf('inline j3'));
+    expect(sharing.stats()).toMatchObject({ inline: 4, offloaded: 0 });
+    expect(sharing.stats().deferred).toBeGreaterThan(0);
+  });
+
+  it('sends concurrent work off-thread while there is room and does the rest itself', async () => {
+    const sharing = new WorkSharing(0.5);
+    const log: string[] = [];
+    const offThread = { room: 2 };
+    const names = Array.from({ length: 12 }, (_, i) => `j${i}`);
+    const results = await Promise.all(names.map((n) => sharing.run(job(0.2, log, n, offThread))));
+    expect(results).toEqual(names);
+    const stats = sharing.stats();
+    expect(stats.offloaded).toBeGreaterThan(0);
+    expect(stats.inline).toBeGreaterThan(0);
+    expect(stats.inline + stats.offloaded).toBe(12);
+    expect(offThread.room).toBe(2);
+  });
+
+  it('turns a throwing job into a rejection, and an offload that throws into inline work', async () => {
+    const sharing = new WorkSharing();
+    await expect(sharing.run({ inline: () => { throw new Error('boom'); }, offload: () => null })).rejects.toThrow('boom');
+    const both = [
+      sharing.run({ inline: () => 'a', offload: () => null }),
+      sharing.run({ inline: () => 'b', offload: () => { throw new Error('no'); } }),
+    ];
+    expect(await Promise.all(both)).toEqual(['a', 'b']);
+  });
+});
