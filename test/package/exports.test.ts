@@ -67,6 +67,35 @@ describe('package exports', () => {
     expect(result).toEqual({ valid: true, errorCode: 0, errorMessage: null });
   });
 
+  it.each(['require', 'import'] as const)('%s(): concurrent JS validations run on the verify worker threads built beside the bundle', async (kind) => {
+    expect(existsSync(path.join(pkg, 'dist', 'verify-worker.js'))).toBe(true);
+    const load = kind === 'require' ? `Promise.resolve(require(${JSON.stringify(pkg)}))` : `import(${JSON.stringify(pkg + '/dist/index.js')})`;
+    const script = `
+      ${load}.then(async (m) => {
+        const client = new m.GopherAuthClient(${JSON.stringify(server.url)}, ${JSON.stringify(issuer.issuer)}, { backend: 'js' });
+        await client.ready();
+        const tokens = JSON.parse(process.env.TOKENS);
+        let valid = 0;
+        // The workers start on first need: keep 64 in flight until they have answered some.
+        for (let round = 0; round < 200 && client.stats().jsWorkers.validated === 0; round++) {
+          const results = await Promise.all(tokens.map((t) => client.validateToken(t)));
+          valid += results.filter((r) => r.valid).length;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const { jsWorkers } = client.stats();
+        client.destroy();
+        process.stdout.write(JSON.stringify({ valid: valid > 0 && valid % 64 === 0, jsWorkers }));
+      });`;
+    const tokens = Array.from({ length: 64 }, () => issuer.sign());
+    const args = kind === 'require' ? ['-e', script] : ['--input-type=module', '-e', script];
+    const { stdout } = await run(process.execPath, args, { cwd: pkg, env: { ...process.env, TOKENS: JSON.stringify(tokens) }, encoding: 'utf8', timeout: 30_000 });
+    const { valid, jsWorkers } = JSON.parse(stdout) as { valid: boolean; jsWorkers: { running: number; validated: number; off: string | null } };
+    expect(valid).toBe(true);
+    expect(jsWorkers.off).toBeNull();
+    expect(jsWorkers.running).toBeGreaterThan(0);
+    expect(jsWorkers.validated).toBeGreaterThan(0);
+  });
+
   it('the CJS and ESM bundles export the same names', async () => {
     const token = issuer.sign();
     expect((await consume('require', token)).exports).toEqual((await consume('import', token)).exports);

@@ -1,5 +1,4 @@
 import { verify } from 'node:crypto';
-import { InlineBudget } from '../inline-budget.js';
 import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { checkClaims } from './claims.js';
 import { keyringFor, type KeyLookup, type VerifyTarget } from './keyring.js';
@@ -61,27 +60,14 @@ export function validateSync(token: string, request: ValidationRequest, snapshot
   return checkClaims(parsed, request);
 }
 
-/** JS verifications of this process: inline while the pool is idle and the turn's budget lasts. */
-const inline = new InlineBudget();
-
 /**
- * While no other validation is waiting on the thread pool and this event-loop turn has verified
- * for less than the inline budget, the signature is verified inline (one RSA-2048 verify is ~25 µs;
- * the thread-pool round trip would cost more than it saves). Beyond that, verification goes to the
- * libuv thread pool, so concurrent validations use every core and the loop keeps turning.
+ * The signature verified on the libuv thread pool (callback `crypto.verify`): where no verify
+ * worker is available (see verify-pool.ts). Parsing runs here first.
  */
-export function validateAsync(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Promise<Verdict> {
+export function validateOnLibuvPool(token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Promise<Verdict> {
   const prepared = prepare(token, request, snapshot);
   if (isVerdict(prepared)) return Promise.resolve(prepared);
-  if (inline.mayRunInline()) {
-    const started = performance.now();
-    const { parsed, signature, targets } = prepared;
-    const data = Buffer.from(parsed.signingInput, 'latin1');
-    const verified = targets.some((t) => verifyOne(t, data, signature));
-    inline.spent(performance.now() - started);
-    return Promise.resolve(verified ? checkClaims(parsed, request) : signatureVerdict(parsed));
-  }
-  return inline.track(offload(prepared, request));
+  return offload(prepared, request);
 }
 
 async function offload({ parsed, signature, targets }: Prepared, request: ValidationRequest): Promise<Verdict> {

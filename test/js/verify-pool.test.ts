@@ -1,0 +1,166 @@
+/**
+ * The JS backend's verify worker threads: concurrent validations are answered by real worker
+ * threads with exactly the verdicts the calling thread would give; a worker that dies hands its
+ * tokens back; key changes reach the workers; sequential callers never leave the calling thread.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JS_ALGORITHMS, JsBackendClient } from '../../src/backends/js/index.js';
+import { validateSync } from '../../src/backends/js/pipeline.js';
+import { jsWorkSharing } from '../../src/backends/js/validate-async.js';
+import { VerifyPool, defaultPoolSize, verifyPool } from '../../src/backends/js/verify-pool.js';
+import type { JwksSnapshot, ValidationRequest, Verdict } from '../../src/backends/types.js';
+import { TestIssuer } from '../support/issuer.js';
+
+const issuer = new TestIssuer('https://issuer.test/pool');
+const request: ValidationRequest = { issuer: issuer.issuer, audience: 'api', clockSkew: 60, algorithms: JS_ALGORITHMS };
+let version = 0;
+const snapshotOf = (doc: { keys: JwksSnapshot['keys'] }): JwksSnapshot =>
+  Object.freeze({ keys: doc.keys, json: JSON.stringify(doc), fetchedAt: Date.now(), version: ++version });
+const keysAB = snapshotOf(issuer.jwks(['rsa2048', 'p256', 'ed25519']));
+
+/** Valid and invalid tokens of every kind, in a fixed order. */
+function mixedTokens(count: number): string[] {
+  const now = issuer.now();
+  const kinds: (() => string)[] = [
+    () => issuer.sign({ claims: { aud: 'api', jti: Math.random().toString(36) } }),
+    () => issuer.sign({ alg: 'ES256', claims: { aud: 'api' } }),
+    () => issuer.sign({ alg: 'EdDSA', claims: { aud: 'api' } }),
+    () => issuer.sign({ claims: { aud: 'api', exp: now - 3600 } }),
+    () => issuer.sign({ claims: { aud: 'other' } }),
+    () => issuer.sign({ kid: 'unknown', claims: { aud: 'api' } }),
+    () => issuer.sign({ key: 'rsa2048b', kid: 'rsa2048', claims: { aud: 'api' } }),
+    () => issuer.signRaw({ alg: 'RS256', headerJson: '{"alg":"RS256","kid":"rsa2048"}', payloadJson: `{"sub":"a","sub":"b","iss":"${issuer.issuer}","exp":${now + 60}}` }),
+    () => 'not.a.jwt',
+  ];
+  return Array.from({ length: count }, (_, i) => (kinds[i % kinds.length] as () => string)());
+}
+
+const strip = (v: Verdict): Verdict => ({ valid: v.valid, code: v.code, message: v.message, ...(v.keyMiss ? { keyMiss: v.keyMiss } : {}) });
+
+beforeAll(async () => {
+  expect(defaultPoolSize()).toBeGreaterThan(0);
+  expect(await verifyPool.whenReady()).toBe(true);
+}, 30_000);
+
+describe('verify worker threads', () => {
+  it('answer 64-at-a-time validations exactly as the calling thread does', async () => {
+    const client = new JsBackendClient();
+    client.setKeys(keysAB);
+    const tokens = mixedTokens(900);
+    const before = verifyPool.stats().validated;
+    const answers: Verdict[] = [];
+    for (let i = 0; i < tokens.length; i += 64) {
+      answers.push(...(await Promise.all(tokens.slice(i, i + 64).map((t) => client.validate(t, request)))));
+    }
+    expect(answers.map(strip)).toEqual(tokens.map((t) => strip(validateSync(t, request, keysAB))));
+    expect(answers.filter((a) => a.valid).length).toBe(300);
+    expect(verifyPool.stats().validated - before).toBeGreaterThan(100);
+    client.destroy();
+  });
+
+  it('hand the tokens of a worker that dies back to the calling thread: none lost, none wrong', async () => {
+    const pool = new VerifyPool(1);
+    expect(await pool.whenReady()).toBe(true);
+    const id = pool.register();
+    pool.setKeys(id, keysAB);
+    const tokens = mixedTokens(48);
+    const pending = tokens.map((t) => pool.submit(id, t, request, keysAB, 100));
+    const accepted = pending.filter((p): p is Promise<Verdict> => p !== null);
+    expect(accepted.length).toBe(48);
+    // The batches are posted at the end of this microtask queue; the worker is killed right after.
+    await Promise.resolve();
+    expect(await pool.killOneWorker()).toBe(true);
+    const answers = await Promise.all(accepted);
+    expect(answers.map(strip)).toEqual(tokens.slice(0, accepted.length).map((t) => strip(validateSync(t, request, keysAB))));
+    const stats = pool.stats();
+    expect(stats.handedBack).toBeGreaterThan(0);
+    expect(stats.running).toBe(0);
+    expect(stats.off).toBe('every worker thread exited');
+    expect(pool.submit(id, tokens[0] as string, request, keysAB, 100)).toBeNull();
+  });
+
+  it('see new keys before any validation submitted after setKeys', async () => {
+    const client = new JsBackendClient();
+    client.setKeys(snapshotOf(issuer.jwks(['rsa2048b'])));
+    const tokens = Array.from({ length: 128 }, () => issuer.sign({ claims: { aud: 'api' } }));
+    const stale = await Promise.all(tokens.map((t) => client.validate(t, request)));
+    expect(stale.every((v) => v.keyMiss?.kid === 'rsa2048')).toBe(true);
+    client.setKeys(snapshotOf(issuer.jwks(['rsa2048'])));
+    const fresh = await Promise.all(tokens.map((t) => client.validate(t, request)));
+    expect(fresh.every((v) => v.valid)).toBe(true);
+    client.destroy();
+  });
+
+  it('still answer tokens of a client destroyed while they were queued', async () => {
+    const client = new JsBackendClient();
+    client.setKeys(keysAB);
+    const tokens = mixedTokens(128);
+    const pending = tokens.map((t) => client.validate(t, request));
+    client.destroy();
+    expect((await Promise.all(pending)).map(strip)).toEqual(tokens.map((t) => strip(validateSync(t, request, keysAB))));
+  });
+
+  it('never carry a sequential caller off its thread; past the budget it waits a turn instead', async () => {
+    const client = new JsBackendClient();
+    client.setKeys(keysAB);
+    const token = issuer.sign({ claims: { aud: 'api' } });
+    const before = jsWorkSharing.stats();
+    for (let i = 0; i < 200; i++) expect((await client.validate(token, request)).valid).toBe(true);
+    const after = jsWorkSharing.stats();
+    expect(after.offloaded).toBe(before.offloaded);
+    expect(after.inline - before.inline).toBe(200);
+    expect(after.deferred).toBeGreaterThan(before.deferred);
+    client.destroy();
+  });
+
+  it('take their size from GOPHER_AUTH_JS_WORKERS (0 turns them off)', async () => {
+    expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '3' })).toBe(3);
+    expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '0' })).toBe(0);
+    expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: 'lots' })).toBe(defaultPoolSize({}));
+    const off = new VerifyPool(0);
+    expect(await off.whenReady()).toBe(false);
+    expect(off.submit(off.register(), 'a.b.c', request, keysAB, 10)).toBeNull();
+    expect(off.stats().off).toMatch(/GOPHER_AUTH_JS_WORKERS=0/);
+  });
+});
+
+describe('a process using the workers', () => {
+  const run = promisify(execFile);
+  const root = path.resolve(import.meta.dirname, '../..');
+
+  it('exits on its own once its validations are answered, and validates on the libuv pool with the workers off', async () => {
+    const script = `
+      import { JsBackendClient, JS_ALGORITHMS, verifyPool } from ${JSON.stringify(path.join(root, 'src/backends/js/index.ts'))};
+      import { TestIssuer } from ${JSON.stringify(path.join(root, 'test/support/issuer.ts'))};
+      const issuer = new TestIssuer('https://issuer.test/pool');
+      const client = new JsBackendClient();
+      client.setKeys({ keys: issuer.jwks(['rsa2048']).keys, json: '', fetchedAt: Date.now(), version: 1 });
+      const request = { issuer: issuer.issuer, clockSkew: 60, algorithms: JS_ALGORITHMS };
+      await verifyPool.whenReady();
+      const tokens = Array.from({ length: 256 }, () => issuer.sign());
+      const verdicts = await Promise.all(tokens.map((t) => client.validate(t, request)));
+      const s = verifyPool.stats();
+      console.log(JSON.stringify({ valid: verdicts.filter((v) => v.valid).length, validated: s.validated, off: s.off }));
+    `;
+    const started = Date.now();
+    const on = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 20_000 });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const onResult = JSON.parse(on.stdout.trim()) as { valid: number; validated: number; off: string | null };
+    expect(onResult).toMatchObject({ valid: 256, off: null });
+    expect(onResult.validated).toBeGreaterThan(0);
+
+    const off = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      timeout: 20_000,
+      env: { ...process.env, GOPHER_AUTH_JS_WORKERS: '0' },
+    });
+    expect(JSON.parse(off.stdout.trim())).toMatchObject({ valid: 256, validated: 0, off: expect.stringMatching(/GOPHER_AUTH_JS_WORKERS=0/) });
+  }, 60_000);
+});
+
+afterAll(async () => {
+  await verifyPool.close();
+});
