@@ -1,13 +1,16 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Jwk, JwksSnapshot } from '../types.js';
 import { MIN_RSA_BITS, algorithmSpec, type AlgorithmSpec } from './algorithms.js';
+import { pkcs1Verifier, type Pkcs1Verifier } from './rsa-pkcs1.js';
 
 const MIN_RSA_EXPONENT = 65537n;
 
-/** What crypto.verify needs for one (key, alg) pair. */
+/** What crypto.verify needs for one (key, alg) pair, and the RS* fast path when it applies. */
 export interface VerifyTarget {
   hash: string | null;
   key: KeyObject | { key: KeyObject; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+  /** RS256/384/512: encode-and-compare verification without crypto.verify (rsa-pkcs1.ts). */
+  pkcs1: Pkcs1Verifier | null;
 }
 
 export type KeyLookup =
@@ -85,15 +88,17 @@ export class Keyring {
     if (!entry.imported) entry.imported = importJwk(entry.jwk);
     if ('error' in entry.imported) return `Key ${name} is unusable: ${entry.imported.error}`;
     const key = entry.imported.key;
+    let pkcs1: Pkcs1Verifier | null = null;
     if (spec.kty === 'RSA') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
       if (bits < MIN_RSA_BITS) return `Key ${name} is too weak: RSA ${bits} bits, at least ${MIN_RSA_BITS} required`;
       // e = 1 makes any PKCS#1-padded digest its own signature; FIPS 186-5 asks for 65537 <= e.
       const e = key.asymmetricKeyDetails?.publicExponent ?? 0n;
       if (e < MIN_RSA_EXPONENT || (e & 1n) === 0n) return `Key ${name} has an unsafe RSA public exponent ${e}`;
+      if (alg.startsWith('RS') && spec.hash !== null) pkcs1 = pkcs1Verifier(key, bits, spec.hash);
     }
     const hasOptions = Object.keys(spec.verifyOptions).length > 0;
-    return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key };
+    return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key, pkcs1 };
   }
 }
 

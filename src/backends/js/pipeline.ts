@@ -32,12 +32,18 @@ function signatureVerdict(parsed: ParsedToken): Verdict {
   return parsed.kid === null ? signatureFailed('No key could verify the JWT signature') : signatureFailed();
 }
 
-function verifyOne(target: VerifyTarget, data: Buffer, signature: Buffer): boolean {
+function verifyOne(target: VerifyTarget, signingInput: string, signature: Buffer): boolean {
+  if (target.pkcs1 !== null) return target.pkcs1.verify(signingInput, signature);
   try {
-    return verify(target.hash, data, target.key, signature);
+    return verify(target.hash, Buffer.from(signingInput, 'latin1'), target.key, signature);
   } catch {
     return false;
   }
+}
+
+function verifiedByAny(targets: readonly VerifyTarget[], signingInput: string, signature: Buffer): boolean {
+  for (const target of targets) if (verifyOne(target, signingInput, signature)) return true;
+  return false;
 }
 
 function verifyOneAsync(target: VerifyTarget, data: Buffer, signature: Buffer): Promise<boolean> {
@@ -55,8 +61,7 @@ export function validateSync(token: string, request: ValidationRequest, snapshot
   const prepared = prepare(token, request, snapshot);
   if (isVerdict(prepared)) return prepared;
   const { parsed, signature, targets } = prepared;
-  const data = Buffer.from(parsed.signingInput, 'latin1');
-  if (!targets.some((t) => verifyOne(t, data, signature))) return signatureVerdict(parsed);
+  if (!verifiedByAny(targets, parsed.signingInput, signature)) return signatureVerdict(parsed);
   return checkClaims(parsed, request);
 }
 
