@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "handle_table.h"
 #include "library.h"
@@ -30,6 +31,15 @@ Napi::Value ThrowError(Napi::Env env, const char* code, const std::string& messa
   error.Set("code", Napi::String::New(env, code));
   error.ThrowAsJavaScriptException();
   return env.Undefined();
+}
+
+// Async calls on a destroyed client answer with a rejected promise, as the sync ones throw.
+Napi::Value RejectedDestroyed(Napi::Env env) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  Napi::Error error = Napi::Error::New(env, "the client was destroyed");
+  error.Set("code", Napi::String::New(env, "ERR_GOPHER_ADDON_DESTROYED"));
+  deferred.Reject(error.Value());
+  return deferred.Promise();
 }
 
 bool RequireAttached(Napi::Env env) {
@@ -101,6 +111,46 @@ class ValidateWorker : public Napi::AsyncWorker {
   Lease lease_;  // released at the latest when the worker is deleted
   ValidationInput input_;
   ValidationOutput output_;
+};
+
+// Several tokens with the same options on one pool thread, one after another: one wake-up and one
+// completion for the lot, so a caller keeping a few batches out keeps that many threads busy without
+// a thread hop per token.
+class ValidateBatchWorker : public Napi::AsyncWorker {
+ public:
+  ValidateBatchWorker(Napi::Env env, Lease lease, std::vector<ValidationInput> inputs)
+      : Napi::AsyncWorker(env, "gopher-auth-validate-batch"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        lease_(std::move(lease)),
+        inputs_(std::move(inputs)),
+        outputs_(inputs_.size()) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      RunValidation(g_state->library, lease_.entry(), inputs_[i], outputs_[i], g_state->counters);
+    }
+  }
+
+  void OnOK() override {
+    lease_.Reset();
+    Napi::Env env = Env();
+    Napi::Array results = Napi::Array::New(env, outputs_.size());
+    for (size_t i = 0; i < outputs_.size(); ++i) results.Set(static_cast<uint32_t>(i), ResultToJs(env, outputs_[i]));
+    deferred_.Resolve(results);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    lease_.Reset();
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Lease lease_;
+  std::vector<ValidationInput> inputs_;
+  std::vector<ValidationOutput> outputs_;
 };
 
 Napi::Value Attach(const Napi::CallbackInfo& info) {
@@ -185,14 +235,40 @@ Napi::Value Validate(const Napi::CallbackInfo& info) {
   ValidationInput input;
   if (!ParseValidationArgs(info, id, input)) return env.Undefined();
   Lease lease = g_state->handles->Acquire(id);
-  if (!lease) {
-    auto deferred = Napi::Promise::Deferred::New(env);
-    Napi::Error error = Napi::Error::New(env, "the client was destroyed");
-    error.Set("code", Napi::String::New(env, "ERR_GOPHER_ADDON_DESTROYED"));
-    deferred.Reject(error.Value());
-    return deferred.Promise();
-  }
+  if (!lease) return RejectedDestroyed(env);
   auto* worker = new ValidateWorker(env, std::move(lease), std::move(input));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// (id, tokens: string[], scopes, audience, clockSkew) → Promise<result[]>, in the order given.
+Napi::Value ValidateBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) {
+    Napi::TypeError::New(env, "expected (handle: number, tokens: string[], scopes?, audience?, clockSkew?)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array tokens = info[1].As<Napi::Array>();
+  ValidationInput shared;
+  if (info.Length() > 2 && info[2].IsString()) shared.scopes = info[2].As<Napi::String>().Utf8Value();
+  if (info.Length() > 3 && info[3].IsString()) shared.audience = info[3].As<Napi::String>().Utf8Value();
+  if (info.Length() > 4 && info[4].IsNumber()) shared.clock_skew = info[4].As<Napi::Number>().Int64Value();
+  std::vector<ValidationInput> inputs(tokens.Length(), shared);
+  for (uint32_t i = 0; i < tokens.Length(); ++i) {
+    Napi::Value token = tokens.Get(i);
+    if (!token.IsString()) {
+      Napi::TypeError::New(env, "every token must be a string").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    inputs[i].token = token.As<Napi::String>().Utf8Value();
+  }
+  double raw_id = info[0].As<Napi::Number>().DoubleValue();
+  Lease lease = g_state->handles->Acquire(raw_id > 0 ? static_cast<uint64_t>(raw_id) : 0);
+  if (!lease) return RejectedDestroyed(env);
+  auto* worker = new ValidateBatchWorker(env, std::move(lease), std::move(inputs));
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -244,10 +320,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("destroy", Napi::Function::New(env, Destroy, "destroy"));
   exports.Set("setJwks", Napi::Function::New(env, SetJwks, "setJwks"));
   exports.Set("validate", Napi::Function::New(env, Validate, "validate"));
+  exports.Set("validateBatch", Napi::Function::New(env, ValidateBatch, "validateBatch"));
   exports.Set("validateSync", Napi::Function::New(env, ValidateSync, "validateSync"));
   exports.Set("setLogCapture", Napi::Function::New(env, SetLogCapture, "setLogCapture"));
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

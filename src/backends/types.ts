@@ -70,10 +70,12 @@ export interface BackendClient {
   reserve?(): BackendCall;
 }
 
-/** One reserved call: make it with validateSync or validate (once), then release(). */
+/** One reserved call: make it with validateSync, validate or validateBatch (once), then release(). */
 export interface BackendCall {
   validateSync(token: string, request: ValidationRequest): Verdict;
   validate(token: string, request: ValidationRequest): Promise<Verdict>;
+  /** Tokens sharing one request, verdicts in order (one pool job where the backend can). */
+  validateBatch(tokens: readonly string[], request: ValidationRequest): Promise<Verdict[]>;
   release(): void;
 }
 

@@ -339,7 +339,7 @@ export class GopherAuthClient {
   #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
     if (backend.backend === 'js' || backend.reserve === undefined) return backend.validate(token, request);
     // Reserved now: a call deferred to a later turn is still answered if destroy() comes first.
-    return nativeWorkSharing.run(new NativeValidation(backend.reserve(), token, request, this.#snapshot, this.#nativeContext));
+    return nativeWorkSharing.run(new NativeValidation(backend, backend.reserve(), token, request, this.#snapshot, this.#nativeContext));
   }
 
   #runSync(backend: BackendClient, token: string, request: ValidationRequest): Verdict {

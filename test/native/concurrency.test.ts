@@ -38,3 +38,17 @@ describe('a native validation deferred to the next turn', () => {
     expect(run.result?.offloaded).toBe(0);
   });
 });
+
+describe('concurrent native validations through GopherAuthClient', () => {
+  it('leave in batches with exactly the one-at-a-time verdicts, also when the client is destroyed meanwhile', async () => {
+    const run = await runFixture<Record<string, number>>('batches.ts');
+    expect(run.signal).toBeNull();
+    expect(run.code, run.stderr).toBe(0);
+    const r = run.result!;
+    expect(r).toMatchObject({ total: 700, valid: 200, mismatches: 0, doomedMismatches: 0 });
+    expect(r.batches).toBeGreaterThan(0);
+    // More than one token per pool job on average: batching happened.
+    expect(r.batchedTokens! / r.batches!).toBeGreaterThan(2);
+    expect(r.doomedBatches).toBeGreaterThan(0);
+  });
+});

@@ -55,6 +55,8 @@ export interface AddonBinding {
   destroy(id: number): boolean;
   setJwks(id: number, jwksJson: string): number;
   validate(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult>;
+  /** Several tokens with the same options, one after another on one pool thread; results in order. */
+  validateBatch(id: number, tokens: string[], scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult[]>;
   validateSync(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): AddonRawResult;
   setLogCapture(mode: 'capture' | 'drop', sink?: (lines: AddonLogLine[]) => void): boolean;
   stats(): AddonStats;

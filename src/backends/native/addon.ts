@@ -14,7 +14,7 @@ import { loadNativeLibrary } from './loader.js';
 export type { AddonRawResult, AddonLogLine, AddonStats } from './addon-binding.js';
 
 const PACKAGE_NAME = 'gopher-auth';
-const EXPECTED_ABI = 1;
+const EXPECTED_ABI = 2;
 
 export interface AddonStatus {
   loaded: boolean;
@@ -158,6 +158,15 @@ export class AddonClientHandle {
     return pending.then((result) => {
       logValidationLines(result, token);
       return result;
+    });
+  }
+
+  validateBatch(tokens: string[], scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult[]> {
+    const pending = this.#binding.validateBatch(this.id, tokens, scopes, audience, clockSkew);
+    if (logger === null) return pending;
+    return pending.then((results) => {
+      results.forEach((result, i) => logValidationLines(result, tokens[i] as string));
+      return results;
     });
   }
 
