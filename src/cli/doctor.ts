@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { jsBackendAvailable } from './js-backend-probe.js';
 import { addonStatus } from '../backends/native/addon.js';
+import { describeVerifyWorkers } from '../backends/js/index.js';
 import { nativeBuilders, nativeDiagnostics } from '../backends/native/index.js';
 import { glibcVersion } from '../backends/native/platform.js';
 
@@ -45,6 +46,7 @@ export function doctorReport(): Record<string, unknown> {
     addon: availability.available ? addonStatus() : null,
     nativeBuildersEscape: availability.available ? nativeBuilders.escapesQuotes() : null,
     jsBackend: jsBackendAvailable(),
+    jsWorkers: describeVerifyWorkers(),
   };
 }
 
@@ -87,6 +89,8 @@ export function formatDoctorReport(report: Record<string, unknown>): string {
     );
   }
   out += line("backend 'auto'", String(report.autoBackend));
+  const workers = report.jsWorkers as ReturnType<typeof describeVerifyWorkers>;
+  out += line('JS workers', `${workers.size}${workers.script ? ` (${workers.script})` : ''}${workers.note ? `: ${workers.note}` : ''}`);
   if (report.nativeBuildersEscape === false) {
     out += line('header builders', 'native output is unescaped: the JS WWW-Authenticate/metadata builders are used');
   }

@@ -56,8 +56,11 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
   it('--json through the TypeScript entry point; unknown arguments exit 2', () => {
     const { code, stdout } = doctor(['--json'], {}, 'source');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { autoBackend: string; loadMode: string; selfTest: { passed: boolean } };
+    const report = JSON.parse(stdout) as { autoBackend: string; loadMode: string; selfTest: { passed: boolean }; jsWorkers: { size: number; script: string } };
     expect(report).toMatchObject({ autoBackend: 'native', loadMode: 'deepbind', selfTest: { passed: true } });
+    expect(report.jsWorkers.size).toBeGreaterThan(0);
+    expect(report.jsWorkers.script).toMatch(/verify-worker\.(ts|js)$/);
     expect(doctor(['--bogus']).code).toBe(2);
+    expect(doctor([], { GOPHER_AUTH_JS_WORKERS: '0' }, 'source').stdout).toMatch(/JS workers\s+0 .*off: overlapping validations verify on the libuv pool/);
   });
 });

@@ -18,4 +18,4 @@ export { decodeBase64urlText } from './base64url.js';
 export { parseJsonObject } from './json-object.js';
 export { MAX_TOKEN_LENGTH } from './token.js';
 export { peekHeaderAlg } from './peek.js';
-export { verifyPool, type VerifyPoolStats } from './verify-pool.js';
+export { describeVerifyWorkers, verifyPool, type VerifyPoolStats } from './verify-pool.js';

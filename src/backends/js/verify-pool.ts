@@ -314,6 +314,16 @@ export class VerifyPool {
 
 type WorkerEntry = { kind: 'js'; url: URL } | { kind: 'ts'; url: URL; tsx: string };
 
+/** For `doctor`: how many workers concurrent JS validations get, and the script they would run. */
+export function describeVerifyWorkers(): { size: number; script: string | null; note: string | null } {
+  const size = defaultPoolSize();
+  const entry = workerEntry();
+  const script = entry === null ? null : fileURLToPath(entry.url);
+  if (size === 0) return { size, script, note: 'off: overlapping validations verify on the libuv pool' };
+  if (entry === null) return { size, script, note: 'verify-worker script not found: overlapping validations verify on the libuv pool' };
+  return { size, script, note: entry.kind === 'ts' ? 'source checkout: started through tsx' : null };
+}
+
 /**
  * The built package has dist/verify-worker.js beside its bundle; a source checkout (tests, tsx)
  * runs src/backends/js/verify-worker.ts through tsx's loader.
