@@ -287,28 +287,27 @@ export class VerifyPool {
     }
   };
 
+  /** One message per batch; requests are sent once per batch (callers usually share one). */
   #send(slot: Slot, entries: Entry[]): void {
-    {
-      const batch = this.#nextBatch++;
-      const requests: ValidationRequest[] = [];
-      const seen = new Map<ValidationRequest, number>();
-      const requestOf = new Array<number>(entries.length);
-      const clients = new Array<number>(entries.length);
-      const tokens = new Array<string>(entries.length);
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i] as Entry;
-        let index = seen.get(entry.request);
-        if (index === undefined) {
-          index = requests.push(entry.request) - 1;
-          seen.set(entry.request, index);
-        }
-        requestOf[i] = index;
-        clients[i] = entry.client;
-        tokens[i] = entry.token;
+    const batch = this.#nextBatch++;
+    const requests: ValidationRequest[] = [];
+    const seen = new Map<ValidationRequest, number>();
+    const requestOf = new Array<number>(entries.length);
+    const clients = new Array<number>(entries.length);
+    const tokens = new Array<string>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as Entry;
+      let index = seen.get(entry.request);
+      if (index === undefined) {
+        index = requests.push(entry.request) - 1;
+        seen.set(entry.request, index);
       }
-      slot.sent.set(batch, entries);
-      slot.worker.postMessage({ t: 'validate', batch, clients, tokens, requests, requestOf } satisfies ToWorker);
+      requestOf[i] = index;
+      clients[i] = entry.client;
+      tokens[i] = entry.token;
     }
+    slot.sent.set(batch, entries);
+    slot.worker.postMessage({ t: 'validate', batch, clients, tokens, requests, requestOf } satisfies ToWorker);
   }
 }
 

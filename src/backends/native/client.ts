@@ -174,24 +174,13 @@ export class NativeBackendClient implements BackendClient {
     }
     if (sent.length === 0) return Promise.resolve(verdicts);
     const scopes = request.scopes;
-    let pending: Promise<AddonRawResult[]>;
-    try {
-      pending = adopted.validateBatch(sent.map((i) => tokens[i] as string), scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    this.#inFlight++;
-    return pending.then(
+    const batch = sent.map((i) => tokens[i] as string);
+    return this.#addonCall(() => adopted.validateBatch(batch, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew)).then(
       (raws) => {
-        this.#callFinished();
         sent.forEach((i, k) => {
           verdicts[i] = this.#addonVerdict(raws[k] as AddonRawResult, headers[i] ?? null, false);
         });
         return verdicts;
-      },
-      (err: unknown) => {
-        this.#callFinished();
-        throw err instanceof Error ? err : new Error(String(err));
       },
     );
   }
@@ -239,17 +228,24 @@ export class NativeBackendClient implements BackendClient {
    */
   #validateThroughAddon(adopted: AddonClientHandle, token: string, request: ValidationRequest, header: JwtHeaderInfo | null): Promise<Verdict> {
     const scopes = request.scopes;
-    let pending: Promise<AddonRawResult>;
+    return this.#addonCall(() => adopted.validate(token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew)).then(
+      (raw) => this.#addonVerdict(raw, header, false),
+    );
+  }
+
+  /** Starts an addon call counted in #inFlight until it settles (a deferred destroy waits for it). */
+  #addonCall<T>(start: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
     try {
-      pending = adopted.validate(token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew);
+      pending = start();
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     this.#inFlight++;
     return pending.then(
-      (raw) => {
+      (value) => {
         this.#callFinished();
-        return this.#addonVerdict(raw, header, false);
+        return value;
       },
       (err: unknown) => {
         this.#callFinished();
