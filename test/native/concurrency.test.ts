@@ -40,7 +40,7 @@ describe('a native validation deferred to the next turn', () => {
 });
 
 describe('concurrent native validations through GopherAuthClient', () => {
-  it('leave in batches with exactly the one-at-a-time verdicts, also when the client is destroyed meanwhile', async () => {
+  it('leave in batches with exactly the one-at-a-time answers, also when the client is destroyed meanwhile', async () => {
     const run = await runFixture<Record<string, number>>('batches.ts');
     expect(run.signal).toBeNull();
     expect(run.code, run.stderr).toBe(0);
@@ -50,5 +50,11 @@ describe('concurrent native validations through GopherAuthClient', () => {
     // More than one token per pool job on average: batching happened.
     expect(r.batchedTokens! / r.batches!).toBeGreaterThan(2);
     expect(r.doomedBatches).toBeGreaterThan(0);
+  });
+
+  it('through koffi (addon off): one call per token, the same verdicts and codes', async () => {
+    const run = await runFixture<Record<string, number>>('batches.ts', { env: { GOPHER_AUTH_ADDON: 'off' } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.result).toMatchObject({ total: 700, valid: 200, mismatches: 0, doomedMismatches: 0 });
   });
 });

@@ -128,7 +128,7 @@ export class NativeBackendClient implements BackendClient {
       // The addon owns the handle: its lease, key lock and per-call log attribution apply here too.
       const scopes = request.scopes;
       const raw = adopted.validateSync(token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew);
-      return this.#addonVerdict(raw, header, true);
+      return this.#addonVerdict(raw, header);
     }
     const options = this.#optionsFor(request);
     const result = this.#syncResult;
@@ -178,7 +178,7 @@ export class NativeBackendClient implements BackendClient {
     return this.#addonCall(() => adopted.validateBatch(batch, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew)).then(
       (raws) => {
         sent.forEach((i, k) => {
-          verdicts[i] = this.#addonVerdict(raws[k] as AddonRawResult, headers[i] ?? null, false);
+          verdicts[i] = this.#addonVerdict(raws[k] as AddonRawResult, headers[i] ?? null);
         });
         return verdicts;
       },
@@ -229,7 +229,7 @@ export class NativeBackendClient implements BackendClient {
   #validateThroughAddon(adopted: AddonClientHandle, token: string, request: ValidationRequest, header: JwtHeaderInfo | null): Promise<Verdict> {
     const scopes = request.scopes;
     return this.#addonCall(() => adopted.validate(token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew)).then(
-      (raw) => this.#addonVerdict(raw, header, false),
+      (raw) => this.#addonVerdict(raw, header),
     );
   }
 
@@ -254,8 +254,11 @@ export class NativeBackendClient implements BackendClient {
     );
   }
 
-  /** As #verdict: the code decides; the library's own message only for sync calls, as through koffi. */
-  #addonVerdict(raw: AddonRawResult, header: JwtHeaderInfo | null, withMessage: boolean): Verdict {
+  /**
+   * As #verdict: the code decides. The message is the library's own on every addon path (the addon
+   * copies it on the thread that produced it), so an answer reads the same inline or from the pool.
+   */
+  #addonVerdict(raw: AddonRawResult, header: JwtHeaderInfo | null): Verdict {
     if (raw.valid && raw.code === GopherAuthError.SUCCESS) return { valid: true, code: GopherAuthError.SUCCESS, message: null };
     let code = raw.code as GopherAuthError;
     if (code === GopherAuthError.SUCCESS) code = GopherAuthError.INTERNAL_ERROR;
@@ -263,7 +266,7 @@ export class NativeBackendClient implements BackendClient {
       const kid = header?.kid ?? null;
       if (this.#kids !== 'native' && (kid === null || this.#kids === null || !this.#kids.has(kid))) return keyMiss(header);
     }
-    return { valid: false, code, message: (withMessage ? raw.message : null) ?? getErrorDescription(code) };
+    return { valid: false, code, message: raw.message ?? getErrorDescription(code) };
   }
 
   destroy(): void {
