@@ -38,6 +38,7 @@ const MODES: ReadonlyArray<{ mode: ServeMode; label: string }> = [
   { mode: 'gate-js', label: 'MCP endpoint + gopherAuth(), js, cache on (default)' },
   { mode: 'gate-native', label: 'MCP endpoint + gopherAuth(), native, cache on (default)' },
   { mode: 'gate-js-nocache', label: 'MCP endpoint + gopherAuth(), js, cache off' },
+  { mode: 'gate-js-noctx', label: 'MCP endpoint + gopherAuth(), js, cache on, asyncContext off' },
   { mode: 'sdk-jose', label: 'MCP endpoint + SDK requireBearerAuth + jose' },
   { mode: 'example-none', label: 'example server, --no-auth' },
   { mode: 'example-js', label: 'example server, auth on, js backend' },
@@ -216,6 +217,7 @@ async function main(): Promise<void> {
     const checks = [
       check('gopherAuth (js, cache on) ÷ no auth', get('gate-js')?.vsNoAuth ?? null, 0.9),
       check('gopherAuth (native, cache on) ÷ no auth', get('gate-native')?.vsNoAuth ?? null, 0.9),
+      check('gopherAuth (js, cache on, asyncContext off) ÷ no auth', get('gate-js-noctx')?.vsNoAuth ?? null, 0.9),
       check('gopherAuth (js, cache on) ÷ SDK + jose', sdk && get('gate-js') ? (get('gate-js')?.reqPerSec ?? 0) / sdk : null, 1),
       check('gopherAuth (native, cache on) ÷ SDK + jose', sdk && get('gate-native') ? (get('gate-native')?.reqPerSec ?? 0) / sdk : null, 1),
     ];

@@ -28,6 +28,7 @@ export type ServeMode =
   | 'gate-js'
   | 'gate-native'
   | 'gate-js-nocache'
+  | 'gate-js-noctx'
   | 'sdk-jose';
 
 type GateMode = Exclude<ServeMode, 'example-none' | 'example-js' | 'example-native'>;
@@ -75,7 +76,7 @@ async function servePieces(mode: GateMode, port: number, serverUrl: string, auth
   let closeGate = (): void => {};
   if (mode === 'gate-none') {
     app.all('/mcp', express.json({ limit: '4mb' }), (req, res, next) => endpoint.handle(req, res).catch(next));
-  } else if (mode === 'gate-js' || mode === 'gate-native' || mode === 'gate-js-nocache') {
+  } else if (mode === 'gate-js' || mode === 'gate-native' || mode === 'gate-js-nocache' || mode === 'gate-js-noctx') {
     const gate = gopherAuth({
       resource: mcpUrl,
       issuer: auth.issuer,
@@ -83,6 +84,7 @@ async function servePieces(mode: GateMode, port: number, serverUrl: string, auth
       backend: mode === 'gate-native' ? 'native' : 'js',
       toolScopes: TOOL_SCOPES,
       ...(mode === 'gate-js-nocache' ? { clientOptions: { tokenCache: false } } : {}),
+      ...(mode === 'gate-js-noctx' ? { asyncContext: false } : {}),
     });
     closeGate = () => gate.close();
     app.all('/mcp', gate, (req, res, next) => endpoint.handle(req, res).catch(next));

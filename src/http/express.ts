@@ -33,7 +33,7 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
 
 /** The gate as `(req, res, next)`: on success sets `req.auth` and runs the rest inside the auth context. */
 export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
-  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes } = auth.config;
+  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, asyncContext } = auth.config;
   return (req, res, next) => {
     const origin = singleHeader(req, 'origin');
     if (isPreflight(req.method, singleHeader(req, 'access-control-request-method'))) {
@@ -58,7 +58,8 @@ export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
             return;
           }
           req.auth = outcome.authInfo;
-          runWithAuthInfo(outcome.authInfo, () => next());
+          if (asyncContext) runWithAuthInfo(outcome.authInfo, () => next());
+          else next();
         },
         (error: unknown) => next(error),
       );

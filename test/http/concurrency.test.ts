@@ -48,3 +48,33 @@ describe('per-request identity under concurrency', () => {
     expect(results).toHaveLength(1000);
   });
 });
+
+describe('asyncContext: false', () => {
+  it('keeps the identity on req.auth only: getAuthInfo() answers undefined below the gate', async () => {
+    const plain = await startHarness({ jsonParser: true, config: { asyncContext: false } });
+    try {
+      const token = plain.token('mcp:read', { sub: 'user-plain' });
+      const res = await new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const req = request(`${plain.url}/whoami`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-expect': 'user-plain' } }, (r) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (chunk: string) => (text += chunk));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ req: 'user-plain' });
+      expect(res.body['before']).toBeUndefined();
+      expect(res.body['after']).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('must be a boolean', async () => {
+    const { gopherAuth } = await import('../../src/http/gopher-auth.js');
+    expect(() => gopherAuth({ resource: 'http://127.0.0.1:1/mcp', issuer: 'http://127.0.0.1:2', jwksUri: 'http://127.0.0.1:2/jwks', asyncContext: 'no' as never })).toThrow(/asyncContext must be true or false/);
+  });
+});
