@@ -413,7 +413,6 @@ const SECOND_OPINION_CODES: ReadonlySet<GopherAuthError> = new Set([
   GopherAuthError.INVALID_KEY,
 ]);
 
-
 function toValidationOptions(init: Exclude<ValidationOptionsInput, GopherValidationOptions>): GopherValidationOptions {
   if (typeof init !== 'object') {
     throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'validation options must be an object or GopherValidationOptions');
