@@ -8,13 +8,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { addonStatus, adoptClient } from '../src/backends/native/addon.js';
 import { createNativeClient } from '../src/backends/native/index.js';
 import { loadNativeLibrary } from '../src/backends/native/loader.js';
 import { acquireNativeRuntime } from '../src/backends/native/runtime.js';
 import type { ValidationRequest } from '../src/backends/types.js';
+import { benchKey, floorVerify, mintTokens } from './lib/keys.js';
 import { measureAsync as sharedMeasureAsync, measureSync as sharedMeasureSync } from './lib/measure.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
@@ -24,29 +24,16 @@ const TOKENS = 4000;
 const IN_FLIGHT = 64;
 const ISSUER = 'https://issuer.bench';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
+const key = benchKey('RS256', 'bench');
+const jwk = key.jwk;
 const jwksJson = JSON.stringify({ keys: [jwk] });
-const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'bench' })).toString('base64url');
-const now = Math.floor(Date.now() / 1000);
-const tokens = Array.from({ length: TOKENS }, (_, i) => {
-  const claims = { sub: `user-${i}`, iss: ISSUER, aud: 'api', exp: now + 3600, iat: now, scope: 'mcp:read', jti: `t-${i}` };
-  const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-});
+const tokens = mintTokens(key, { issuer: ISSUER, audience: 'api' }, TOKENS);
 const request: ValidationRequest = { issuer: ISSUER, audience: 'api', clockSkew: 60, algorithms: ['RS256'] };
 
 /** The shared loops (bench/lib/measure.ts) over this bench's tokens. */
 const measureAsync = (concurrency: number, op: (token: string) => Promise<boolean>): Promise<number> =>
   sharedMeasureAsync('addon bench', tokens, op, concurrency, SECONDS);
 const measureSync = (op: (token: string) => boolean): number => sharedMeasureSync('addon bench', tokens, op, SECONDS);
-
-function floorVerify(key: KeyObject): (token: string) => boolean {
-  return (token) => {
-    const dot = token.lastIndexOf('.');
-    return verify('sha256', Buffer.from(token.slice(0, dot)), key, Buffer.from(token.slice(dot + 1), 'base64url'));
-  };
-}
 
 function rawClient(): bigint {
   const { library } = loadNativeLibrary();
@@ -76,9 +63,9 @@ async function medians(runs: Runs): Promise<Map<string, number>> {
 }
 
 const FLOOR = 'floor: crypto.verify, 1 thread';
-const floor = floorVerify(createPublicKey({ key: jwk as never, format: 'jwk' }));
+const floor = floorVerify(key);
 const backend = createNativeClient({ jwksUri: 'http://127.0.0.1:9/never', issuer: ISSUER });
-backend.setKeys({ keys: [jwk as never], json: jwksJson, fetchedAt: Date.now(), version: 1 });
+backend.setKeys({ keys: [jwk], json: jwksJson, fetchedAt: Date.now(), version: 1 });
 const backendRuns: Runs = [
   [`backend, ${IN_FLIGHT} in flight`, () => measureAsync(IN_FLIGHT, async (t) => (await backend.validate(t, request)).valid)],
   ['backend, sequential (validateSync)', () => measureSync((t) => backend.validateSync(t, request).valid)],

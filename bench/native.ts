@@ -8,9 +8,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { createNativeClient, nativeDiagnostics } from '../src/backends/native/index.js';
 import type { ValidationRequest } from '../src/backends/types.js';
+import { benchKey, floorVerify, mintTokens } from './lib/keys.js';
 import { GopherAuthClient } from '../src/core/client.js';
 import { measureAsync, measureSync as sharedMeasureSync } from './lib/measure.js';
 
@@ -19,28 +19,15 @@ const TOKENS = 4000;
 const IN_FLIGHT = 64;
 const ISSUER = 'https://issuer.bench';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' } as { kty: string; kid: string };
+const key = benchKey('RS256', 'bench');
+const jwk = key.jwk;
 const jwks = { keys: [jwk] };
-const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'bench' })).toString('base64url');
-const now = Math.floor(Date.now() / 1000);
-const tokens = Array.from({ length: TOKENS }, (_, i) => {
-  const claims = { sub: `user-${i}`, iss: ISSUER, aud: 'api', exp: now + 3600, iat: now, scope: 'mcp:read mcp:write', jti: `t-${i}` };
-  const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-});
+const tokens = mintTokens(key, { issuer: ISSUER, audience: 'api' }, TOKENS);
 
 /** The shared loops (bench/lib/measure.ts) over this bench's tokens. */
 const measure = (concurrency: number, op: (token: string) => Promise<boolean>): Promise<number> =>
   measureAsync('native bench', tokens, op, concurrency, SECONDS);
 const measureSync = (op: (token: string) => boolean): number => sharedMeasureSync('native bench', tokens, op, SECONDS);
-
-function floorVerify(key: KeyObject): (token: string) => boolean {
-  return (token) => {
-    const dot = token.lastIndexOf('.');
-    return verify('sha256', Buffer.from(token.slice(0, dot)), key, Buffer.from(token.slice(dot + 1), 'base64url'));
-  };
-}
 
 async function main(): Promise<void> {
   const { info, availability } = nativeDiagnostics();
@@ -55,7 +42,7 @@ async function main(): Promise<void> {
   const native = new GopherAuthClient(url, ISSUER, { backend: 'native' });
   const auto = new GopherAuthClient(url, ISSUER, { backend: 'auto' });
   await Promise.all([native.ready(), auto.ready()]);
-  const floor = floorVerify(createPublicKey({ key: jwk as never, format: 'jwk' }));
+  const floor = floorVerify(key);
 
   const runs: [string, () => Promise<number> | number][] = [
     ['floor: crypto.verify, 1 thread', () => measureSync(floor)],

@@ -6,29 +6,19 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
-import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { nativeBackend } from '../src/backends/native/index.js';
 import { GopherAuthClient } from '../src/core/client.js';
+import { benchKey, callbackVerify, floorVerify, mintTokens } from './lib/keys.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const TOKENS = 4000;
 const IN_FLIGHT = 64;
 const ISSUER = 'https://issuer.bench';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
+const key = benchKey('RS256', 'bench');
+const jwk = key.jwk;
 const jwks = { keys: [jwk] };
-
-function makeTokens(): string[] {
-  const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'bench' })).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return Array.from({ length: TOKENS }, (_, i) => {
-    const claims = { sub: `user-${i}`, iss: ISSUER, aud: 'api', exp: now + 3600, iat: now, scope: 'mcp:read mcp:write', jti: `t-${i}` };
-    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-    return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-  });
-}
 
 /** CPU time (all threads of this process) per operation in the last `measure`, in µs. */
 let lastCpuUsPerOp = 0;
@@ -54,14 +44,7 @@ async function measure(concurrency: number, op: (token: string) => unknown): Pro
   return done / ((performance.now() - start) / 1000);
 }
 
-function floorVerify(key: KeyObject): (token: string) => boolean {
-  return (token) => {
-    const dot = token.lastIndexOf('.');
-    return verify('sha256', Buffer.from(token.slice(0, dot)), key, Buffer.from(token.slice(dot + 1), 'base64url'));
-  };
-}
-
-const tokens = makeTokens();
+const tokens = mintTokens(key, { issuer: ISSUER, audience: 'api' }, TOKENS);
 
 async function main(): Promise<void> {
   const loadBefore = loadavg();
@@ -76,8 +59,7 @@ async function main(): Promise<void> {
   const autoClient = new GopherAuthClient(url, ISSUER, { backend: 'auto' });
   await Promise.all([nativeClient?.ready(), autoClient.ready()]);
   const keySet = createLocalJWKSet(jwks);
-  const floorKey = createPublicKey({ key: jwk, format: 'jwk' });
-  const floor = floorVerify(floorKey);
+  const floor = floorVerify(key);
   const ours = async (t: string) => (await client.validateToken(t, { audience: 'api' })).valid;
   const jose = async (t: string) => {
     await jwtVerify(t, keySet, { issuer: ISSUER, audience: 'api', algorithms: ['RS256'] });
@@ -94,11 +76,7 @@ async function main(): Promise<void> {
     (results[name] ??= []).push(value);
     (cpuPerOp[name] ??= []).push(lastCpuUsPerOp);
   };
-  const floorAsync = (t: string) =>
-    new Promise<boolean>((resolve, reject) => {
-      const dot = t.lastIndexOf('.');
-      verify('sha256', Buffer.from(t.slice(0, dot)), floorKey, Buffer.from(t.slice(dot + 1), 'base64url'), (e, ok) => (e ? reject(e) : resolve(ok)));
-    });
+  const floorAsync = callbackVerify(key);
   for (let r = 0; r < rounds; r++) {
     record('floor: crypto.verify, 1 thread', await measure(1, floor));
     record(`crypto.verify async, ${IN_FLIGHT} in flight`, await measure(IN_FLIGHT, floorAsync));
