@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,15 @@ struct AddonState {
   bool deep = false;
 };
 
-// Process-wide: the library and its handles are process-wide too.
+// Process-wide: the library and its handles are process-wide too. Every thread's JS attaches;
+// the first one sets it up. Never destroyed (pool threads may outlive static destructors).
 AddonState* g_state = nullptr;
+std::mutex& g_attach_mutex = *new std::mutex();
+
+// The library's init/shutdown are process-wide and shutdown is not reference-counted, so the count
+// of holders (clients, explicit inits) of every thread lives here, where all threads see it.
+std::mutex& g_runtime_mutex = *new std::mutex();
+int64_t g_runtime_holders = 0;
 
 Napi::Value ThrowError(Napi::Env env, const char* code, const std::string& message) {
   Napi::Error error = Napi::Error::New(env, message);
@@ -161,6 +169,7 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   bool deep = info.Length() > 1 && info[1].ToBoolean().Value();
+  std::lock_guard<std::mutex> lock(g_attach_mutex);
   if (g_state != nullptr) {
     if (g_state->library.path != path) {
       return ThrowError(env, "ERR_GOPHER_ADDON_ATTACHED", "already attached to " + g_state->library.path);
@@ -299,6 +308,39 @@ Napi::Value SetLogCapture(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// (delta: 1 | -1 | 0) → { holders, rc }. +1 runs gopher_auth_init when nobody in the process holds
+// it (no hold is taken if that fails: rc says why); -1 runs gopher_auth_shutdown when the last
+// holder of any thread lets go; 0 only reads the count.
+Napi::Value HoldRuntime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireAttached(env)) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "expected (delta: 1 | -1 | 0)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const Library& library = g_state->library;
+  if (library.init == nullptr || library.shutdown == nullptr) {
+    return ThrowError(env, "ERR_GOPHER_ADDON_SYMBOL", "gopher_auth_init/gopher_auth_shutdown not found in the library");
+  }
+  double delta = info[0].As<Napi::Number>().DoubleValue();
+  int32_t rc = 0;
+  int64_t holders;
+  {
+    std::lock_guard<std::mutex> lock(g_runtime_mutex);
+    if (delta > 0) {
+      if (g_runtime_holders == 0) rc = library.init();
+      if (rc == 0) ++g_runtime_holders;
+    } else if (delta < 0 && g_runtime_holders > 0) {
+      if (--g_runtime_holders == 0) library.shutdown();
+    }
+    holders = g_runtime_holders;
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("holders", static_cast<double>(holders));
+  result.Set("rc", rc);
+  return result;
+}
+
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object stats = Napi::Object::New(env);
@@ -324,7 +366,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("validateSync", Napi::Function::New(env, ValidateSync, "validateSync"));
   exports.Set("setLogCapture", Napi::Function::New(env, SetLogCapture, "setLogCapture"));
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("holdRuntime", Napi::Function::New(env, HoldRuntime, "holdRuntime"));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

@@ -47,6 +47,8 @@ bool AttachLibrary(const std::string& path, bool deep, Library& out, std::string
     dlclose(handle);
     return false;
   }
+  lib.init = reinterpret_cast<LifecycleFn>(dlsym(handle, "gopher_auth_init"));
+  lib.shutdown = reinterpret_cast<LifecycleFn>(dlsym(handle, "gopher_auth_shutdown"));
   // dlsym on the library's handle searches its own dependency scope first, so these are the
   // bundled libcrypto's functions when that is what the library binds to.
   void* crypto_scope = deep ? handle : RTLD_DEFAULT;

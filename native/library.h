@@ -23,6 +23,7 @@ using ValidateTokenFn = int32_t (*)(void*, const char*, void*, ValidationResult*
 using VersionFn = const char* (*)();
 using ErrClearFn = void (*)();
 using ErrPeekFn = unsigned long (*)();
+using LifecycleFn = int32_t (*)();
 
 struct Library {
   void* handle = nullptr;
@@ -36,6 +37,9 @@ struct Library {
   OptionsSetClockSkewFn options_set_clock_skew = nullptr;
   ValidateTokenFn validate_token = nullptr;
   VersionFn version = nullptr;
+  // Optional: without them the addon cannot hold the process-wide init (JS then counts per thread).
+  LifecycleFn init = nullptr;
+  LifecycleFn shutdown = nullptr;
   // From the library's own libcrypto (its dependency scope), not Node's.
   ErrClearFn err_clear_error = nullptr;
   ErrPeekFn err_peek_error = nullptr;

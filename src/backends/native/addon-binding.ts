@@ -60,4 +60,10 @@ export interface AddonBinding {
   validateSync(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): AddonRawResult;
   setLogCapture(mode: 'capture' | 'drop', sink?: (lines: AddonLogLine[]) => void): boolean;
   stats(): AddonStats;
+  /**
+   * The process-wide holder count of the library's init (every thread shares it): +1 initialises
+   * when nobody holds it (rc != 0: failed, nothing held), -1 shuts down when the last holder lets
+   * go, 0 reads it.
+   */
+  holdRuntime(delta: 1 | -1 | 0): { holders: number; rc: number };
 }

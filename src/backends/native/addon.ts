@@ -14,7 +14,7 @@ import { loadNativeLibrary } from './loader.js';
 export type { AddonRawResult, AddonLogLine, AddonStats } from './addon-binding.js';
 
 const PACKAGE_NAME = 'gopher-auth';
-const EXPECTED_ABI = 2;
+const EXPECTED_ABI = 3;
 
 export interface AddonStatus {
   loaded: boolean;

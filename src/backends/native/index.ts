@@ -5,7 +5,8 @@ import { NativeBackendClient, type NativeClientTuning } from './client.js';
 import { NativeBackendError } from './errors.js';
 import { loadNativeLibrary, type LoadedLibrary, type NativeLibraryInfo } from './loader.js';
 import { platformPackageName } from './platform.js';
-import { acquireNativeRuntime, nativeRuntimeHolders, releaseNativeRuntime } from './runtime.js';
+import { acquireNativeRuntime, nativeRuntimeHolders, releaseNativeRuntime, useProcessWideRuntime } from './runtime.js';
+import { nativeAddon } from './addon.js';
 import { runSelfTest, type SelfTestReport } from './self-test.js';
 import { nativeBuilderEscapes, nativeProtectedResourceMetadata, nativeWwwAuthenticate, type NativeBuilt } from './builders.js';
 
@@ -42,6 +43,9 @@ function ready(): Readiness {
     };
     return readiness;
   }
+  // Before the first hold on this thread: with the addon, init/shutdown are counted process-wide.
+  const addon = nativeAddon();
+  if (addon !== null) useProcessWideRuntime(addon);
   const selfTest = runSelfTest(library);
   readiness = {
     library: selfTest.passed ? library : null,

@@ -1,0 +1,41 @@
+import { describe, expect, it, vi } from 'vitest';
+import { runFixture } from './run-fixture.js';
+
+vi.setConfig({ testTimeout: 90_000 });
+
+type Verdict = { valid: boolean; code: number; message: string | null };
+interface Outcome {
+  addon: boolean;
+  ready: string;
+  beforeOnMain: Verdict;
+  initializedWhileWorkerHolds: boolean;
+  inWorker: { sync: Verdict; async: Verdict };
+  initializedAfterAll: boolean;
+}
+
+describe('native init/shutdown across worker threads (child process)', () => {
+  it('with the addon: the main thread letting go never shuts the library down under a worker', async () => {
+    const run = await runFixture<Outcome>('cross-thread-runtime.ts');
+    expect(run.result, `${run.stderr} code=${run.code} signal=${run.signal}`).not.toBeNull();
+    const r = run.result as Outcome;
+    expect(r.addon).toBe(true);
+    expect(r.beforeOnMain).toMatchObject({ valid: true, code: 0 });
+    // Main destroyed its last client and called shutdown once more than init: the worker still holds it.
+    expect(r.initializedWhileWorkerHolds).toBe(true);
+    expect(r.inWorker.sync).toMatchObject({ valid: true, code: 0 });
+    expect(r.inWorker.async).toMatchObject({ valid: true, code: 0 });
+    // The worker's destroy was the last release in the process: shut down then.
+    expect(r.initializedAfterAll).toBe(false);
+  });
+
+  it('without the addon (koffi only): the documented per-thread limit holds, and nothing crashes', async () => {
+    const run = await runFixture<Outcome>('cross-thread-runtime.ts', { env: { GOPHER_AUTH_ADDON: 'off' } });
+    expect(run.signal).toBeNull();
+    const r = run.result as Outcome;
+    expect(r.addon).toBe(false);
+    expect(r.beforeOnMain).toMatchObject({ valid: true, code: 0 });
+    // docs/native.md: without the addon the count is per thread; the worker gets NOT_INITIALIZED, never a false "valid".
+    expect(r.inWorker.sync).toMatchObject({ valid: false, code: -1012 });
+    expect(r.inWorker.async).toMatchObject({ valid: false, code: -1012 });
+  });
+});
