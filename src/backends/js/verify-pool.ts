@@ -23,10 +23,10 @@ import { NO_KEYS, VALID_WIRE, type FromWorker, type ToWorker, type VerdictWire }
  * Tokens queued per worker: at least MIN_DEPTH (so it never runs dry between two turns of the event
  * loop), about as many as wait for the calling thread (so both finish together), at most MAX_DEPTH.
  */
-const MIN_DEPTH = Number(process.env.X_MIN ?? 8);
-const MAX_DEPTH = Number(process.env.X_MAX ?? 48);
+const MIN_DEPTH = 8;
+const MAX_DEPTH = 48;
 /** Tokens per message: the worker answers each batch when done, and the next one is already queued. */
-const BATCH = Number(process.env.X_BATCH ?? 8);
+const BATCH = 8;
 const MAX_WORKERS = 4;
 
 interface Entry {
