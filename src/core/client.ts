@@ -47,6 +47,7 @@ export class GopherAuthClient {
   readonly #logger: Logger;
   readonly #resolved: ResolvedClientOptions;
   readonly #defaultRequest: ValidationRequest;
+  #lastRequest: ValidationRequest | null = null;
   readonly #stored = new Map<NativeOptionName, string>();
   #managerOptions: JwksManagerOptions;
   #manager: JwksManager;
@@ -307,14 +308,16 @@ export class GopherAuthClient {
   #request(options: ValidationOptionsInput | undefined): ValidationRequest {
     if (options === undefined || options === null) return this.#defaultRequest;
     const opts = options instanceof GopherValidationOptions ? options : toValidationOptions(options);
-    const scopes = opts.scopes;
-    return {
-      issuer: this.#issuer,
-      audience: opts.audience,
-      scopes: scopes.length > 0 ? scopes : undefined,
-      clockSkew: opts.clockSkew ?? this.#resolved.clockSkew,
-      algorithms: this.#resolved.algorithms,
-    };
+    const scopes = opts.scopes.length > 0 ? opts.scopes : undefined;
+    const audience = opts.audience;
+    const clockSkew = opts.clockSkew ?? this.#resolved.clockSkew;
+    // Callers repeat the same options (often a fresh object literal per call): the same frozen
+    // request is reused, so the verify workers get it once per batch instead of once per token.
+    const last = this.#lastRequest;
+    if (last !== null && last.audience === audience && last.clockSkew === clockSkew && sameScopes(last.scopes, scopes)) return last;
+    const request: ValidationRequest = Object.freeze({ issuer: this.#issuer, audience, scopes: scopes && Object.freeze([...scopes]), clockSkew, algorithms: this.#resolved.algorithms });
+    this.#lastRequest = request;
+    return request;
   }
 
   #cacheKey(options: ValidationOptionsInput | undefined): string {
@@ -422,6 +425,13 @@ function toValidationOptions(init: Exclude<ValidationOptionsInput, GopherValidat
   if (init.audience !== undefined) opts.setAudience(init.audience);
   if (init.clockSkew !== undefined) opts.setClockSkew(init.clockSkew);
   return opts;
+}
+
+function sameScopes(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function assertTokenType(token: unknown): asserts token is string {

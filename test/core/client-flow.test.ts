@@ -205,3 +205,29 @@ describe('logging', () => {
     for (const t of tokens) expect(all).not.toContain(t.split('.')[1]);
   });
 });
+
+describe('per-call options', () => {
+  it('alternating plain option objects are each applied (never the previous call’s)', async () => {
+    const client = newClient();
+    await client.ready();
+    const token = issuer.sign({ claims: { aud: 'api', scope: 'read write' } });
+    const cases: [Parameters<GopherAuthClient['validateToken']>[1], number][] = [
+      [{ audience: 'api' }, GopherAuthError.SUCCESS],
+      [{ audience: 'other' }, GopherAuthError.INVALID_AUDIENCE],
+      [{ audience: 'api', scopes: ['read'] }, GopherAuthError.SUCCESS],
+      [{ audience: 'api', scopes: ['admin'] }, GopherAuthError.INSUFFICIENT_SCOPE],
+      [{ audience: 'api', scopes: 'read write' }, GopherAuthError.SUCCESS],
+      [{ audience: 'api', scopes: ['read', 'admin'] }, GopherAuthError.INSUFFICIENT_SCOPE],
+      [{ audience: 'api' }, GopherAuthError.SUCCESS],
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const [options, code] of cases) {
+        expect((await client.validateToken(token, options)).errorCode).toBe(code);
+        expect(client.validateTokenSync(token, options).errorCode).toBe(code);
+      }
+    }
+    // Concurrent calls with different options in one batch keep their own requirements.
+    const results = await Promise.all(Array.from({ length: 64 }, (_, i) => client.validateToken(token, cases[i % cases.length]?.[0])));
+    expect(results.map((r) => r.errorCode)).toEqual(Array.from({ length: 64 }, (_, i) => cases[i % cases.length]?.[1]));
+  });
+});
