@@ -174,6 +174,8 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
     if (g_state->library.path != path) {
       return ThrowError(env, "ERR_GOPHER_ADDON_ATTACHED", "already attached to " + g_state->library.path);
     }
+    // Another thread attaching: its loader has just muted the streams again.
+    ReapplyCaptureMode();
   } else {
     Library library;
     std::string error;

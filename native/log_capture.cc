@@ -22,6 +22,7 @@ thread_local std::string tl_partial[2];
 // std::cout, std::cerr, std::clog (clog shares cerr's line buffer and stream number).
 std::ostream* g_streams[3] = {nullptr, nullptr, nullptr};
 std::atomic<uint64_t> g_dropped{0};
+std::atomic<bool> g_capturing{false};
 
 // Deliberately never destroyed: at exit, pool threads may still be inside a validation that
 // writes to the library's streams after static destructors have run.
@@ -179,12 +180,19 @@ bool SetCaptureMode(Napi::Env env, bool capture, Napi::Function sink, std::strin
     g_drain_pending = false;
     g_queue.clear();
   }
+  g_capturing.store(capture);
+  ReapplyCaptureMode();
+  return true;
+}
+
+void ReapplyCaptureMode() {
+  bool capture = g_capturing.load();
   for (int i = 0; i < 3; ++i) {
     if (g_streams[i] == nullptr) continue;
     // rdbuf(nullptr) sets badbit: the library's `<<` then returns before formatting anything.
+    // rdbuf(buffer) clears the state, badbit included.
     g_streams[i]->rdbuf(capture ? &g_buffers[i == 0 ? 0 : 1] : nullptr);
   }
-  return true;
 }
 
 uint64_t DroppedLineCount() { return g_dropped.load(std::memory_order_relaxed); }

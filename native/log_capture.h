@@ -44,6 +44,10 @@ CaptureStatus LocateStreams(void* library_handle, bool deep);
 // Call while no validation is running: the library's stream objects are not locked by their users.
 bool SetCaptureMode(Napi::Env env, bool capture, Napi::Function sink, std::string& error);
 
+// Puts the streams back into the mode last set (another thread's loader may have set badbit on them
+// since: it mutes them on every load, not knowing the addon captures them).
+void ReapplyCaptureMode();
+
 uint64_t DroppedLineCount();
 
 }  // namespace gopher_addon

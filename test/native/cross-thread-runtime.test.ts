@@ -11,6 +11,9 @@ interface Outcome {
   initializedWhileWorkerHolds: boolean;
   inWorker: { sync: Verdict; async: Verdict };
   initializedAfterAll: boolean;
+  loggerSet: boolean;
+  linesBeforeWorker: number;
+  linesAfterWorkerAttached: number;
 }
 
 describe('native init/shutdown across worker threads (child process)', () => {
@@ -28,11 +31,21 @@ describe('native init/shutdown across worker threads (child process)', () => {
     expect(r.initializedAfterAll).toBe(false);
   });
 
+  it('with the addon: a worker thread loading the library never switches off the logger the main thread set', async () => {
+    const run = await runFixture<Outcome>('cross-thread-runtime.ts');
+    const r = run.result as Outcome;
+    expect(r.loggerSet).toBe(true);
+    expect(r.linesBeforeWorker).toBeGreaterThan(0);
+    // Each thread's loader mutes the library's streams when it loads; the worker's attach restores capture.
+    expect(r.linesAfterWorkerAttached).toBeGreaterThan(0);
+  });
+
   it('without the addon (koffi only): the documented per-thread limit holds, and nothing crashes', async () => {
     const run = await runFixture<Outcome>('cross-thread-runtime.ts', { env: { GOPHER_AUTH_ADDON: 'off' } });
     expect(run.signal).toBeNull();
     const r = run.result as Outcome;
     expect(r.addon).toBe(false);
+    expect(r.loggerSet).toBe(false);
     expect(r.beforeOnMain).toMatchObject({ valid: true, code: 0 });
     // docs/native.md: without the addon the count is per thread; the worker gets NOT_INITIALIZED, never a false "valid".
     expect(r.inWorker.sync).toMatchObject({ valid: false, code: -1012 });

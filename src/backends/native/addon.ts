@@ -82,8 +82,11 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
   }
   let attach: AddonAttachInfo;
   try {
+    // Capture is process-wide: only the first attach sets the default, so a worker thread
+    // attaching later never switches off the logger another thread set.
+    const firstInProcess = binding.stats().attached !== true;
     attach = binding.attach(info.path, info.loadMode === 'deepbind');
-    binding.setLogCapture('drop');
+    if (firstInProcess) binding.setLogCapture('drop');
   } catch (err) {
     return off(`addon could not attach to ${info.path}: ${firstLine(err)}`, file);
   }
