@@ -184,6 +184,19 @@ describe('addon: validation on the libuv pool', () => {
     expect((await client.validate(good.token, '', null, 60)).valid).toBe(true);
   });
 
+  it('answers valid tokens with one frozen result per thread, invalid ones with their own', async () => {
+    const good = cases.find((c) => c.name === 'valid, no options')!;
+    const bad = cases.find((c) => c.name === 'bad signature')!;
+    const a = client.validateSync(good.token, '', null, 60);
+    const b = await client.validate(good.token, '', null, 60);
+    expect(a).toEqual({ rc: 0, valid: true, code: 0, message: null });
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    const failed = client.validateSync(bad.token, '', null, 60);
+    expect(failed).toMatchObject({ valid: false, code: bad.code });
+    expect(Object.isFrozen(failed)).toBe(false);
+  });
+
   it('setJwks waits for validations in flight and takes effect for the next ones', async () => {
     const good = cases.find((c) => c.name === 'valid, no options')!;
     const inFlight = Array.from({ length: 32 }, () => client.validate(good.token, '', null, 60));

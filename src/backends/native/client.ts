@@ -16,6 +16,8 @@ const RESULT_SIZE = 16;
 const DEFAULT_SKEW = 60;
 /** The JS backend's MAX_TOKEN_LENGTH: the re-check refuses longer tokens anyway. */
 const MAX_NATIVE_TOKEN_LENGTH = 64 * 1024;
+/** Every accepted token gets this one verdict (verdicts are never modified). */
+const NATIVE_VALID: Verdict = Object.freeze({ valid: true, code: GopherAuthError.SUCCESS, message: null });
 
 export interface NativeClientTuning {
   /** Native `cache_duration` (s). Keys are re-injected at 90% of it. */
@@ -259,7 +261,7 @@ export class NativeBackendClient implements BackendClient {
    * copies it on the thread that produced it), so an answer reads the same inline or from the pool.
    */
   #addonVerdict(raw: AddonRawResult, header: JwtHeaderInfo | null): Verdict {
-    if (raw.valid && raw.code === GopherAuthError.SUCCESS) return { valid: true, code: GopherAuthError.SUCCESS, message: null };
+    if (raw.valid && raw.code === GopherAuthError.SUCCESS) return NATIVE_VALID;
     let code = raw.code as GopherAuthError;
     if (code === GopherAuthError.SUCCESS) code = GopherAuthError.INTERNAL_ERROR;
     if (code === GopherAuthError.INVALID_KEY) {
