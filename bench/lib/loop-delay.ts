@@ -15,7 +15,7 @@ export async function loopDelayDuring(work: () => Promise<unknown>): Promise<Loo
   } finally {
     histogram.disable();
   }
-  // The histogram counts the timer's lateness beyond its 1 ms period, in ns.
+  // In ns: each sample is the whole interval between two ticks of the 1 ms timer (an idle loop reads ~1.07 ms).
   return { p50Ms: histogram.percentile(50) / 1e6, p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 };
 }
 
