@@ -1,6 +1,7 @@
 /** Our clients as the benches use them: one GopherAuthClient per backend mode and cache setting. */
 import { addonStatus } from '../../src/backends/native/addon.js';
-import { nativeDiagnostics } from '../../src/backends/native/index.js';
+import { createNativeClient, nativeDiagnostics, type NativeBackendClient } from '../../src/backends/native/index.js';
+import type { ValidationRequest } from '../../src/backends/types.js';
 import { GopherAuthClient, type GopherAuthClientOptions } from '../../src/core/client.js';
 import { GopherValidationOptions } from '../../src/core/options.js';
 
@@ -14,6 +15,13 @@ export interface OurClients {
   jsCached: GopherAuthClient;
   autoCached: GopherAuthClient;
   nativeCached: GopherAuthClient | null;
+  /**
+   * The native backend on its own (src/backends/native: the library call through the addon, or koffi),
+   * keys injected, without GopherAuthClient's JS re-check of accepted tokens; null without native.
+   */
+  nativeBackend: NativeBackendClient | null;
+  /** The request the native backend gets for `options`. */
+  nativeRequest: ValidationRequest;
   /** One options object reused on every call, as the HTTP gate does. */
   options: GopherValidationOptions;
   /** How the native backend validates asynchronously here ('addon' or 'koffi'), or why it is absent. */
@@ -40,11 +48,23 @@ export async function createOurClients(jwksUrl: string, issuer: string, audience
   };
   const all = Object.values(clients).filter((c): c is GopherAuthClient => c !== null);
   await Promise.all(all.map((c) => c.ready()));
+  let nativeBackend: NativeBackendClient | null = null;
+  if (native) {
+    const response = await fetch(jwksUrl);
+    const json = await response.text();
+    nativeBackend = createNativeClient({ jwksUri: jwksUrl, issuer });
+    nativeBackend.setKeys({ keys: (JSON.parse(json) as { keys: never[] }).keys, json, fetchedAt: Date.now(), version: 1 });
+  }
   const addon = addonStatus();
   return {
     ...clients,
+    nativeBackend,
+    nativeRequest: { issuer, audience, clockSkew: 60, algorithms: ['RS256', 'RS384', 'RS512'] },
     options: new GopherValidationOptions().setAudience(audience),
     nativeAsyncPath: !native ? `unavailable: ${nativeAvailable().reason ?? ''}` : addon.loaded ? 'addon' : `koffi (addon: ${addon.reason ?? 'not loaded'})`,
-    destroy: () => all.forEach((c) => c.destroy()),
+    destroy: () => {
+      all.forEach((c) => c.destroy());
+      nativeBackend?.destroy();
+    },
   };
 }
