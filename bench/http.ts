@@ -61,7 +61,7 @@ interface LoopReport {
 
 async function startChild(mode: ServeMode, jwksUrl: string): Promise<ServerHandle> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, '--jwks', jwksUrl, '--issuer', ISSUER], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_HTTP_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<{ mcpUrl: string }>((resolve, reject) => {
@@ -273,9 +273,11 @@ async function serve(argv: readonly string[]): Promise<void> {
       process.send?.({ p50Ms: histogram.percentile(50) / 1e6, p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6, cpuSeconds: (used.user + used.system) / 1e6 });
     }
   });
-  process.on('disconnect', () => {
+  const stop = (): void => {
     void running.close().finally(() => process.exit(0));
-  });
+  };
+  process.on('disconnect', stop);
+  process.on('SIGTERM', stop);
   process.send?.({ mcpUrl: running.mcpUrl });
 }
 
