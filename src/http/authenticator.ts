@@ -13,6 +13,7 @@ import { authErrors, httpStatus, isBearerAuthError, type BearerAuthError } from 
 import type { AuthFailureEvent } from './failure.js';
 import { requiredScopesFor } from './jsonrpc.js';
 import { extractBearerToken } from './token.js';
+import { TokenIdentities } from './token-identity.js';
 
 export interface AuthRequest {
   /** HTTP method. */
@@ -40,20 +41,12 @@ const SERVER_FAULT = new Set<GopherAuthError>([
   GopherAuthError.INTERNAL_ERROR,
 ]);
 
-function splitScopes(scopes: string): string[] {
-  return [...new Set(scopes.split(' ').filter((s) => s !== ''))];
-}
-
-function stringClaim(claims: Record<string, unknown>, name: string): string | undefined {
-  const value = claims[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 export class Authenticator {
   readonly config: ResolvedAuthConfig;
   readonly client: TokenClient;
   readonly #ownsClient: boolean;
   readonly #options: GopherValidationOptions;
+  readonly #identities = new TokenIdentities();
 
   constructor(config: ResolvedAuthConfig) {
     this.config = config;
@@ -97,18 +90,18 @@ export class Authenticator {
       if (SERVER_FAULT.has(verdict.errorCode)) return authErrors.serverError(reason, verdict.errorCode);
       return authErrors.invalidToken(reason, verdict.errorCode, verdict.errorCode === GopherAuthError.EXPIRED_TOKEN);
     }
-    const payload = this.client.extractPayload(token);
-    if (payload === null) return authErrors.serverError('a valid token could not be decoded');
+    const identity = this.#identities.of(token, this.client);
+    if (identity === null) return authErrors.serverError('a valid token could not be decoded');
     // A bearer token without exp would be a credential forever (RFC 9068 requires exp; the SDK refuses it too).
-    if (payload.expiration === null) return authErrors.invalidToken('the token has no numeric exp claim');
-    const claims = payload.claims;
+    if (identity.expiresAt === null) return authErrors.invalidToken('the token has no numeric exp claim');
     return {
       token,
-      clientId: stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp') ?? '',
-      scopes: splitScopes(payload.scopes),
-      expiresAt: payload.expiration,
+      clientId: identity.clientId,
+      // Shared by every request with this token, hence frozen (docs/http.md).
+      scopes: identity.scopes as string[],
+      expiresAt: identity.expiresAt,
       resource: new URL(this.config.resourceUrl.href),
-      extra: claims,
+      extra: identity.claims as Record<string, unknown>,
     };
   }
 
@@ -198,6 +191,7 @@ export class Authenticator {
 
   /** Destroys the client when this gate created it. Idempotent. */
   close(): void {
+    this.#identities.clear();
     if (this.#ownsClient) this.client.destroy?.();
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * What AuthInfo takes from a token's claims (client id, scopes, expiry, the claims), decoded once per
+ * token: an MCP client sends the same bearer token on every request, and decoding it again cost more
+ * per request than the cached verdict (bench/http.ts, CPU profile). The claims are frozen, deep, and
+ * shared by every request with that token. Validity is never cached here: the gate asks the client
+ * for a verdict on every request first.
+ */
+import type { TokenClient } from './config.js';
+
+export interface TokenIdentity {
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  /** `exp`, or null when the token has no numeric exp. */
+  readonly expiresAt: number | null;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** Tokens remembered at once; the oldest is forgotten first. */
+const MAX_ENTRIES = 1000;
+/** Longer tokens are decoded every time, so the memory held stays small whatever arrives. */
+const MAX_TOKEN_LENGTH = 8192;
+
+export class TokenIdentities {
+  readonly #entries = new Map<string, TokenIdentity | null>();
+
+  /** The identity in `token` (already validated by the caller), or null when it cannot be decoded. */
+  of(token: string, client: Pick<TokenClient, 'extractPayload'>): TokenIdentity | null {
+    const known = this.#entries.get(token);
+    if (known !== undefined) return known;
+    const identity = decode(token, client);
+    if (token.length <= MAX_TOKEN_LENGTH) {
+      if (this.#entries.size >= MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value as string);
+      this.#entries.set(token, identity);
+    }
+    return identity;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+function decode(token: string, client: Pick<TokenClient, 'extractPayload'>): TokenIdentity | null {
+  const payload = client.extractPayload(token);
+  if (payload === null) return null;
+  const claims = deepFreeze(payload.claims);
+  return Object.freeze({
+    clientId: stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp') ?? '',
+    scopes: Object.freeze([...new Set(payload.scopes.split(' ').filter((s) => s !== ''))]),
+    expiresAt: payload.expiration,
+    claims,
+  });
+}
+
+function stringClaim(claims: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = claims[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value as Record<string, unknown>)) deepFreeze(member);
+  }
+  return value;
+}
