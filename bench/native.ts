@@ -73,8 +73,13 @@ async function main(): Promise<void> {
     const ops = median(values);
     console.log(`${name.padEnd(38)} ${Math.round(ops).toString().padStart(8)} ops/s   ${(ops / floorOps).toFixed(2)}x floor`);
   }
-  const seq = median(results.get('native backend, sync') ?? [0]) / floorOps;
-  console.log(`\nsequential native (sync) vs floor: ${seq.toFixed(2)}x (target >= 0.55x) ${seq >= 0.55 ? 'met' : 'NOT met'}`);
+  // Both readings of "sequential native validation": the library call as this package makes it, and
+  // GopherAuthClient({ backend: 'native' }), which also re-checks every accepted token in JS.
+  const verdict = (x: number): string => `${x.toFixed(2)}x (target >= 0.55x) ${x >= 0.55 ? 'met' : 'NOT met'}`;
+  const backendSeq = median(results.get('native backend, sync') ?? [0]) / floorOps;
+  const clientSeq = median(results.get("client 'native', sync") ?? [0]) / floorOps;
+  console.log(`\nsequential native (sync), native backend alone vs floor: ${verdict(backendSeq)}`);
+  console.log(`sequential native (sync), client 'native' vs floor:      ${verdict(clientSeq)}`);
 
   backend.destroy();
   native.destroy();
