@@ -46,7 +46,10 @@ export function createBackendClients(
     return { js, native: null, nativeBackend: null, primary: 'js' };
   }
   try {
-    return { js, native: backends.native.createClient(config), nativeBackend: backends.native, primary: 'native' };
+    const native = backends.native.createClient(config);
+    const caveat = backends.native.caveat?.() ?? null;
+    if (caveat !== null) logger.warn({ backend: 'native' }, caveat);
+    return { js, native, nativeBackend: backends.native, primary: 'native' };
   } catch (error) {
     if (mode === 'native') {
       js.destroy();

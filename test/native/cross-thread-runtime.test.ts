@@ -52,3 +52,20 @@ describe('native init/shutdown across worker threads (child process)', () => {
     expect(r.inWorker.async).toMatchObject({ valid: false, code: -1012 });
   });
 });
+
+describe('native clients on a worker thread say when init is counted per thread (child process)', () => {
+  type Warnings = { mainWarnings: string[]; workerWarnings: string[] };
+
+  it('without the addon: one warning on the worker, none on the main thread', async () => {
+    const run = await runFixture<Warnings>('worker-caveat.ts', { env: { GOPHER_AUTH_ADDON: 'off' } });
+    expect(run.result, `${run.stderr} code=${run.code}`).not.toBeNull();
+    expect(run.result?.mainWarnings).toEqual([]);
+    expect(run.result?.workerWarnings).toHaveLength(1);
+    expect(run.result?.workerWarnings[0]).toMatch(/worker thread without the N-API addon.*NOT_INITIALIZED/);
+  });
+
+  it('with the addon: no warning anywhere', async () => {
+    const run = await runFixture<Warnings>('worker-caveat.ts');
+    expect(run.result).toEqual({ mainWarnings: [], workerWarnings: [] });
+  });
+});

@@ -57,6 +57,11 @@ export function releaseNativeRuntime(library: LoadedLibrary): void {
   }
 }
 
+/** Whether this thread's holds are counted with every other thread's (through the addon). */
+export function runtimeIsProcessWide(): boolean {
+  return processWide !== null;
+}
+
 /** Holders of the library's init: process-wide with the addon, else this thread's. */
 export function nativeRuntimeHolders(): number {
   return processWide !== null ? processWide.holdRuntime(0).holders : holders;
