@@ -366,7 +366,7 @@ export class NativeBackendClient implements BackendClient {
   #verdict(result: Buffer, rc: number, header: JwtHeaderInfo | null, copyMessage: boolean): Verdict {
     const valid = result.readUInt8(0) !== 0;
     let code = result.readInt32LE(4) as GopherAuthError;
-    if (valid && code === GopherAuthError.SUCCESS && rc === 0) return { valid: true, code, message: null };
+    if (valid && code === GopherAuthError.SUCCESS && rc === 0) return NATIVE_VALID;
     // An untouched struct (rc -1012 before init, or any failure that filled nothing): trust rc.
     if (code === GopherAuthError.SUCCESS) code = (rc !== 0 ? rc : GopherAuthError.INTERNAL_ERROR) as GopherAuthError;
     if (code === GopherAuthError.INVALID_KEY) {
