@@ -108,18 +108,16 @@ export class NativeBackendClient implements BackendClient {
   reserve(): BackendCall {
     this.#assertLive('reserve');
     this.#inFlight++;
-    let released = false;
-    return {
-      validateSync: (token, request) => this.#validateSyncNow(token, request),
-      validate: (token, request) => this.#validateNow(token, request),
-      validateBatch: (tokens, request) => this.#validateBatchNow(tokens, request),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#callFinished();
-      },
-    };
+    return new Reservation(this.#calls);
   }
+
+  /** What a Reservation calls: made once per client, so a reservation allocates no closures. */
+  readonly #calls: ReservedCalls = {
+    validateSync: (token, request) => this.#validateSyncNow(token, request),
+    validate: (token, request) => this.#validateNow(token, request),
+    validateBatch: (tokens, request) => this.#validateBatchNow(tokens, request),
+    finished: () => this.#callFinished(),
+  };
 
   #validateSyncNow(token: string, request: ValidationRequest): Verdict {
     const header = readJwtHeader(token);
@@ -462,6 +460,41 @@ export class NativeBackendClient implements BackendClient {
     this.#lib.clearNodeOpenSslErrors();
     if (rc === 0) this.#kids = 'native';
     return rc;
+  }
+}
+
+interface ReservedCalls {
+  validateSync(token: string, request: ValidationRequest): Verdict;
+  validate(token: string, request: ValidationRequest): Promise<Verdict>;
+  validateBatch(tokens: readonly string[], request: ValidationRequest): Promise<Verdict[]>;
+  finished(): void;
+}
+
+/** One accepted call on a NativeBackendClient (see reserve()); release() counts once. */
+class Reservation implements BackendCall {
+  #released = false;
+  readonly #calls: ReservedCalls;
+
+  constructor(calls: ReservedCalls) {
+    this.#calls = calls;
+  }
+
+  validateSync(token: string, request: ValidationRequest): Verdict {
+    return this.#calls.validateSync(token, request);
+  }
+
+  validate(token: string, request: ValidationRequest): Promise<Verdict> {
+    return this.#calls.validate(token, request);
+  }
+
+  validateBatch(tokens: readonly string[], request: ValidationRequest): Promise<Verdict[]> {
+    return this.#calls.validateBatch(tokens, request);
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#calls.finished();
   }
 }
 
