@@ -12,7 +12,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BENCH_ALGS, benchKey, callbackVerify, floorVerify, mintTokens, type BenchAlg, type BenchKey } from './lib/keys.js';
 import { startBenchJwksServer, type BenchJwksServer } from './lib/jwks-server.js';
 import { loopDelayDuring, sustain, type LoopDelay } from './lib/loop-delay.js';
-import { measureAsync, measureSync, median } from './lib/measure.js';
+import { measureAsync, measureSync, median, type Cursor } from './lib/measure.js';
 import { createOurClients, type OurClients } from './lib/ours.js';
 import { check, formatOps, formatRatio, loadNote, machineInfo, pad, printChecks, writeResults, type TargetCheck } from './lib/report.js';
 import { PEERS, type PeerVerify } from './peers/index.js';
@@ -84,10 +84,11 @@ function ourCases(alg: BenchAlg, ours: OurClients, distinct: string[], repeated:
     const inputs = tokens === 'distinct' ? distinct : repeated;
     for (const inFlight of modes) {
       const name = `${label}, ${sub(inFlight)}`;
+      const cursor: Cursor = { next: 0 };
       const run =
         inFlight === 'sync'
           ? (s: number) => Promise.resolve(measureSync(name, inputs, (t) => client.validateTokenSync(t, opts).valid, s))
-          : (s: number) => measureAsync(name, inputs, async (t) => (await client.validateToken(t, opts)).valid, inFlight, s);
+          : (s: number) => measureAsync(name, inputs, async (t) => (await client.validateToken(t, opts)).valid, inFlight, s, cursor);
       cases.push({ alg, group: 'ours', subject, name, tokens, inFlight, run });
     }
   };

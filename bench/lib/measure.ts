@@ -10,6 +10,15 @@ function rejected(name: string): Error {
   return new Error(`${name}: a valid token was not accepted`);
 }
 
+/**
+ * Where a case's next run starts in its inputs. A case that keeps one continues round robin across
+ * its runs: a cache smaller than the inputs (the cache-miss row) then never meets a token it still
+ * holds from the previous run, as it would when every run restarted at the first token.
+ */
+export interface Cursor {
+  next: number;
+}
+
 /** Runs `op` over `inputs` (round robin) with `concurrency` operations in flight for `seconds`; ops/s. */
 export async function measureAsync(
   name: string,
@@ -17,8 +26,9 @@ export async function measureAsync(
   op: (input: string) => Promise<boolean>,
   concurrency: number,
   seconds: number,
+  cursor: Cursor = { next: 0 },
 ): Promise<number> {
-  let next = 0;
+  let next = cursor.next;
   let done = 0;
   const start = performance.now();
   const deadline = start + seconds * 1000;
@@ -39,6 +49,7 @@ export async function measureAsync(
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
+  cursor.next = next % count;
   return done / ((performance.now() - start) / 1000);
 }
 
