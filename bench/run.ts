@@ -235,6 +235,8 @@ async function loopScenarios(server: BenchJwksServer, ours: OurClients, key: Ben
   };
   const scenarios: LoopScenario[] = [];
   const measure = async (name: string, client: GopherAuthClient, inputs: readonly string[]): Promise<void> => {
+    // Steady state, not start-up: with --loop-only nothing has run yet (JIT, verify worker start).
+    await sustain(inputs, asRequest(client), IN_FLIGHT, Math.min(0.5, seconds / 2));
     let completed = 0;
     const delay = await loopDelayDuring(async () => {
       completed = await sustain(inputs, asRequest(client), IN_FLIGHT, seconds);
