@@ -4,7 +4,8 @@
  * (`crypto.verify` with the pre-imported key, one thread) and the ceiling (callback `crypto.verify`,
  * many in flight, every core).
  */
-import { generateKeyPairSync, sign, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
+import { sign, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
+import { generateKeyPair } from '../../src/backends/keypair.js';
 import type { Jwk } from '../../src/backends/types.js';
 
 export const BENCH_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -27,10 +28,10 @@ export interface BenchKey {
 export function benchKey(alg: BenchAlg, kid = `bench-${alg.toLowerCase()}`): BenchKey {
   const pair =
     alg === 'RS256'
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      ? generateKeyPair('rsa', { modulusLength: 2048 })
       : alg === 'ES256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        : generateKeyPairSync('ed25519');
+        ? generateKeyPair('ec', { namedCurve: 'P-256' })
+        : generateKeyPair('ed25519');
   const jwk = { ...(pair.publicKey.export({ format: 'jwk' }) as Jwk), kid, alg, use: 'sig' };
   const hash = alg === 'EdDSA' ? null : 'sha256';
   const verifyKey = alg === 'ES256' ? { key: pair.publicKey, dsaEncoding: 'ieee-p1363' as const } : pair.publicKey;

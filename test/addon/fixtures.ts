@@ -1,5 +1,6 @@
 /** Keys, tokens and raw native clients for the addon tests (real RSA keys made at test time). */
-import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPair } from '../../src/backends/keypair.js';
 import { GopherAuthError } from '../../src/backends/codes.js';
 import { loadNativeLibrary, type LoadedLibrary } from '../../src/backends/native/loader.js';
 import { acquireNativeRuntime } from '../../src/backends/native/runtime.js';
@@ -15,7 +16,7 @@ export interface Signer {
 }
 
 export function makeSigner(kid = 'addon-test-key'): Signer {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = generateKeyPair('rsa', { modulusLength: 2048 });
   const jwk = publicKey.export({ format: 'jwk' });
   return {
     kid,

@@ -2,11 +2,12 @@
  * The RS* fast path (encode-and-compare, rsa-pkcs1.ts) against crypto.verify as the reference, on
  * valid, tampered and deliberately crafted signatures: both must agree on every one.
  */
-import { constants, createHash, generateKeyPairSync, privateEncrypt, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, privateEncrypt, sign, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPair } from '../../src/backends/keypair.js';
 import { describe, expect, it } from 'vitest';
 import { pkcs1Verifier } from '../../src/backends/js/rsa-pkcs1.js';
 
-const pairs = [2048, 3072, 2056].map((bits) => ({ bits, ...generateKeyPairSync('rsa', { modulusLength: bits }) }));
+const pairs = [2048, 3072, 2056].map((bits) => ({ bits, ...generateKeyPair('rsa', { modulusLength: bits }) }));
 const HASHES = ['sha256', 'sha384', 'sha512'] as const;
 const PREFIX: Record<string, string> = {
   sha256: '3031300d060960864801650304020105000420',

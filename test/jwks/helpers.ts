@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { generateKeyPair } from '../../src/backends/keypair.js';
 import { expect } from 'vitest';
 import type { Jwk } from '../../src/backends/types.js';
 import { GopherAuthError, GopherAuthException } from '../../src/core/errors.js';
@@ -6,13 +7,13 @@ import type { Logger } from '../../src/core/logger.js';
 
 /** A real public JWK (EC P-256: fast to generate) with the given kid. */
 export function makeJwk(kid: string): Jwk {
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { publicKey } = generateKeyPair('ec', { namedCurve: 'P-256' });
   return { ...(publicKey.export({ format: 'jwk' }) as Jwk), kid, use: 'sig', alg: 'ES256' };
 }
 
 /** A real RSA-2048 public JWK. */
 export function makeRsaJwk(kid: string): Jwk {
-  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { publicKey } = generateKeyPair('rsa', { modulusLength: 2048 });
   return { ...(publicKey.export({ format: 'jwk' }) as Jwk), kid, use: 'sig', alg: 'RS256' };
 }
 

@@ -3,7 +3,8 @@
  * header and claims — or with raw header/payload text for duplicate and nested member cases — and
  * JWKS documents with optional alg/use/key_ops per key.
  */
-import { constants, createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { constants, createHmac, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPair } from '../../src/backends/keypair.js';
 import type { Jwk } from '../../src/backends/types.js';
 
 export type KeyName =
@@ -33,21 +34,21 @@ function generate(name: KeyName): { privateKey: KeyObject; publicKey: KeyObject 
     case 'rsa2048':
     case 'rsa2048b':
     case 'rsa2048c':
-      return generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return generateKeyPair('rsa', { modulusLength: 2048 });
     case 'rsa3072':
-      return generateKeyPairSync('rsa', { modulusLength: 3072 });
+      return generateKeyPair('rsa', { modulusLength: 3072 });
     case 'rsa1024':
-      return generateKeyPairSync('rsa', { modulusLength: 1024 });
+      return generateKeyPair('rsa', { modulusLength: 1024 });
     case 'rsa512':
-      return generateKeyPairSync('rsa', { modulusLength: 512 });
+      return generateKeyPair('rsa', { modulusLength: 512 });
     case 'p256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      return generateKeyPair('ec', { namedCurve: 'P-256' });
     case 'p384':
-      return generateKeyPairSync('ec', { namedCurve: 'P-384' });
+      return generateKeyPair('ec', { namedCurve: 'P-384' });
     case 'p521':
-      return generateKeyPairSync('ec', { namedCurve: 'P-521' });
+      return generateKeyPair('ec', { namedCurve: 'P-521' });
     case 'ed25519':
-      return generateKeyPairSync('ed25519');
+      return generateKeyPair('ed25519');
   }
 }
 

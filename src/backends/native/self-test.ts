@@ -1,5 +1,6 @@
 /** The startup self-test: the native backend is available only if this passes in this process. */
-import { createSign, createVerify, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createSign, createVerify, randomUUID } from 'node:crypto';
+import { generateKeyPair } from '../keypair.js';
 import { GopherAuthError } from '../codes.js';
 import type { Jwk, ValidationRequest } from '../types.js';
 import { NativeBackendClient } from './client.js';
@@ -44,7 +45,7 @@ export function runSelfTest(library: LoadedLibrary): SelfTestReport {
 
   let client: NativeBackendClient | null = null;
   try {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { publicKey, privateKey } = generateKeyPair('rsa', { modulusLength: 2048 });
     const kid = `self-test-${randomUUID()}`;
     const jwk: Jwk = { ...(publicKey.export({ format: 'jwk' }) as Jwk), kid, use: 'sig', alg: 'RS256' };
     const now = Math.floor(Date.now() / 1000);

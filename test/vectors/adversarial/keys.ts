@@ -3,7 +3,8 @@
  * Every backend must survive this key set (the native library receives it whole) and refuse to
  * verify with any of these keys.
  */
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
+import { generateKeyPair } from '../../../src/backends/keypair.js';
 import type { Jwk } from '../../../src/backends/types.js';
 import { TestIssuer, b64url } from '../../support/issuer.js';
 
@@ -11,7 +12,7 @@ let e3: { privateKey: KeyObject; publicKey: KeyObject } | null = null;
 
 /** A genuine 2048-bit RSA key pair with public exponent 3. */
 export function rsaExponent3(): { privateKey: KeyObject; publicKey: KeyObject } {
-  e3 ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
+  e3 ??= generateKeyPair('rsa', { modulusLength: 2048, publicExponent: 3 });
   return e3;
 }
 
