@@ -1,8 +1,9 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 
 interface RingKey {
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: KeyObject;
   publicJwk: JWK;
 }
 
@@ -17,7 +18,7 @@ export class KeyRing {
 
   /** Generates a fresh key, makes it the signer and returns its kid. */
   async rotate(options: { keepPrevious?: boolean } = {}): Promise<string> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    const { privateKey, publicKey } = rsaKeyPair();
     const jwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(jwk);
     const entry: RingKey = { kid, privateKey, publicJwk: { ...jwk, kid, alg: 'RS256', use: 'sig' } };
@@ -35,4 +36,22 @@ export class KeyRing {
   jwks(): { keys: JWK[] } {
     return { keys: this.#keys.map((k) => k.publicJwk) };
   }
+}
+
+/**
+ * A fresh RSA-2048 pair, re-imported from DER: on Node 20 a generated key shares a mutex with its
+ * generation job, whose destructor (run by the garbage collector) takes it, so using that key while
+ * a collection runs (exporting it as a JWK, signing) can deadlock the thread. Re-imported keys
+ * have their own. (The package does the same in src/backends/keypair.ts.)
+ */
+function rsaKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
+  const der = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+  });
+  return {
+    privateKey: createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' }),
+    publicKey: createPublicKey({ key: der.publicKey, format: 'der', type: 'spki' }),
+  };
 }
