@@ -1,5 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
+import { generateKeyPair } from '../../src/backends/keypair.js';
 
 interface RingKey {
   kid: string;
@@ -18,7 +19,8 @@ export class KeyRing {
 
   /** Generates a fresh key, makes it the signer and returns its kid. */
   async rotate(options: { keepPrevious?: boolean } = {}): Promise<string> {
-    const { privateKey, publicKey } = rsaKeyPair();
+    // Not jose's WebCrypto generateKeyPair: see src/backends/keypair.ts (a Node 20 deadlock).
+    const { privateKey, publicKey } = generateKeyPair('rsa', { modulusLength: 2048 });
     const jwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(jwk);
     const entry: RingKey = { kid, privateKey, publicJwk: { ...jwk, kid, alg: 'RS256', use: 'sig' } };
@@ -38,20 +40,3 @@ export class KeyRing {
   }
 }
 
-/**
- * A fresh RSA-2048 pair, re-imported from DER: on Node 20 a generated key shares a mutex with its
- * generation job, whose destructor (run by the garbage collector) takes it, so using that key while
- * a collection runs (exporting it as a JWK, signing) can deadlock the thread. Re-imported keys
- * have their own. (The package does the same in src/backends/keypair.ts.)
- */
-function rsaKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
-  const der = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'der' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-  });
-  return {
-    privateKey: createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' }),
-    publicKey: createPublicKey({ key: der.publicKey, format: 'der', type: 'spki' }),
-  };
-}
