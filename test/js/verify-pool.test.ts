@@ -82,6 +82,42 @@ describe('verify worker threads', () => {
     expect(pool.submit(id, tokens[0] as string, request, keysAB, 100)).toBeNull();
   });
 
+  it('keep each token with its own client and request when one batch mixes them', async () => {
+    const pool = new VerifyPool(1);
+    expect(await pool.whenReady()).toBe(true);
+    const keysC = snapshotOf(issuer.jwks(['rsa2048b']));
+    const clients = [
+      { id: pool.register(), snapshot: keysAB },
+      { id: pool.register(), snapshot: keysC },
+    ];
+    for (const c of clients) pool.setKeys(c.id, c.snapshot);
+    const requests: ValidationRequest[] = [
+      request,
+      { ...request, audience: 'other' },
+      { ...request, scopes: ['mcp:admin'] },
+    ];
+    const tokens = [
+      ...mixedTokens(18),
+      issuer.sign({ key: 'rsa2048b', kid: 'rsa2048b', claims: { aud: 'other', scope: 'mcp:admin' } }),
+      issuer.sign({ claims: { aud: 'api', name: 'Zoë 李' } }),
+      'é.ü.ß',
+    ];
+    // Three rounds, so some batches repeat the previous batch's requests and some change them.
+    for (let round = 0; round < 3; round++) {
+      const jobs = tokens.map((token, i) => {
+        const client = clients[(i + round) % 2] as (typeof clients)[number];
+        const req = requests[round === 1 ? 0 : (i * (round + 1)) % 3] as ValidationRequest;
+        return { token, client, req, answer: pool.submit(client.id, token, req, client.snapshot, 100) };
+      });
+      expect(jobs.every((j) => j.answer !== null)).toBe(true);
+      const answers = await Promise.all(jobs.map((j) => j.answer as Promise<Verdict>));
+      expect(answers.map(strip)).toEqual(jobs.map((j) => strip(validateSync(j.token, j.req, j.client.snapshot))));
+      expect(answers.some((a) => a.valid)).toBe(true);
+    }
+    expect(pool.stats()).toMatchObject({ handedBack: 0, validated: tokens.length * 3 });
+    await pool.close();
+  });
+
   it('see new keys before any validation submitted after setKeys', async () => {
     const client = new JsBackendClient();
     client.setKeys(snapshotOf(issuer.jwks(['rsa2048b'])));

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { validateSync } from './pipeline.js';
 import { VALID } from './verdicts.js';
-import { NO_KEYS, VALID_WIRE, type FromWorker, type ToWorker, type VerdictWire } from './verify-protocol.js';
+import { NO_KEYS, VALID_WIRE, type FromWorker, type ToWorker, type ValidateBatch, type VerdictWire } from './verify-protocol.js';
 
 /**
  * Tokens queued per worker: at least MIN_DEPTH (so it never runs dry between two turns of the event
@@ -45,6 +45,8 @@ interface Slot {
   outbox: Entry[];
   /** Batches sent and not answered yet. */
   sent: SentBatches;
+  /** The requests list the worker holds (see ValidateBatch.requests). */
+  lastRequests: ValidationRequest[];
   referenced: boolean;
 }
 
@@ -206,7 +208,7 @@ export class VerifyPool {
       ? new Worker(entry.url, { execArgv: [] })
       : new Worker(tsBootstrap(entry), { eval: true, execArgv: [] });
     worker.unref();
-    const slot: Slot = { worker, ready: false, depth: 0, outbox: [], sent: new SentBatches(), referenced: false };
+    const slot: Slot = { worker, ready: false, depth: 0, outbox: [], sent: new SentBatches(), lastRequests: [], referenced: false };
     worker.on('message', (message: FromWorker) => this.#onMessage(slot, message));
     worker.on('error', () => this.#lost(slot));
     worker.on('exit', () => this.#lost(slot));
@@ -286,27 +288,35 @@ export class VerifyPool {
     }
   };
 
-  /** One message per batch; requests are sent once per batch (callers usually share one). */
+  /** One message per batch (see ValidateBatch for its shape). */
   #send(slot: Slot, entries: Entry[]): void {
     const batch = this.#nextBatch++;
-    const requests: ValidationRequest[] = [];
-    const seen = new Map<ValidationRequest, number>();
-    const requestOf = new Array<number>(entries.length);
-    const clients = new Array<number>(entries.length);
-    const tokens = new Array<string>(entries.length);
+    const first = entries[0] as Entry;
+    let text = '';
+    const lengths = new Array<number>(entries.length);
+    let clients: number | number[] = first.client;
+    let requests: ValidationRequest[] = [first.request];
+    let requestOf: number[] | null = null;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i] as Entry;
-      let index = seen.get(entry.request);
-      if (index === undefined) {
-        index = requests.push(entry.request) - 1;
-        seen.set(entry.request, index);
+      text += entry.token;
+      lengths[i] = entry.token.length;
+      if (entry.client !== first.client && typeof clients === 'number') clients = entries.map((e) => e.client);
+      if (entry.request !== first.request && requestOf === null) {
+        requestOf = new Array<number>(entries.length).fill(0);
       }
-      requestOf[i] = index;
-      clients[i] = entry.client;
-      tokens[i] = entry.token;
+      if (requestOf !== null) {
+        let index = requests.indexOf(entry.request);
+        if (index < 0) index = requests.push(entry.request) - 1;
+        requestOf[i] = index;
+      }
     }
+    // A caller repeating its options reuses one request object: the worker keeps the last list.
+    const unchanged = requests.length === slot.lastRequests.length && requests.every((r, i) => r === slot.lastRequests[i]);
+    if (!unchanged) slot.lastRequests = requests;
     slot.sent.add(batch, entries);
-    slot.worker.postMessage({ t: 'validate', batch, clients, tokens, requests, requestOf } satisfies ToWorker);
+    const message: ValidateBatch = { t: 'validate', batch, text, lengths, clients, requests: unchanged ? null : requests, requestOf };
+    slot.worker.postMessage(message);
   }
 }
 

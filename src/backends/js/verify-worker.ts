@@ -3,15 +3,41 @@
  * and answers batches of tokens with the same validateSync the calling thread would run.
  */
 import { parentPort } from 'node:worker_threads';
-import type { JwksSnapshot } from '../types.js';
+import type { JwksSnapshot, ValidationRequest } from '../types.js';
 import { validateSync } from './pipeline.js';
-import type { ToWorker, VerdictWire } from './verify-protocol.js';
+import type { ToWorker, ValidateBatch, VerdictWire } from './verify-protocol.js';
 import { NO_KEYS, VALID_WIRE } from './verify-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('verify-worker.js must run as a worker thread');
 
 const snapshots = new Map<number, JwksSnapshot>();
+let requests: ValidationRequest[] = [];
+
+function answer({ text, lengths, clients, requests: sent, requestOf }: ValidateBatch): VerdictWire[] {
+  if (sent !== null) requests = sent;
+  const verdicts: VerdictWire[] = new Array(lengths.length);
+  let start = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const end = start + (lengths[i] as number);
+    const token = text.slice(start, end);
+    start = end;
+    const snapshot = snapshots.get(typeof clients === 'number' ? clients : (clients[i] as number));
+    const request = requests[requestOf === null ? 0 : (requestOf[i] as number)];
+    if (snapshot === undefined || request === undefined) {
+      verdicts[i] = NO_KEYS;
+      continue;
+    }
+    try {
+      const verdict = validateSync(token, request, snapshot);
+      verdicts[i] = verdict.valid ? VALID_WIRE : verdict;
+    } catch {
+      // Never expected; the calling thread then validates this token itself.
+      verdicts[i] = NO_KEYS;
+    }
+  }
+  return verdicts;
+}
 
 port.on('message', (message: ToWorker) => {
   if (message.t === 'keys') {
@@ -22,23 +48,7 @@ port.on('message', (message: ToWorker) => {
     snapshots.delete(message.client);
     return;
   }
-  const { batch, clients, tokens, requests, requestOf } = message;
-  const verdicts: VerdictWire[] = new Array(tokens.length);
-  for (let i = 0; i < tokens.length; i++) {
-    const snapshot = snapshots.get(clients[i] as number);
-    if (snapshot === undefined) {
-      verdicts[i] = NO_KEYS;
-      continue;
-    }
-    try {
-      const verdict = validateSync(tokens[i] as string, requests[requestOf[i] as number]!, snapshot);
-      verdicts[i] = verdict.valid ? VALID_WIRE : verdict;
-    } catch {
-      // Never expected; the calling thread then validates this token itself.
-      verdicts[i] = NO_KEYS;
-    }
-  }
-  port.postMessage({ batch, verdicts });
+  port.postMessage({ batch: message.batch, verdicts: answer(message) });
 });
 
 port.postMessage({ t: 'ready' });
