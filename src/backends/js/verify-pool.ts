@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
+import { backgroundNice } from '../thread-priority.js';
 import { validateSync } from './pipeline.js';
 import { VALID } from './verdicts.js';
 import { NO_KEYS, VALID_WIRE, type FromWorker, type ToWorker, type ValidateBatch, type VerdictWire } from './verify-protocol.js';
@@ -41,6 +42,9 @@ interface Entry {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** What the worker reported when ready: its nice value (null: unchanged) and kernel thread id. */
+  nice: number | null;
+  thread: number | null;
   depth: number;
   outbox: Entry[];
   /** Batches sent and not answered yet. */
@@ -61,6 +65,8 @@ export interface VerifyPoolStats {
   handedBack: number;
   /** Why the pool is not in use, when it is not. */
   off: string | null;
+  /** Per running worker: its nice value (null when its priority was left alone) and kernel thread id. */
+  threads: { nice: number | null; thread: number | null }[];
 }
 
 export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {
@@ -74,6 +80,7 @@ export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {
 
 export class VerifyPool {
   readonly #size: number;
+  readonly #nice: number;
   #slots: Slot[] = [];
   #started = false;
   #off: string | null;
@@ -85,8 +92,9 @@ export class VerifyPool {
   #handedBack = 0;
   #readyWaiters: ((running: boolean) => void)[] = [];
 
-  constructor(size = defaultPoolSize()) {
+  constructor(size = defaultPoolSize(), nice = backgroundNice()) {
     this.#size = size;
+    this.#nice = nice;
     this.#off = size === 0 ? 'no worker threads configured (one core, or GOPHER_AUTH_JS_WORKERS=0)' : null;
   }
 
@@ -146,6 +154,7 @@ export class VerifyPool {
       validated: this.#validated,
       handedBack: this.#handedBack,
       off: this.#off,
+      threads: this.#slots.filter((s) => s.ready).map((s) => ({ nice: s.nice, thread: s.thread })),
     };
   }
 
@@ -204,11 +213,12 @@ export class VerifyPool {
 
   #spawn(entry: WorkerEntry): Slot {
     // No inherited execArgv: flags like --input-type=module would stop the worker from loading.
+    const workerData = { nice: this.#nice };
     const worker = entry.kind === 'js'
-      ? new Worker(entry.url, { execArgv: [] })
-      : new Worker(tsBootstrap(entry), { eval: true, execArgv: [] });
+      ? new Worker(entry.url, { execArgv: [], workerData })
+      : new Worker(tsBootstrap(entry), { eval: true, execArgv: [], workerData });
     worker.unref();
-    const slot: Slot = { worker, ready: false, depth: 0, outbox: [], sent: new SentBatches(), lastRequests: [], referenced: false };
+    const slot: Slot = { worker, ready: false, nice: null, thread: null, depth: 0, outbox: [], sent: new SentBatches(), lastRequests: [], referenced: false };
     worker.on('message', (message: FromWorker) => this.#onMessage(slot, message));
     worker.on('error', () => this.#lost(slot));
     worker.on('exit', () => this.#lost(slot));
@@ -217,6 +227,8 @@ export class VerifyPool {
 
   #onMessage(slot: Slot, message: FromWorker): void {
     if (message.t === 'ready') {
+      slot.nice = message.nice;
+      slot.thread = message.thread;
       for (const [client, snapshot] of this.#clients) slot.worker.postMessage({ t: 'keys', client, snapshot } satisfies ToWorker);
       slot.ready = true;
       this.#settleWaiters(true);

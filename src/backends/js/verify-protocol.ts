@@ -27,4 +27,5 @@ export type VerdictWire = typeof VALID_WIRE | typeof NO_KEYS | Verdict;
 export const VALID_WIRE = 0;
 export const NO_KEYS = 1;
 
-export type FromWorker = { t: 'ready' } | { t?: undefined; batch: number; verdicts: VerdictWire[] };
+/** `ready`: the worker's nice value if it lowered its priority, and its kernel thread id (Linux). */
+export type FromWorker = { t: 'ready'; nice: number | null; thread: number | null } | { t?: undefined; batch: number; verdicts: VerdictWire[] };

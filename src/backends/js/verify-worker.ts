@@ -2,7 +2,9 @@
  * Entry of a JS verification worker thread (see verify-pool.ts). It holds each client's key set
  * and answers batches of tokens with the same validateSync the calling thread would run.
  */
-import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThread } from '../thread-priority.js';
 import type { JwksSnapshot, ValidationRequest } from '../types.js';
 import { validateSync } from './pipeline.js';
 import type { ToWorker, ValidateBatch, VerdictWire } from './verify-protocol.js';
@@ -51,4 +53,15 @@ port.on('message', (message: ToWorker) => {
   port.postMessage({ batch: message.batch, verdicts: answer(message) });
 });
 
-port.postMessage({ t: 'ready' });
+// Below the event loop, so the calling thread gets a core as soon as it has work (thread-priority.ts).
+const nice = lowerThisThread((workerData as { nice?: number } | undefined)?.nice ?? 0);
+port.postMessage({ t: 'ready', nice, thread: threadId() });
+
+/** This thread's kernel id (Linux), for `stats()` and the tests. */
+function threadId(): number | null {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return null;
+  }
+}
