@@ -4,6 +4,7 @@
       "target_name": "gopher_auth_addon",
       "sources": [
         "native/addon.cc",
+        "native/background.cc",
         "native/handle_table.cc",
         "native/library.cc",
         "native/log_capture.cc",

@@ -36,3 +36,11 @@ export function lowerThisThread(by: number, platform: NodeJS.Platform = process.
     return null;
   }
 }
+
+/** For `doctor`: what background threads get here. */
+export function describeThreadPriority(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform !== 'linux') return 'unchanged (the nice value is per process here, not per thread)';
+  const levels = backgroundNice(env);
+  if (levels === 0) return 'unchanged (GOPHER_AUTH_THREAD_NICE=0)';
+  return `verify workers and the addon's native batches run ${levels} nice levels below the event loop (GOPHER_AUTH_THREAD_NICE)`;
+}

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { jsBackendAvailable } from './js-backend-probe.js';
 import { addonStatus } from '../backends/native/addon.js';
 import { describeVerifyWorkers } from '../backends/js/index.js';
+import { describeThreadPriority } from '../backends/thread-priority.js';
 import { nativeBuilders, nativeDiagnostics } from '../backends/native/index.js';
 import { glibcVersion } from '../backends/native/platform.js';
 
@@ -47,6 +48,7 @@ export function doctorReport(): Record<string, unknown> {
     nativeBuildersEscape: availability.available ? nativeBuilders.escapesQuotes() : null,
     jsBackend: jsBackendAvailable(),
     jsWorkers: describeVerifyWorkers(),
+    threadPriority: describeThreadPriority(),
   };
 }
 
@@ -91,6 +93,7 @@ export function formatDoctorReport(report: Record<string, unknown>): string {
   out += line("backend 'auto'", String(report.autoBackend));
   const workers = report.jsWorkers as ReturnType<typeof describeVerifyWorkers>;
   out += line('JS workers', `${workers.size}${workers.script ? ` (${workers.script})` : ''}${workers.note ? `: ${workers.note}` : ''}`);
+  out += line('thread priority', String(report.threadPriority));
   if (report.nativeBuildersEscape === false) {
     out += line('header builders', 'native output is unescaped: the JS WWW-Authenticate/metadata builders are used');
   }

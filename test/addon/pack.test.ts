@@ -94,7 +94,7 @@ describe('packed package', () => {
     };
     expect(r.file).toBe(path.join(r.pkgDir, 'prebuilds/linux-x64/gopher-auth.node'));
     expect(r.pkgDir).toBe(realpathSync(path.join(dir, 'node_modules/gopher-auth')));
-    expect(r.abiVersion).toBe(3);
+    expect(r.abiVersion).toBe(4);
     expect(r.attach.version).toBe('1.0.0');
     expect(r.result).toMatchObject({ valid: true, code: 0 });
     expect(r.bad).toMatchObject({ valid: false, code: -1002, message: 'JWT signature verification failed' });

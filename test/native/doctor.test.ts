@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
+import { describeThreadPriority } from '../../src/backends/thread-priority.js';
 
 // Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -62,5 +63,11 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
     expect(report.jsWorkers.script).toMatch(/verify-worker\.(ts|js)$/);
     expect(doctor(['--bogus']).code).toBe(2);
     expect(doctor([], { GOPHER_AUTH_JS_WORKERS: '0' }, 'source').stdout).toMatch(/JS workers\s+0 .*off: overlapping validations verify on the libuv pool/);
+  });
+
+  it('says how far below the event loop background threads run', () => {
+    expect(doctor([], {}, 'source').stdout).toMatch(/thread priority\s+verify workers and the addon's native batches run 10 nice levels below the event loop/);
+    expect(doctor([], { GOPHER_AUTH_THREAD_NICE: '0' }, 'source').stdout).toMatch(/thread priority\s+unchanged \(GOPHER_AUTH_THREAD_NICE=0\)/);
+    expect(describeThreadPriority({}, 'darwin')).toMatch(/^unchanged/);
   });
 });

@@ -40,6 +40,10 @@ export interface AddonStats {
   validations?: number;
   opensslErrorsCleared?: number;
   droppedLogLines?: number;
+  /** Nice levels below the calling thread that async validations run at (0: on the pool threads). */
+  backgroundNice?: number;
+  /** Kernel thread ids of the helper threads those validations run on (see native/background.h). */
+  backgroundThreads?: number[];
 }
 
 /**
@@ -59,6 +63,11 @@ export interface AddonBinding {
   validateBatch(id: number, tokens: string[], scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult[]>;
   validateSync(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): AddonRawResult;
   setLogCapture(mode: 'capture' | 'drop', sink?: (lines: AddonLogLine[]) => void): boolean;
+  /**
+   * Async validations run `levels` nice levels below the calling thread, on a helper thread per
+   * pool thread (Linux; 0: on the pool threads themselves). Returns the levels in effect.
+   */
+  setBackgroundPriority(levels: number): number;
   stats(): AddonStats;
   /**
    * The process-wide holder count of the library's init (every thread shares it): +1 initialises

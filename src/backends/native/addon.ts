@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { AddonAttachInfo, AddonBinding, AddonLogLine, AddonRawResult, AddonStats } from './addon-binding.js';
 import { redactLine, tokenSubject } from './addon-redact.js';
 import { loadNativeLibrary } from './loader.js';
+import { backgroundNice } from '../thread-priority.js';
 
 export type { AddonRawResult, AddonLogLine, AddonStats } from './addon-binding.js';
 
 const PACKAGE_NAME = 'gopher-auth';
-const EXPECTED_ABI = 3;
+const EXPECTED_ABI = 4;
 
 export interface AddonStatus {
   loaded: boolean;
@@ -86,7 +87,10 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
     // attaching later never switches off the logger another thread set.
     const firstInProcess = binding.stats().attached !== true;
     attach = binding.attach(info.path, info.loadMode === 'deepbind');
-    if (firstInProcess) binding.setLogCapture('drop');
+    if (firstInProcess) {
+      binding.setLogCapture('drop');
+      binding.setBackgroundPriority(process.platform === 'linux' ? backgroundNice() : 0);
+    }
   } catch (err) {
     return off(`addon could not attach to ${info.path}: ${firstLine(err)}`, file);
   }

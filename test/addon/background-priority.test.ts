@@ -1,0 +1,79 @@
+/**
+ * Async native validations run below the event loop's priority (native/background.h): on a helper
+ * thread per pool thread, 10 nice levels down, while the calling thread keeps its own. Read back
+ * from the kernel (/proc); with the levels set to 0 the work stays on the pool threads.
+ */
+import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addonStats, adoptClient, nativeAddon, type AddonClientHandle } from '../../src/backends/native/addon.js';
+import { ensureAddonBuilt } from './build.js';
+import { AUDIENCE, baseClaims, makeSigner, mint, nativeLibrary, rawClient } from './fixtures.js';
+
+/** [nice, CPU ticks] of one of this process's threads (fields 19, 14 and 15 of its stat). */
+function threadStat(thread: number): { nice: number; ticks: number } {
+  const stat = readFileSync(`/proc/${process.pid}/task/${thread}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { nice: Number(fields[16]), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+const helperTicks = (): number => (addonStats().backgroundThreads ?? []).reduce((sum, t) => sum + threadStat(t).ticks, 0);
+
+let client: AddonClientHandle;
+let tokens: string[];
+
+beforeAll(() => {
+  ensureAddonBuilt();
+  const signer = makeSigner();
+  client = adoptClient(rawClient(nativeLibrary(), signer.jwksJson)) as AddonClientHandle;
+  expect(client).not.toBeNull();
+  tokens = Array.from({ length: 64 }, (_, i) => mint(signer, baseClaims({ jti: `t${i}` })));
+});
+
+/** 64 in flight in batches of 16, `rounds` times; every answer must be valid. */
+async function validateMany(rounds: number): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    const batches = [0, 16, 32, 48].map((i) => client.validateBatch(tokens.slice(i, i + 16), '', AUDIENCE, 60));
+    const results = (await Promise.all(batches)).flat();
+    expect(results.filter((x) => x.valid)).toHaveLength(64);
+  }
+}
+
+describe.runIf(process.platform === 'linux')('addon: async validations below the event loop', () => {
+  it('run on helper threads 10 nice levels below the calling thread, which keeps its priority', async () => {
+    const main = getPriority();
+    expect(addonStats().backgroundNice).toBe(10);
+    const before = helperTicks();
+    await validateMany(40);
+    const threads = addonStats().backgroundThreads ?? [];
+    expect(threads.length).toBeGreaterThan(0);
+    for (const thread of threads) {
+      expect(thread).not.toBe(process.pid);
+      expect(threadStat(thread).nice).toBe(Math.min(19, main + 10));
+    }
+    // 2,560 RS256 validations cost ~0.1 s of CPU: on the helpers, in ticks of 10 ms.
+    expect(helperTicks() - before).toBeGreaterThanOrEqual(5);
+    expect(getPriority()).toBe(main);
+    expect(threadStat(process.pid).nice).toBe(main);
+  });
+
+  it('stay on the pool threads with the levels set to 0, and move back when raised again', async () => {
+    const binding = nativeAddon();
+    expect(binding).not.toBeNull();
+    try {
+      expect(binding?.setBackgroundPriority(0)).toBe(0);
+      const before = helperTicks();
+      await validateMany(40);
+      expect(helperTicks() - before).toBeLessThanOrEqual(1);
+    } finally {
+      expect(binding?.setBackgroundPriority(10)).toBe(10);
+    }
+    const before = helperTicks();
+    await validateMany(40);
+    expect(helperTicks() - before).toBeGreaterThanOrEqual(5);
+  });
+
+  it('answers a bad priority argument with a TypeError', () => {
+    expect(() => (nativeAddon() as unknown as { setBackgroundPriority(v: unknown): number }).setBackgroundPriority('high')).toThrow(TypeError);
+  });
+});
