@@ -39,6 +39,8 @@ Helper* const kStartFailed = reinterpret_cast<Helper*>(1);
 void* HelperMain(void* arg) {
   auto* helper = static_cast<Helper*>(arg);
   const pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+  // Named for `top -H`, gdb and /proc/<pid>/task/<tid>/comm (at most 15 characters).
+  pthread_setname_np(pthread_self(), "gopher-validate");
   // On Linux (NPTL) the nice value is per thread: this lowers the helper only.
   errno = 0;
   int current = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));

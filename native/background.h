@@ -19,7 +19,7 @@ int BackgroundNice();
 // off or cannot start.
 void RunInBackground(const std::function<void()>& task);
 
-// Kernel thread ids of the helpers started so far, and their nice values, for stats and tests.
+// Kernel thread ids of the helpers started so far (named "gopher-validate"), for stats and tests.
 std::vector<int64_t> BackgroundThreadIds();
 
 }  // namespace gopher_addon

@@ -49,6 +49,7 @@ describe.runIf(process.platform === 'linux')('addon: async validations below the
     expect(threads.length).toBeGreaterThan(0);
     for (const thread of threads) {
       expect(thread).not.toBe(process.pid);
+      expect(readFileSync(`/proc/${process.pid}/task/${thread}/comm`, 'utf8').trim()).toBe('gopher-validate');
       expect(threadStat(thread).nice).toBe(Math.min(19, main + 10));
     }
     // 2,560 RS256 validations cost ~0.1 s of CPU: on the helpers, in ticks of 10 ms.
