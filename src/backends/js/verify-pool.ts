@@ -307,7 +307,7 @@ export class VerifyPool {
     let text = '';
     const lengths = new Array<number>(entries.length);
     let clients: number | number[] = first.client;
-    let requests: ValidationRequest[] = [first.request];
+    const requests: ValidationRequest[] = [first.request];
     let requestOf: number[] | null = null;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i] as Entry;
