@@ -156,12 +156,13 @@ function referenceCases(alg: BenchAlg, key: BenchKey, distinct: string[]): Case[
   ];
 }
 
-/** Fills the peer ratio columns from the medians. */
+/** Fills the ratio columns from the medians. */
 function computeRatios(rows: Row[]): void {
   const find = (alg: BenchAlg, subject: string, tokens: Tokens, inFlight: InFlight): number | null =>
     rows.find((r) => r.alg === alg && r.subject === subject && r.tokens === tokens && r.inFlight === inFlight)?.opsPerSec ?? null;
   for (const row of rows) {
-    // vsFloor is already set: each row's median of its runs paired with the floor (see main).
+    const floor = find(row.alg, 'floor', 'distinct', 'sync');
+    row.vsFloor = row.opsPerSec !== null && floor ? row.opsPerSec / floor : null;
     const concurrency = row.inFlight === 'sync' ? 1 : row.inFlight;
     if (row.group === 'ours') {
       const jose = find(row.alg, 'jose 6 (local JWKS)', row.tokens, concurrency);
@@ -303,22 +304,13 @@ async function main(): Promise<void> {
   for (const c of cases) await c.run(args.warm);
   const samples = new Map<Case, number[]>(cases.map((c) => [c, []]));
   const cpu = new Map<Case, number[]>(cases.map((c) => [c, []]));
-  // Each run's ratio is taken against the floor measured just before it: on a shared machine the
-  // speed of the CPUs moves within a round, and a floor from the start of the round would carry that
-  // drift into every later row.
-  const pairedRatios = new Map<Case, number[]>(cases.map((c) => [c, []]));
-  const floorOf = new Map<BenchAlg, Case>(cases.filter((c) => c.subject === 'floor').map((c) => [c.alg, c]));
-  const pairSeconds = Math.max(0.2, args.seconds / 4);
   for (let round = 0; round < args.rounds; round++) {
     for (const c of cases) {
-      const floorCase = floorOf.get(c.alg);
-      const floorOps = floorCase !== undefined && floorCase !== c ? await floorCase.run(pairSeconds) : null;
       const before = process.cpuUsage();
       const t0 = performance.now();
       const ops = await c.run(args.seconds);
       const used = process.cpuUsage(before);
       samples.get(c)?.push(ops);
-      if (floorOps !== null) pairedRatios.get(c)?.push(ops / floorOps);
       cpu.get(c)?.push((used.user + used.system) / (ops * ((performance.now() - t0) / 1000)));
     }
     if (!args.quick) process.stderr.write(`round ${round + 1}/${args.rounds} done\n`);
@@ -335,7 +327,7 @@ async function main(): Promise<void> {
       opsPerSec: median(values),
       samples: values,
       cpuUsPerOp: median(cpu.get(c) ?? []),
-      vsFloor: c.subject === 'floor' ? 1 : (pairedRatios.get(c) ?? []).length > 0 ? median(pairedRatios.get(c) ?? []) : null,
+      vsFloor: null,
     });
   }
   const order = (r: Row): number => ['reference', 'ours', 'peer'].indexOf(r.group);
