@@ -396,7 +396,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   return stats;
 }
 
-// (levels: number) → levels in effect: async validations run that many nice levels below the
+// (levels: number) → levels in effect: batches of validations run that many nice levels below the
 // calling thread (Linux; 0 runs them on the pool threads themselves). See background.h.
 Napi::Value SetBackgroundPriority(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
