@@ -9,13 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addonStats, adoptClient, nativeAddon, type AddonClientHandle } from '../../src/backends/native/addon.js';
 import { ensureAddonBuilt } from './build.js';
 import { AUDIENCE, baseClaims, makeSigner, mint, nativeLibrary, rawClient } from './fixtures.js';
-
-/** [nice, CPU ticks] of one of this process's threads (fields 19, 14 and 15 of its stat). */
-function threadStat(thread: number): { nice: number; ticks: number } {
-  const stat = readFileSync(`/proc/${process.pid}/task/${thread}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { nice: Number(fields[16]), ticks: Number(fields[11]) + Number(fields[12]) };
-}
+import { threadStat } from '../support/thread-stat.js';
 
 const helperTicks = (): number => (addonStats().backgroundThreads ?? []).reduce((sum, t) => sum + threadStat(t).ticks, 0);
 

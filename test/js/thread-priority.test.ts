@@ -3,17 +3,13 @@
  * lowers its own priority — on Linux the nice value is per thread, so the calling thread keeps its
  * own — and GOPHER_AUTH_THREAD_NICE tunes or disables it. Read back from the kernel (/proc).
  */
-import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { backgroundNice, lowerThisThread } from '../../src/backends/thread-priority.js';
 import { VerifyPool } from '../../src/backends/js/verify-pool.js';
+import { threadStat } from '../support/thread-stat.js';
 
-/** A thread's nice value as the kernel reports it (field 19 of /proc/<pid>/task/<tid>/stat). */
-function kernelNice(thread: number): number {
-  const stat = readFileSync(`/proc/${process.pid}/task/${thread}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
+const kernelNice = (thread: number): number => threadStat(thread).nice;
 
 const linux = process.platform === 'linux';
 
