@@ -27,34 +27,78 @@ export interface Requirement {
   calls: string[];
 }
 
-type Target = { kind: 'tool' | 'prompt' | 'resource'; name: string } | null;
+type Target = { kind: 'tool' | 'prompt' | 'resource'; name: string };
 
 const RESOURCE_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe']);
+
+/** SEP-2243 (and SEP-2663 for tasks): the body field `Mcp-Name` mirrors, per method. Other methods have none. */
+const NAME_HEADER_SOURCE: ReadonlyMap<string, string> = new Map([
+  ['tools/call', 'name'],
+  ['prompts/get', 'name'],
+  ['resources/read', 'uri'],
+  ['tasks/get', 'taskId'],
+  ['tasks/update', 'taskId'],
+  ['tasks/cancel', 'taskId'],
+]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** What a call targets, or a reason it is malformed. */
-function targetOf(method: string, params: unknown): Target | string {
+/** What a call targets (possibly nothing, or several), or a reason it is malformed. */
+function targetsOf(method: string, params: unknown): Target[] | string {
   const p = isObject(params) ? params : undefined;
   if (method === 'tools/call' || method === 'prompts/get') {
     const name = p?.['name'];
     if (typeof name !== 'string') return `${method} without a string params.name`;
-    return { kind: method === 'tools/call' ? 'tool' : 'prompt', name };
+    return [{ kind: method === 'tools/call' ? 'tool' : 'prompt', name }];
   }
   if (RESOURCE_METHODS.has(method)) {
     const uri = p?.['uri'];
     if (typeof uri !== 'string') return `${method} without a string params.uri`;
-    return { kind: 'resource', name: uri };
+    return [{ kind: 'resource', name: uri }];
   }
   if (method === 'completion/complete') {
     const ref = isObject(p?.['ref']) ? (p['ref'] as Record<string, unknown>) : undefined;
-    if (ref?.['type'] === 'ref/prompt' && typeof ref['name'] === 'string') return { kind: 'prompt', name: ref['name'] };
-    if (ref?.['type'] === 'ref/resource' && typeof ref['uri'] === 'string') return { kind: 'resource', name: ref['uri'] };
-    return null;
+    if (ref?.['type'] === 'ref/prompt' && typeof ref['name'] === 'string') return [{ kind: 'prompt', name: ref['name'] }];
+    if (ref?.['type'] === 'ref/resource' && typeof ref['uri'] === 'string') return [{ kind: 'resource', name: ref['uri'] }];
+    return [];
   }
-  return null;
+  if (method === 'subscriptions/listen') {
+    // Protocol 2026-07-28 replaces resources/subscribe with this: each URI is a subscription.
+    const filter = isObject(p?.['notifications']) ? (p['notifications'] as Record<string, unknown>) : undefined;
+    const uris = filter?.['resourceSubscriptions'];
+    if (uris === undefined) return [];
+    if (!Array.isArray(uris) || !uris.every((uri) => typeof uri === 'string')) {
+      return `${method} with params.notifications.resourceSubscriptions that is not an array of strings`;
+    }
+    return uris.map((uri: string) => ({ kind: 'resource', name: uri }));
+  }
+  return [];
+}
+
+const SENTINEL_PREFIX = '=?base64?';
+const SENTINEL_SUFFIX = '?=';
+const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The value an `Mcp-Name` header carries: surrounding spaces/tabs dropped, and the SEP-2243 form
+ * `=?base64?<standard base64 of UTF-8>?=` (how clients send non-ASCII names) decoded. Undefined
+ * when that form is malformed.
+ */
+export function decodeMcpName(header: string): string | undefined {
+  const value = header.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (!(value.startsWith(SENTINEL_PREFIX) && value.endsWith(SENTINEL_SUFFIX) && value.length >= SENTINEL_PREFIX.length + SENTINEL_SUFFIX.length)) {
+    return value;
+  }
+  const base64 = value.slice(SENTINEL_PREFIX.length, value.length - SENTINEL_SUFFIX.length);
+  if (!CANONICAL_BASE64.test(base64)) return undefined;
+  try {
+    return strictUtf8.decode(Buffer.from(base64, 'base64'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Exact key first; then keys ending in `*` as prefixes (longest wins), e.g. `weather://alerts/*`. */
@@ -70,7 +114,7 @@ function lookup(map: ReadonlyMap<string, readonly string[]>, name: string): read
   return best?.scopes;
 }
 
-function rulesFor(rules: ScopeRules, target: Exclude<Target, null>): readonly string[] | undefined {
+function rulesFor(rules: ScopeRules, target: Target): readonly string[] | undefined {
   const map = target.kind === 'tool' ? rules.toolScopes : target.kind === 'prompt' ? rules.promptScopes : rules.resourceScopes;
   return lookup(map, target.name);
 }
@@ -94,25 +138,27 @@ export function requiredScopesFor(body: unknown, headers: McpHeaders, rules: Sco
     if (headers.method !== undefined && headers.method !== method) {
       return { error: authErrors.badRequest(`Mcp-Method ${JSON.stringify(headers.method)} but body method ${JSON.stringify(method)}`) };
     }
-    if (headers.name !== undefined) {
-      const target = targetOf(method, single['params']);
-      const bodyName = typeof target === 'object' && target !== null ? target.name : undefined;
-      if (bodyName !== headers.name) {
-        return { error: authErrors.badRequest(`Mcp-Name ${JSON.stringify(headers.name)} does not match the body`) };
-      }
+    const field = headers.name === undefined ? undefined : NAME_HEADER_SOURCE.get(method);
+    if (headers.name !== undefined && field !== undefined) {
+      const name = decodeMcpName(headers.name);
+      if (name === undefined) return { error: authErrors.badRequest('Mcp-Name carries a malformed =?base64?…?= value') };
+      const params = single['params'];
+      const bodyName = isObject(params) ? params[field] : undefined;
+      if (bodyName !== name) return { error: authErrors.badRequest(`Mcp-Name ${JSON.stringify(name)} does not match params.${field}`) };
     }
   }
 
   for (const message of messages) {
     if (!isObject(message) || typeof message['method'] !== 'string') continue; // responses, junk: the SDK answers those
     const method = message['method'];
-    const target = targetOf(method, message['params']);
-    if (typeof target === 'string') return { error: authErrors.badRequest(target) };
-    if (target === null) continue;
-    const scopes = rulesFor(rules, target);
-    if (scopes === undefined || scopes.length === 0) continue;
-    scopes.forEach((s) => required.add(s));
-    calls.push(`${method} ${target.name}`);
+    const targets = targetsOf(method, message['params']);
+    if (typeof targets === 'string') return { error: authErrors.badRequest(targets) };
+    for (const target of targets) {
+      const scopes = rulesFor(rules, target);
+      if (scopes === undefined || scopes.length === 0) continue;
+      scopes.forEach((s) => required.add(s));
+      calls.push(`${method} ${target.name}`);
+    }
   }
   return { required: [...required], calls };
 }

@@ -87,6 +87,60 @@ describe('scope requirement of a JSON-RPC body', () => {
     expect(needs([call('get-forecast')], { method: 'tools/call' })).toBe('error:bad_request');
     expect(needs(undefined, { method: 'tools/call' })).toBe('error:bad_request');
     expect(needs({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { method: 'tools/list' })).toEqual(['mcp:base']);
-    expect(needs({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { method: 'tools/list', name: 'x' })).toBe('error:bad_request');
+  });
+
+  it('Mcp-Name is compared only for the methods SEP-2243/SEP-2663 give it a source, tasks included', () => {
+    const task = (method: string, taskId: unknown) => ({ jsonrpc: '2.0', id: 1, method, params: { taskId } });
+    for (const method of ['tasks/get', 'tasks/update', 'tasks/cancel']) {
+      expect(needs(task(method, 'task-1'), { method, name: 'task-1' })).toEqual(['mcp:base']);
+      expect(needs(task(method, 'task-1'), { method, name: 'task-2' })).toBe('error:bad_request');
+    }
+    // No source: the header has no meaning there and is not compared (as the SDK's own check does).
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { method: 'tools/list', name: 'x' })).toEqual(['mcp:base']);
+    expect(needs(task('tasks/result', 'task-1'), { method: 'tasks/result', name: 'other' })).toEqual(['mcp:base']);
+    // The body still decides the scopes whatever the header says.
+    const subscribe = { jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'weather://secret' } };
+    expect(needs(subscribe, { method: 'resources/subscribe', name: 'weather://public' })).toEqual(['mcp:admin', 'mcp:base']);
+    const read = { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'weather://secret' } };
+    expect(needs(read, { method: 'resources/read', name: 'weather://secret' })).toEqual(['mcp:admin', 'mcp:base']);
+    expect(needs(read, { method: 'resources/read', name: 'weather://public' })).toBe('error:bad_request');
+  });
+
+  it('Mcp-Name in the =?base64?…?= form is decoded before it is compared; a malformed one is refused', () => {
+    const encoded = (value: string) => `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+    const local: ScopeRules = { ...rules, toolScopes: new Map([['météo-alertes', ['mcp:admin']]]) };
+    const check = (body: unknown, name: string) => {
+      const result = requiredScopesFor(body, { method: 'tools/call', name }, local);
+      return 'error' in result ? `error:${result.error.kind}` : result.required.sort();
+    };
+    expect(check(call('météo-alertes'), encoded('météo-alertes'))).toEqual(['mcp:admin', 'mcp:base']);
+    expect(check(call('météo-alertes'), ` \t${encoded('météo-alertes')} `)).toEqual(['mcp:admin', 'mcp:base']);
+    expect(check(call('météo-alertes'), encoded('get-forecast'))).toBe('error:bad_request');
+    // An ASCII name that looks like the form is itself sent encoded, so the decoded value is compared.
+    expect(check(call('=?base64?x?='), encoded('=?base64?x?='))).toEqual(['mcp:base']);
+    expect(check(call('get-forecast'), '=?base64?Z2V0LWZvcmVjYXN0?=')).toEqual(['mcp:base']);
+    expect(check(call('get-forecast'), '=?base64?Z2V0LWZvcmVjYXN0?')).toBe('error:bad_request');
+    expect(check(call('get-forecast'), '=?base64?Z2V0LWZvcmVjYXN0?=x')).toBe('error:bad_request');
+    expect(check(call('get'), '=?base64?Z2V0?=')).toEqual(['mcp:base']);
+    expect(check(call('ge'), '=?base64?Z2U?=')).toBe('error:bad_request'); // padding missing: not canonical
+    expect(check(call('ge'), '=?base64?Z2U=?=')).toEqual(['mcp:base']);
+    expect(check(call('ge'), '=?base64?Z2-_?=')).toBe('error:bad_request'); // base64url alphabet: not the standard one
+    expect(check(call('x'), `=?base64?${Buffer.from([0xff, 0xfe]).toString('base64')}?=`)).toBe('error:bad_request'); // not UTF-8
+  });
+
+  it('subscriptions/listen (protocol 2026-07-28) needs the scopes of every resource it subscribes to', () => {
+    const listen = (notifications: unknown) => ({ jsonrpc: '2.0', id: 1, method: 'subscriptions/listen', params: { notifications } });
+    expect(needs(listen({ toolsListChanged: true }))).toEqual(['mcp:base']);
+    expect(needs(listen({ resourceSubscriptions: [] }))).toEqual(['mcp:base']);
+    expect(needs(listen({ resourceSubscriptions: ['weather://public'] }))).toEqual(['mcp:base']);
+    expect(needs(listen({ resourceSubscriptions: ['weather://secret'] }))).toEqual(['mcp:admin', 'mcp:base']);
+    expect(needs(listen({ resourcesListChanged: true, resourceSubscriptions: ['weather://public', 'weather://alerts/eu/de'] }))).toEqual([
+      'mcp:alerts',
+      'mcp:base',
+      'mcp:eu',
+    ]);
+    expect(needs(listen({ resourceSubscriptions: 'weather://secret' }))).toBe('error:bad_request');
+    expect(needs(listen({ resourceSubscriptions: ['weather://public', { uri: 'weather://secret' }] }))).toBe('error:bad_request');
+    expect(needs({ jsonrpc: '2.0', id: 1, method: 'subscriptions/listen' })).toEqual(['mcp:base']);
   });
 });
