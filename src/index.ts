@@ -63,6 +63,6 @@ export type { ScopeRules, McpHeaders, Requirement } from './http/jsonrpc.js';
 
 // MCP SDK adapter.
 export { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor, sdkMetadataRouterOptions } from './mcp/verifier.js';
-export type { GopherTokenVerifier, SdkAuthErrorClasses, TokenVerifierOptions } from './mcp/verifier.js';
+export type { GopherTokenVerifier, SdkAuthErrorClasses, SdkAuthErrors, SdkOAuthErrorNamespace, TokenVerifierOptions } from './mcp/verifier.js';
 export { SessionBinding } from './mcp/session-binding.js';
 export type { SessionBindingOptions, SessionCheck } from './mcp/session-binding.js';

@@ -1,10 +1,12 @@
 /**
  * An `OAuthTokenVerifier` for the MCP SDK's own `requireBearerAuth`, backed by a gopherAuth gate.
  *
- * The SDK's middleware decides 401/403/500 with `instanceof` against ITS error classes. When an app
- * ends up with two copies of the SDK (ESM and CJS builds, or two versions in node_modules), errors
- * made from the other copy fall through to 500. So the classes are taken from the caller when given
- * (`errors`: the namespace the app's `requireBearerAuth` comes from), and only otherwise imported.
+ * The SDK's middleware decides 401/403/500 from the error it catches, and only recognises errors of
+ * its own making: v1 (`@modelcontextprotocol/sdk`) by `instanceof` against its classes — so errors
+ * from another copy of the SDK (ESM and CJS builds, two versions) fall through to 500 — and v2
+ * (`@modelcontextprotocol/server`) by its `OAuthError`'s brand and `code`. So the errors are made
+ * with what the caller passes (`errors`: the namespace the app's `requireBearerAuth` comes from), and
+ * only otherwise with an SDK imported here.
  */
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
 import type { AuthInfo } from '../http/auth-info.js';
@@ -12,12 +14,21 @@ import { isBearerAuthError, type BearerAuthError } from '../http/errors.js';
 
 type ErrorClass = new (message: string) => Error;
 
-/** The three SDK error classes the verifier throws (e.g. `import * as errors from '@modelcontextprotocol/sdk/server/auth/errors.js'`). */
+/** SDK v1's three error classes (e.g. `import * as errors from '@modelcontextprotocol/sdk/server/auth/errors.js'`). */
 export interface SdkAuthErrorClasses {
   InvalidTokenError: ErrorClass;
   InsufficientScopeError: ErrorClass;
   ServerError: ErrorClass;
 }
+
+/** SDK v2's `OAuthError` and `OAuthErrorCode` (e.g. `import * as sdk from '@modelcontextprotocol/server'`). */
+export interface SdkOAuthErrorNamespace {
+  OAuthError: new (code: string, message: string) => Error;
+  OAuthErrorCode: { readonly InvalidToken: string; readonly InsufficientScope: string; readonly ServerError: string };
+}
+
+/** Either SDK generation's errors. */
+export type SdkAuthErrors = SdkAuthErrorClasses | SdkOAuthErrorNamespace;
 
 export interface TokenSource {
   verifyAccessToken(token: string): Promise<AuthInfo>;
@@ -30,55 +41,106 @@ export interface GopherTokenVerifier {
 }
 
 export interface TokenVerifierOptions {
-  /** The SDK error classes to throw; default: imported from `@modelcontextprotocol/sdk`. */
-  errors?: SdkAuthErrorClasses;
+  /**
+   * The SDK errors to throw: v1's classes or v2's namespace. Default: imported from
+   * `@modelcontextprotocol/sdk` (v1) when it is installed, else from `@modelcontextprotocol/server` (v2).
+   */
+  errors?: SdkAuthErrors;
 }
 
-const SDK_ERRORS_MODULE = '@modelcontextprotocol/sdk/server/auth/errors.js';
+type Refusal = 'invalid_token' | 'insufficient_scope' | 'server_error';
+type ErrorFactory = (refusal: Refusal, message: string) => Error;
 
-function checkClasses(errors: SdkAuthErrorClasses): SdkAuthErrorClasses {
-  for (const name of ['InvalidTokenError', 'InsufficientScopeError', 'ServerError'] as const) {
-    if (typeof errors[name] !== 'function') throw new TypeError(`errors.${name} must be the MCP SDK's ${name} class`);
+const V1_ERRORS_MODULE = '@modelcontextprotocol/sdk/server/auth/errors.js';
+const V2_MODULE = '@modelcontextprotocol/server';
+
+function errorFactory(errors: unknown): ErrorFactory {
+  const e = (errors ?? {}) as Partial<SdkAuthErrorClasses & SdkOAuthErrorNamespace>;
+  if (typeof e.InvalidTokenError === 'function' || typeof e.OAuthError !== 'function') {
+    for (const name of ['InvalidTokenError', 'InsufficientScopeError', 'ServerError'] as const) {
+      if (typeof e[name] !== 'function') {
+        throw new TypeError(
+          `errors.${name} must be the MCP SDK's ${name} class (v1), or pass v2's namespace with OAuthError and OAuthErrorCode (import * as sdk from '${V2_MODULE}')`,
+        );
+      }
+    }
+    const v1 = e as SdkAuthErrorClasses;
+    const classes: Record<Refusal, ErrorClass> = { invalid_token: v1.InvalidTokenError, insufficient_scope: v1.InsufficientScopeError, server_error: v1.ServerError };
+    return (refusal, message) => new classes[refusal](message);
   }
-  return errors;
+  const codes = e.OAuthErrorCode;
+  if (codes?.InvalidToken !== 'invalid_token' || codes.InsufficientScope !== 'insufficient_scope' || codes.ServerError !== 'server_error') {
+    throw new TypeError(`errors.OAuthErrorCode must be the MCP SDK's OAuthErrorCode (from '${V2_MODULE}') next to its OAuthError`);
+  }
+  const OAuthError = e.OAuthError as SdkOAuthErrorNamespace['OAuthError'];
+  return (refusal, message) => new OAuthError(refusal, message);
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
 /**
- * Default classes: the copy matching this build's module system (CommonJS build → the SDK's CJS
- * build, ESM → ESM), which is what an app in the same module system gets from its own imports.
+ * Default errors: SDK v1 if installed, else v2; each in the build matching this package's module
+ * system (CommonJS build → the SDK's CJS build, ESM → ESM), which is what an app in the same module
+ * system gets from its own imports.
  */
-async function importSdkErrors(): Promise<SdkAuthErrorClasses> {
+async function importSdkErrors(): Promise<ErrorFactory> {
   // The CommonJS bundle is `*.cjs`; there `require` is the real one and loads the SDK's CJS build.
-  if (import.meta.url.endsWith('.cjs') && typeof require === 'function') {
-    return checkClasses(require(SDK_ERRORS_MODULE) as SdkAuthErrorClasses);
+  const load = async (specifier: string): Promise<unknown> =>
+    import.meta.url.endsWith('.cjs') && typeof require === 'function' ? require(specifier) : await import(specifier);
+  try {
+    return errorFactory(await load(V1_ERRORS_MODULE));
+  } catch (error) {
+    if (!isModuleNotFound(error)) throw error;
   }
-  return checkClasses((await import(SDK_ERRORS_MODULE)) as SdkAuthErrorClasses);
+  try {
+    return errorFactory(await load(V2_MODULE));
+  } catch (error) {
+    if (!isModuleNotFound(error)) throw error;
+    throw new GopherAuthException(
+      GopherAuthError.NOT_INITIALIZED,
+      `neither ${V1_ERRORS_MODULE} nor ${V2_MODULE} is installed: install the MCP SDK, or pass its errors as the errors option`,
+    );
+  }
 }
 
-/** Which SDK class a refusal becomes. 503-class refusals become ServerError: the SDK has no 503. */
-export function sdkErrorFor(error: BearerAuthError, classes: SdkAuthErrorClasses): Error {
+function refusalOf(error: BearerAuthError): Refusal {
   switch (error.kind) {
     case 'missing_token':
     case 'invalid_request':
     case 'invalid_token':
-      return new classes.InvalidTokenError(error.description);
+      return 'invalid_token';
     case 'insufficient_scope':
-      return new classes.InsufficientScopeError(error.description);
+      return 'insufficient_scope';
     default:
-      return new classes.ServerError(error.description);
+      return 'server_error';
   }
 }
 
+/**
+ * The SDK error a refusal becomes. 503-class refusals become a server error: neither SDK has a 503
+ * (v2 answers its `temporarily_unavailable` with 400, which would tell clients their request is bad).
+ */
+export function sdkErrorFor(error: BearerAuthError, errors: SdkAuthErrors): Error {
+  return errorFactory(errors)(refusalOf(error), error.description);
+}
+
 export function createTokenVerifier(source: TokenSource, options: TokenVerifierOptions = {}): GopherTokenVerifier {
-  let classes: Promise<SdkAuthErrorClasses> | undefined = options.errors ? Promise.resolve(checkClasses(options.errors)) : undefined;
+  let factory: Promise<ErrorFactory> | undefined = options.errors ? Promise.resolve(errorFactory(options.errors)) : undefined;
   return {
     async verifyAccessToken(token: string): Promise<AuthInfo> {
       try {
         return await source.verifyAccessToken(token);
       } catch (error) {
-        classes ??= importSdkErrors();
-        const sdk = await classes;
-        throw isBearerAuthError(error) ? sdkErrorFor(error, sdk) : new sdk.ServerError('Token verification failed on the server');
+        const pending = (factory ??= importSdkErrors());
+        // A failed import is not kept: the next refusal tries again (and says why again).
+        pending.catch(() => {
+          if (factory === pending) factory = undefined;
+        });
+        const make = await pending;
+        throw isBearerAuthError(error) ? make(refusalOf(error), error.description) : make('server_error', 'Token verification failed on the server');
       }
     },
   };
