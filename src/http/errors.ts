@@ -134,6 +134,18 @@ export interface ChallengeContext {
   /** Absolute URL of the protected-resource metadata (`resource_metadata`). */
   resourceMetadata: string;
   realm?: string;
+  /**
+   * The scopes every request needs (`requiredScopes`): the `scope` of 401 challenges, so a client
+   * asks for them when it (re)authorizes instead of for everything the metadata lists (MCP
+   * authorization 2025-11-25, scope selection). 403s name the request's own scopes instead.
+   */
+  scopes?: readonly string[];
+}
+
+function challengeScopes(error: BearerAuthError, context: ChallengeContext): readonly string[] | null {
+  if (error.kind === 'insufficient_scope') return error.requiredScopes;
+  if ((error.kind === 'missing_token' || error.kind === 'invalid_token') && context.scopes !== undefined && context.scopes.length > 0) return context.scopes;
+  return null;
 }
 
 /**
@@ -149,7 +161,7 @@ export function wwwAuthenticate(error: unknown, context: ChallengeContext): stri
     resourceMetadata: context.resourceMetadata,
     error: form.error,
     errorDescription: form.error === null ? null : error.description,
-    scopes: error.kind === 'insufficient_scope' ? error.requiredScopes : null,
+    scopes: challengeScopes(error, context),
   });
 }
 

@@ -33,7 +33,7 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
 
 /** The gate as `(req, res, next)`: on success sets `req.auth` and runs the rest inside the auth context. */
 export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
-  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, asyncContext } = auth.config;
+  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, asyncContext, requiredScopes } = auth.config;
   return (req, res, next) => {
     const origin = singleHeader(req, 'origin');
     if (isPreflight(req.method, singleHeader(req, 'access-control-request-method'))) {
@@ -53,7 +53,7 @@ export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
       .then(
         (outcome) => {
           if ('error' in outcome) {
-            const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds });
+            const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
             writeResponse(res, answer.status, answer.headers, answer.body);
             return;
           }

@@ -19,7 +19,7 @@ function allValues(headers: Headers, name: string): string[] {
 }
 
 export function createWebGate(auth: Authenticator): WebGate {
-  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes } = auth.config;
+  const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, requiredScopes } = auth.config;
   return async (request) => {
     const origin = request.headers.get('origin');
     if (isPreflight(request.method, request.headers.get('access-control-request-method'))) {
@@ -36,7 +36,7 @@ export function createWebGate(auth: Authenticator): WebGate {
       body: async () => (BODY_METHODS.has(request.method) ? parseJsonText(await readWebBody(request, maxBodyBytes)) : undefined),
     });
     if ('authInfo' in outcome) return outcome.authInfo;
-    const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds });
+    const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
     return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, ...corsHeaders(cors, origin) } });
   };
 }
