@@ -195,6 +195,41 @@ describe('a process using the workers', () => {
     });
     expect(JSON.parse(off.stdout.trim())).toMatchObject({ valid: 256, validated: 0, off: expect.stringMatching(/GOPHER_AUTH_JS_WORKERS=0/) });
   }, 60_000);
+
+  it('a started worker that never got work does not keep the process alive either', async () => {
+    // The worker is started and ready, then all validations happen on the calling thread (a few,
+    // answered before any batch is sent) — or none at all.
+    const script = `
+      import { verifyPool } from ${JSON.stringify(path.join(root, 'src/backends/js/index.ts'))};
+      import { GopherAuthClient } from ${JSON.stringify(path.join(root, 'src/core/client.ts'))};
+      import { TestIssuer } from ${JSON.stringify(path.join(root, 'test/support/issuer.ts'))};
+      import { startJwksServer } from ${JSON.stringify(path.join(root, 'test/support/jwks-server.ts'))};
+      const mode = process.argv[1];
+      let running = 0;
+      if (mode === 'idle') {
+        await verifyPool.whenReady();
+        running = verifyPool.stats().running;
+      } else {
+        const issuer = new TestIssuer('https://issuer.test/pool');
+        const jwks = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+        const client = new GopherAuthClient(jwks.url, issuer.issuer, { backend: 'js' });
+        await client.ready();
+        const verdicts = await Promise.all(Array.from({ length: 10 }, () => client.validateToken(issuer.sign())));
+        if (verdicts.some((v) => !v.valid)) throw new Error('a valid token was refused');
+        await verifyPool.whenReady();
+        running = verifyPool.stats().running;
+        client.destroy();
+        await jwks.close();
+      }
+      console.log(JSON.stringify({ mode, running }));
+    `;
+    for (const mode of ['idle', 'ten-validations']) {
+      const started = Date.now();
+      const out = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, mode], { cwd: root, timeout: 20_000 });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(JSON.parse(out.stdout.trim())).toEqual({ mode, running: 1 });
+    }
+  }, 60_000);
 });
 
 afterAll(async () => {

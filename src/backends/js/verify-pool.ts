@@ -217,8 +217,10 @@ export class VerifyPool {
     const worker = entry.kind === 'js'
       ? new Worker(entry.url, { execArgv: [], workerData })
       : new Worker(tsBootstrap(entry), { eval: true, execArgv: [], workerData });
-    worker.unref();
-    const slot: Slot = { worker, ready: false, nice: null, thread: null, depth: 0, outbox: [], sent: new SentBatches(), lastRequests: [], referenced: false };
+    // Referenced until it reports ready (whoever awaits whenReady() keeps the process alive that
+    // long), then released like any idle worker. Unreferencing here would not last: adding the
+    // 'message' listener below refs the worker's port again.
+    const slot: Slot = { worker, ready: false, nice: null, thread: null, depth: 0, outbox: [], sent: new SentBatches(), lastRequests: [], referenced: true };
     worker.on('message', (message: FromWorker) => this.#onMessage(slot, message));
     worker.on('error', () => this.#lost(slot));
     worker.on('exit', () => this.#lost(slot));
@@ -232,6 +234,7 @@ export class VerifyPool {
       for (const [client, snapshot] of this.#clients) slot.worker.postMessage({ t: 'keys', client, snapshot } satisfies ToWorker);
       slot.ready = true;
       this.#settleWaiters(true);
+      this.#releaseIfIdle(slot);
       return;
     }
     const entries = slot.sent.take(message.batch);
