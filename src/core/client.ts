@@ -121,7 +121,8 @@ export class GopherAuthClient {
     try {
       this.#assertLive();
       const cache = this.#cache;
-      if (cache !== null && typeof token === 'string') {
+      // Keys past maxStale in an outage end every verdict made with them, cached ones included.
+      if (cache !== null && typeof token === 'string' && !this.#tooStale()) {
         const key = this.#cacheKey(options);
         const hit = cache.get(token, key);
         return hit !== undefined ? Promise.resolve(hit) : this.#validateAndRemember(cache, token, options, key);
@@ -161,7 +162,7 @@ export class GopherAuthClient {
   validateTokenSync(token: string, options?: ValidationOptionsInput): ValidationResult {
     this.#assertLive();
     const cache = this.#cache;
-    if (cache !== null && typeof token === 'string') {
+    if (cache !== null && typeof token === 'string' && !this.#tooStale()) {
       const key = this.#cacheKey(options);
       const hit = cache.get(token, key);
       if (hit !== undefined) return hit;

@@ -149,6 +149,24 @@ describe('GopherAuthClient token cache: time, keys and failures', () => {
     expect(c.stats().tokenCache).toMatchObject({ hits: 0, misses: 3 });
   });
 
+  it.each(['js', 'native'] as const)('stops answering from the cache once an outage has left the keys past maxStale (%s backend)', async (backend) => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const c = await client({ backend, cacheDuration: 1, jwks: { minCacheDuration: 1, maxCacheDuration: 1, maxStale: 2 } });
+    const token = issuer.sign();
+    expect((await c.validateToken(token)).valid).toBe(true);
+    server.setFault({ kind: 'status', status: 500 });
+    vi.setSystemTime(Date.now() + 1_500); // keys expired, still within maxStale: stale keys serve
+    expect((await c.validateToken(token)).valid).toBe(true);
+    expect(c.validateTokenSync(token).valid).toBe(true);
+    vi.setSystemTime(Date.now() + 5_000); // past maxStale: nothing made with those keys is trusted
+    expect((await c.validateToken(token)).errorCode).toBe(GopherAuthError.JWKS_FETCH_FAILED);
+    expect(c.validateTokenSync(token).errorCode).toBe(GopherAuthError.JWKS_FETCH_FAILED);
+    expect((await c.validateToken(issuer.sign())).errorCode).toBe(GopherAuthError.JWKS_FETCH_FAILED);
+    server.setFault(null);
+    await c.refreshJwks();
+    expect((await c.validateToken(token)).valid).toBe(true);
+  });
+
   it('caches nothing of a malformed or non-string token and keeps misuse errors', async () => {
     const c = await client({ backend: 'js' });
     await expect(c.validateToken(42 as unknown as string)).rejects.toThrow(/token must be a string/);
