@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from './options.js';
 import type { JwksManagerOptions } from './jwks/types.js';
 import type { TokenCacheOptions } from './token-cache.js';
+import { unknownKey, unknownKeyMessage } from './known-keys.js';
 
 /** JWKS tuning passed to the JWKS manager (seconds, bytes). */
 export type JwksTuning = Pick<
@@ -55,7 +56,38 @@ export function assertHttpUrl(name: string, value: unknown): asserts value is st
   if (!ok) throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `${name} must be an http:// or https:// URL, got ${JSON.stringify(value)}`);
 }
 
+// Every key of GopherAuthClientOptions, and only those: the compiler refuses the list when the type changes.
+const CLIENT_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys({
+  backend: true,
+  cacheDuration: true,
+  requestTimeout: true,
+  autoRefresh: true,
+  clockSkew: true,
+  algorithms: true,
+  logger: true,
+  jwks: true,
+  tokenCache: true,
+} satisfies Record<keyof GopherAuthClientOptions, true>));
+
+// Every key of JwksTuning, and only those: the compiler refuses the list when the type changes.
+const JWKS_TUNING_KEYS: ReadonlySet<string> = new Set(Object.keys({
+  minCacheDuration: true,
+  maxCacheDuration: true,
+  unknownKidCooldown: true,
+  maxStale: true,
+  maxResponseBytes: true,
+  fetch: true,
+} satisfies Record<keyof JwksTuning, true>));
+
+function assertKnownKeys(value: unknown, known: ReadonlySet<string>, where: string): void {
+  if (value === null || typeof value !== 'object') return;
+  const found = unknownKey(value, known);
+  if (found !== null) throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, unknownKeyMessage(where, found));
+}
+
 export function resolveClientOptions(options: GopherAuthClientOptions): ResolvedClientOptions {
+  assertKnownKeys(options, CLIENT_OPTION_KEYS, 'GopherAuthClient option');
+  assertKnownKeys(options.jwks, JWKS_TUNING_KEYS, 'jwks option');
   const clockSkew = options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS;
   if (!Number.isInteger(clockSkew) || clockSkew < 0) {
     throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, `clockSkew must be a non-negative integer number of seconds, got ${String(clockSkew)}`);

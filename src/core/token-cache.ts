@@ -10,6 +10,7 @@
  * is gone or changed are dropped, as are all refusals; least recently used tokens go first.
  */
 import type { Jwk, JwksSnapshot } from '../backends/types.js';
+import { unknownKey, unknownKeyMessage } from './known-keys.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
 import type { ValidationResult } from './result.js';
 
@@ -93,12 +94,17 @@ export function optionsKey(options: CacheableOptions): string {
   return JSON.stringify([options.clockSkew, options.audience ?? null, scopes]);
 }
 
+// Every key of TokenCacheOptions, and only those: the compiler refuses the list when the type changes.
+const TOKEN_CACHE_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys({ maxEntries: true, ttl: true, failureTtl: true } satisfies Record<keyof TokenCacheOptions, true>));
+
 export function resolveTokenCacheOptions(input: boolean | TokenCacheOptions | undefined): Required<TokenCacheOptions> | null {
   if (input === undefined || input === false) return null;
   const options = input === true ? {} : input;
   if (options === null || typeof options !== 'object') {
     throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, 'tokenCache must be true, false or an options object');
   }
+  const unknown = unknownKey(options, TOKEN_CACHE_OPTION_KEYS);
+  if (unknown !== null) refuse(unknownKeyMessage('tokenCache option', unknown));
   const maxEntries = options.maxEntries ?? DEFAULT_TOKEN_CACHE_MAX_ENTRIES;
   const ttl = options.ttl ?? DEFAULT_TOKEN_CACHE_TTL_SECONDS;
   const failureTtl = options.failureTtl ?? DEFAULT_TOKEN_CACHE_FAILURE_TTL_SECONDS;

@@ -15,6 +15,7 @@ import {
   type ProtectedResourceMetadata,
 } from '../core/metadata.js';
 import type { GopherAuthClientOptions } from '../core/client-options.js';
+import { unknownKey, unknownKeyMessage } from '../core/known-keys.js';
 import type { GopherValidationOptions } from '../core/options.js';
 import type { TokenPayload, ValidationResult } from '../core/result.js';
 import type { AuthFailureEvent } from './failure.js';
@@ -212,8 +213,45 @@ function booleanOption(value: unknown, what: string, fallback: boolean): boolean
 }
 
 /** Validates the configuration and derives everything; throws GopherAuthException(INVALID_CONFIG). */
+// Every key of GopherAuthConfig, and only those: the compiler refuses the list when the type changes.
+const CONFIG_KEYS: ReadonlySet<string> = new Set(Object.keys({
+  resource: true,
+  issuer: true,
+  jwksUri: true,
+  authorizationServers: true,
+  scopesSupported: true,
+  requiredScopes: true,
+  toolScopes: true,
+  resourceScopes: true,
+  promptScopes: true,
+  audience: true,
+  backend: true,
+  clockSkew: true,
+  logger: true,
+  onAuthFailure: true,
+  clientOptions: true,
+  client: true,
+  realm: true,
+  resourceName: true,
+  resourceDocumentation: true,
+  retryAfterSeconds: true,
+  maxBodyBytes: true,
+  cors: true,
+  allowInsecureHttp: true,
+  asyncContext: true,
+} satisfies Record<keyof GopherAuthConfig, true>));
+
+// Every key of CorsConfig, and only those: the compiler refuses the list when the type changes.
+const CORS_KEYS: ReadonlySet<string> = new Set(Object.keys({ origin: true, maxAge: true } satisfies Record<keyof CorsConfig, true>));
+
 export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig {
   if (config === null || typeof config !== 'object') refuse('a configuration object is required');
+  const unknown = unknownKey(config, CONFIG_KEYS);
+  if (unknown !== null) refuse(unknownKeyMessage('option', unknown));
+  if (config.cors !== null && typeof config.cors === 'object') {
+    const unknownCors = unknownKey(config.cors, CORS_KEYS);
+    if (unknownCors !== null) refuse(unknownKeyMessage('cors option', unknownCors));
+  }
   const allowInsecure = config.allowInsecureHttp === true;
   const resourceUrl = checkResource(config.resource, allowInsecure);
   const resource = config.resource;

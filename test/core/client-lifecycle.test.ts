@@ -234,3 +234,21 @@ describe('disposal', () => {
     expect(escaped.isDestroyed()).toBe(true);
   });
 });
+
+describe('unknown option keys', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['top level', { cacheDurration: 5 }, 'unknown GopherAuthClient option "cacheDurration" (did you mean "cacheDuration"?)'],
+    ['jwks tuning', { jwks: { maxstale: 5 } }, 'unknown jwks option "maxstale" (did you mean "maxStale"?)'],
+    ['token cache', { tokenCache: { ttls: 5 } }, 'unknown tokenCache option "ttls" (did you mean "ttl"?)'],
+  ])('%s: refused with INVALID_CONFIG and the nearest real name', (_where, options, message) => {
+    let caught: unknown;
+    try {
+      new GopherAuthClient('https://as.example/jwks', 'https://as.example', options as never).destroy();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GopherAuthException);
+    expect((caught as GopherAuthException).code).toBe(GopherAuthError.INVALID_CONFIG);
+    expect((caught as Error).message).toBe(message);
+  });
+});

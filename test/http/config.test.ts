@@ -95,3 +95,41 @@ describe('refuses inconsistent settings at start', () => {
     expect(c.toolScopes.get('constructor')).toBeUndefined();
   });
 });
+
+describe('unknown keys', () => {
+  it('a misspelt option is refused, with the nearest real one (an ignored scope rule would leave a tool open)', () => {
+    expect(refused({ toolScope: { admin: ['mcp:admin'] } })).toBe('gopherAuth: unknown option "toolScope" (did you mean "toolScopes"?)');
+    expect(refused({ requiredScope: ['mcp:read'] })).toBe('gopherAuth: unknown option "requiredScope" (did you mean "requiredScopes"?)');
+    expect(refused({ ResourceScopes: {} })).toBe('gopherAuth: unknown option "ResourceScopes" (did you mean "resourceScopes"?)');
+    expect(refused({ frobnicate: true })).toBe('gopherAuth: unknown option "frobnicate"');
+    expect(refused({ cors: { origins: ['https://app.example'] } } as never)).toBe('gopherAuth: unknown cors option "origins" (did you mean "origin"?)');
+  });
+
+  it('every documented option is accepted', () => {
+    expect(() =>
+      resolveAuthConfig({
+        ...base,
+        authorizationServers: ['https://as.example/realms/demo'],
+        scopesSupported: ['mcp:read', 'mcp:admin'],
+        requiredScopes: ['mcp:read'],
+        toolScopes: { a: ['mcp:admin'] },
+        resourceScopes: { 'r://*': ['mcp:admin'] },
+        promptScopes: { p: ['mcp:admin'] },
+        audience: 'https://api.example/mcp',
+        backend: 'js',
+        clockSkew: 30,
+        logger: undefined,
+        onAuthFailure: () => undefined,
+        clientOptions: { cacheDuration: 60 },
+        realm: 'mcp',
+        resourceName: 'API',
+        resourceDocumentation: 'https://api.example/docs',
+        retryAfterSeconds: 5,
+        maxBodyBytes: 1024,
+        cors: { origin: ['https://app.example'], maxAge: 60 },
+        allowInsecureHttp: false,
+        asyncContext: true,
+      }),
+    ).not.toThrow();
+  });
+});
