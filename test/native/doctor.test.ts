@@ -54,6 +54,20 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
     expect(doctor([], { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' }).code).toBe(0);
   });
 
+  it('without koffi (npm install --omit=optional): one line saying what to do, and nothing claimed found', () => {
+    const hide = path.join(root, 'test/native/fixtures/hide-koffi.cjs');
+    const { code, stdout } = doctor(['--json'], { NODE_OPTIONS: `--require ${hide}` }, 'source');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { autoBackend: string; native: { available: boolean; reason: string }; searchAttempts: { source: string; outcome: string }[] };
+    expect(report.autoBackend).toBe('js');
+    expect(report.native.available).toBe(false);
+    expect(report.native.reason).toBe(
+      "koffi (an optional dependency of gopher-auth) is not installed: reinstall without --omit=optional, or npm install koffi; otherwise use backend 'js'",
+    );
+    expect(report.searchAttempts.find((a) => a.source === 'bare-name')?.outcome).toBe('not-tried');
+    expect(report.searchAttempts.some((a) => a.outcome === 'found')).toBe(false);
+  });
+
   it('--json through the TypeScript entry point; unknown arguments exit 2', () => {
     const { code, stdout } = doctor(['--json'], {}, 'source');
     expect(code).toBe(0);

@@ -27,8 +27,12 @@ interface Readiness {
 
 let readiness: Readiness | null = null;
 
-function installHint(): string {
-  return `install ${platformPackageName()} (an optional dependency of gopher-auth) or set GOPHER_ORCH_LIBRARY_PATH, or use backend 'js'`;
+function installHint(info: NativeLibraryInfo): string {
+  const platformPackage = info.attempts.find((a) => a.source === 'platform-package');
+  if (platformPackage !== undefined && platformPackage.outcome === 'not-found') {
+    return `install ${platformPackageName()} (an optional dependency of gopher-auth) or set GOPHER_ORCH_LIBRARY_PATH, or use backend 'js'`;
+  }
+  return "otherwise use backend 'js'";
 }
 
 /** Loads the library and runs the self-test once per process. */
@@ -40,7 +44,7 @@ function ready(): Readiness {
       library: null,
       info,
       selfTest: null,
-      availability: { available: false, reason: `${info.reason ?? 'native library not loaded'}; ${installHint()}` },
+      availability: { available: false, reason: `${info.reason ?? 'native library not loaded'}; ${installHint(info)}` },
     };
     return readiness;
   }

@@ -14,7 +14,16 @@ export function loadKoffi(): { koffi: Koffi | null; error: string | null } {
     const koffi = createRequire(import.meta.url)('koffi') as Koffi;
     cached = { koffi, error: null };
   } catch (err) {
-    cached = { koffi: null, error: `koffi could not be loaded (npm install koffi): ${(err as Error).message}` };
+    const code = (err as { code?: unknown }).code;
+    // Node's message goes on with a "Require stack" of bundle paths: the first line says it all.
+    const first = String((err as Error).message).split('\n', 1)[0];
+    cached = {
+      koffi: null,
+      error:
+        code === 'MODULE_NOT_FOUND'
+          ? 'koffi (an optional dependency of gopher-auth) is not installed: reinstall without --omit=optional, or npm install koffi'
+          : `koffi could not be loaded: ${first}`,
+    };
   }
   return cached;
 }

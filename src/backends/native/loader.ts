@@ -84,13 +84,28 @@ function unavailable(info: Partial<NativeLibraryInfo> & { reason: string; attemp
   };
 }
 
+/** Candidates found but never loaded because loading stopped before them. */
+function notTried(attempts: SearchAttempt[], why: string): SearchAttempt[] {
+  for (const attempt of attempts) {
+    if (attempt.outcome === 'found') {
+      attempt.outcome = 'not-tried';
+      attempt.detail = why;
+    }
+  }
+  return attempts;
+}
+
 function load(): { library: LoadedLibrary | null; info: NativeLibraryInfo } {
   const attempts = searchLibrary();
   if (process.env.GOPHER_AUTH_NATIVE_LOAD_MODE === 'off') {
-    return { library: null, info: unavailable({ reason: 'native loading disabled by GOPHER_AUTH_NATIVE_LOAD_MODE=off', attempts }) };
+    const reason = 'native loading disabled by GOPHER_AUTH_NATIVE_LOAD_MODE=off';
+    return { library: null, info: unavailable({ reason, attempts: notTried(attempts, reason) }) };
   }
   const { koffi, error } = loadKoffi();
-  if (!koffi) return { library: null, info: unavailable({ reason: error ?? 'koffi unavailable', attempts }) };
+  if (!koffi) {
+    const reason = error ?? 'koffi unavailable';
+    return { library: null, info: unavailable({ reason, attempts: notTried(attempts, 'koffi is not available') }) };
+  }
 
   const mode = requestedMode();
   const isolation: string[] = [];
@@ -100,7 +115,7 @@ function load(): { library: LoadedLibrary | null; info: NativeLibraryInfo } {
     } catch (err) {
       return {
         library: null,
-        info: unavailable({ reason: `isolated load impossible: ${(err as Error).message}`, attempts }),
+        info: unavailable({ reason: `isolated load impossible: ${(err as Error).message}`, attempts: notTried(attempts, 'the isolated load could not be prepared') }),
       };
     }
   }

@@ -24,7 +24,7 @@ export interface SearchAttempt {
   target: string;
   /** The file to load when this attempt found one. */
   candidate?: string;
-  outcome: 'not-set' | 'not-found' | 'found' | 'loaded' | 'load-failed' | 'skipped';
+  outcome: 'not-set' | 'not-found' | 'found' | 'loaded' | 'load-failed' | 'skipped' | 'not-tried';
   detail?: string;
 }
 
