@@ -77,6 +77,15 @@ function targetsOf(method: string, params: unknown): Target[] | string {
   return [];
 }
 
+/** RFC 9110 optional whitespace removed from both ends, in one pass (a regex here backtracks quadratically). */
+function trimSpacesAndTabs(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
 const SENTINEL_PREFIX = '=?base64?';
 const SENTINEL_SUFFIX = '?=';
 const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -88,7 +97,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * when that form is malformed.
  */
 export function decodeMcpName(header: string): string | undefined {
-  const value = header.replace(/^[ \t]+|[ \t]+$/g, '');
+  const value = trimSpacesAndTabs(header);
   if (!(value.startsWith(SENTINEL_PREFIX) && value.endsWith(SENTINEL_SUFFIX) && value.length >= SENTINEL_PREFIX.length + SENTINEL_SUFFIX.length)) {
     return value;
   }

@@ -144,3 +144,16 @@ describe('scope requirement of a JSON-RPC body', () => {
     expect(needs({ jsonrpc: '2.0', id: 1, method: 'subscriptions/listen' })).toEqual(['mcp:base']);
   });
 });
+
+describe('Mcp-Name decoding cost', () => {
+  it('is linear: a 15,000-space header (fits in 16 KiB) is decoded in well under a millisecond per call', async () => {
+    const { decodeMcpName } = await import('../../src/http/jsonrpc.js');
+    const header = `a${' '.repeat(15_000)}b`;
+    expect(decodeMcpName(header)).toBe(header);
+    expect(decodeMcpName(`  ${header}\t`)).toBe(header);
+    // A quadratic trim takes ~250 ms for this one call; 100 linear ones take a few ms.
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) decodeMcpName(header);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
