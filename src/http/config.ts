@@ -16,6 +16,7 @@ import {
 } from '../core/metadata.js';
 import type { GopherAuthClientOptions } from '../core/client-options.js';
 import { unknownKey, unknownKeyMessage } from '../core/known-keys.js';
+import { canonicalResourceUri } from './jsonrpc.js';
 import type { GopherValidationOptions } from '../core/options.js';
 import type { TokenPayload, ValidationResult } from '../core/result.js';
 import type { AuthFailureEvent } from './failure.js';
@@ -160,6 +161,21 @@ function checkScopeMap(value: unknown, what: string): Map<string, readonly strin
   return map;
 }
 
+/**
+ * Resource rules are matched against `new URL(uri).href` (what the MCP SDK looks resources up by),
+ * so a key must already be in that form, or it would never match what it names.
+ */
+function checkResourceRuleKeys(map: ReadonlyMap<string, readonly string[]>): void {
+  for (const key of map.keys()) {
+    const prefix = key.endsWith('*');
+    const text = prefix ? key.slice(0, -1) : key;
+    const canonical = canonicalResourceUri(text);
+    if (prefix ? !canonical.startsWith(text) : canonical !== text) {
+      refuse(`resourceScopes key ${JSON.stringify(key)} is not in the form resources are matched in (new URL(uri).href): write ${JSON.stringify(prefix ? `${canonical}*` : canonical)}`);
+    }
+  }
+}
+
 function checkSecureUrl(value: unknown, what: string, allowInsecure: boolean): URL {
   const url = parseHttpUrl(value, what);
   if (url.protocol === 'http:' && !allowInsecure && !LOOPBACK.has(url.hostname)) {
@@ -288,6 +304,7 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
   const requiredScopes = checkScopes(config.requiredScopes, 'requiredScopes');
   const toolScopes = checkScopeMap(config.toolScopes, 'toolScopes');
   const resourceScopes = checkScopeMap(config.resourceScopes, 'resourceScopes');
+  checkResourceRuleKeys(resourceScopes);
   const promptScopes = checkScopeMap(config.promptScopes, 'promptScopes');
   const named = new Set<string>(requiredScopes);
   for (const map of [toolScopes, resourceScopes, promptScopes]) for (const list of map.values()) list.forEach((s) => named.add(s));

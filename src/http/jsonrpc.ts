@@ -45,6 +45,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A resource URI as the MCP SDK looks it up: `new URL(uri).href` (scheme lower-cased, dot segments
+ * resolved, default port dropped, surrounding spaces trimmed). Matching the raw text instead would
+ * let `SECRET://vault/./admin` past a rule for `secret://vault/admin` that the SDK then serves.
+ * Unparsable URIs stay as they are (the SDK refuses them).
+ */
+export function canonicalResourceUri(uri: string): string {
+  try {
+    return new URL(uri).href;
+  } catch {
+    return uri;
+  }
+}
+
+const resource = (uri: string): Target => ({ kind: 'resource', name: canonicalResourceUri(uri) });
+
 /** What a call targets (possibly nothing, or several), or a reason it is malformed. */
 function targetsOf(method: string, params: unknown): Target[] | string {
   const p = isObject(params) ? params : undefined;
@@ -56,12 +72,12 @@ function targetsOf(method: string, params: unknown): Target[] | string {
   if (RESOURCE_METHODS.has(method)) {
     const uri = p?.['uri'];
     if (typeof uri !== 'string') return `${method} without a string params.uri`;
-    return [{ kind: 'resource', name: uri }];
+    return [resource(uri)];
   }
   if (method === 'completion/complete') {
     const ref = isObject(p?.['ref']) ? (p['ref'] as Record<string, unknown>) : undefined;
     if (ref?.['type'] === 'ref/prompt' && typeof ref['name'] === 'string') return [{ kind: 'prompt', name: ref['name'] }];
-    if (ref?.['type'] === 'ref/resource' && typeof ref['uri'] === 'string') return [{ kind: 'resource', name: ref['uri'] }];
+    if (ref?.['type'] === 'ref/resource' && typeof ref['uri'] === 'string') return [resource(ref['uri'])];
     return [];
   }
   if (method === 'subscriptions/listen') {
@@ -72,7 +88,7 @@ function targetsOf(method: string, params: unknown): Target[] | string {
     if (!Array.isArray(uris) || !uris.every((uri) => typeof uri === 'string')) {
       return `${method} with params.notifications.resourceSubscriptions that is not an array of strings`;
     }
-    return uris.map((uri: string) => ({ kind: 'resource', name: uri }));
+    return uris.map((uri: string) => resource(uri));
   }
   return [];
 }

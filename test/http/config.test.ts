@@ -133,3 +133,16 @@ describe('unknown keys', () => {
     ).not.toThrow();
   });
 });
+
+describe('resourceScopes keys', () => {
+  it('must be in the form resources are matched in, or the rule would never apply', () => {
+    expect(refused({ resourceScopes: { 'SECRET://vault/admin': ['mcp:admin'] } })).toBe(
+      'gopherAuth: resourceScopes key "SECRET://vault/admin" is not in the form resources are matched in (new URL(uri).href): write "secret://vault/admin"',
+    );
+    expect(refused({ resourceScopes: { 'https://files.example/./private/*': ['mcp:admin'] } })).toMatch(/write "https:\/\/files\.example\/private\/\*"/);
+    expect(refused({ resourceScopes: { 'HTTPS://files.example/*': ['mcp:admin'] } })).toMatch(/write "https:\/\/files\.example\/\*"/);
+    expect(() =>
+      resolveAuthConfig({ ...base, resourceScopes: { 'secret://vault/admin': ['a'], 'https://files.example*': ['b'], 'weather://alerts/*': ['c'], 'not a uri': ['d'] } }),
+    ).not.toThrow();
+  });
+});

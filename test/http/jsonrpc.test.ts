@@ -157,3 +157,45 @@ describe('Mcp-Name decoding cost', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
+
+describe('resource URIs are matched in the form the MCP SDK looks them up by (new URL(uri).href)', () => {
+  const local: ScopeRules = {
+    ...rules,
+    resourceScopes: new Map([
+      ['secret://vault/admin', ['mcp:admin']],
+      ['https://files.example/private/*', ['mcp:files']],
+    ]),
+  };
+  const read = (uri: string) => ({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } });
+  const need = (body: unknown) => {
+    const result = requiredScopesFor(body, {}, local);
+    return 'error' in result ? `error:${result.error.kind}` : result.required.sort();
+  };
+
+  it.each([
+    'secret://vault/admin',
+    'SECRET://vault/admin',
+    'secret://vault/./admin',
+    'secret://vault/x/../admin',
+    ' secret://vault/admin',
+  ])('%j needs the rule of secret://vault/admin', (uri) => {
+    expect(need(read(uri))).toEqual(['mcp:admin', 'mcp:base']);
+    expect(need({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri } })).toEqual(['mcp:admin', 'mcp:base']);
+    const listen = { jsonrpc: '2.0', id: 1, method: 'subscriptions/listen', params: { notifications: { resourceSubscriptions: [uri] } } };
+    expect(need(listen)).toEqual(['mcp:admin', 'mcp:base']);
+  });
+
+  it.each([
+    'https://files.example/private/report',
+    'https://FILES.example/private/report',
+    'https://files.example:443/private/report',
+    'https://files.example/public/../private/report',
+  ])('%j needs the prefix rule of https://files.example/private/*', (uri) => {
+    expect(need(read(uri))).toEqual(['mcp:base', 'mcp:files']);
+  });
+
+  it('what canonicalises to another resource gets that resource rule, as the SDK serves that one', () => {
+    expect(need(read('https://files.example/private/../public/x'))).toEqual(['mcp:base']);
+    expect(need(read('not a uri'))).toEqual(['mcp:base']);
+  });
+});
