@@ -128,7 +128,8 @@ export class TokenCache {
   /** Insertion order is recency order: the first entry is the least recently used. */
   readonly #slots = new Map<string, Slot>();
   /** kid → the JSON of the key(s) carrying it in the current key set; null before the first set. */
-  #keys: Map<string, string> | null = null;
+  /** Fingerprint per kid; keys without one (or with kid "") under null. */
+  #keys: Map<string | null, string> | null = null;
   /** Increases whenever the key set changes; a validation that straddled a change is not cached. */
   #generation = 0;
   #hits = 0;
@@ -226,7 +227,7 @@ export class TokenCache {
       this.#dropWhere(() => false);
       return;
     }
-    const changed = new Set<string>();
+    const changed = new Set<string | null>();
     for (const [kid, fingerprint] of previous) if (next.get(kid) !== fingerprint) changed.add(kid);
     for (const kid of next.keys()) if (!previous.has(kid)) changed.add(kid);
     if (changed.size === 0) return;
@@ -272,13 +273,17 @@ export class TokenCache {
   }
 }
 
-function keyFingerprints(keys: readonly Jwk[]): Map<string, string> {
-  const map = new Map<string, string>();
+/**
+ * What each kid's keys are. Keys without a kid count too (under null): replacing the only,
+ * kid-less key is a rotation like any other, and must end the verdicts made with the old one.
+ */
+function keyFingerprints(keys: readonly Jwk[]): Map<string | null, string> {
+  const map = new Map<string | null, string>();
   for (const key of keys) {
-    if (typeof key.kid !== 'string') continue;
+    const kid = typeof key.kid === 'string' && key.kid !== '' ? key.kid : null;
     const json = JSON.stringify(key);
-    const seen = map.get(key.kid);
-    map.set(key.kid, seen === undefined ? json : `${seen}\n${json}`);
+    const seen = map.get(kid);
+    map.set(kid, seen === undefined ? json : `${seen}\n${json}`);
   }
   return map;
 }

@@ -218,6 +218,23 @@ describe('TokenCache and the key set', () => {
     expect(cache.get(t1, KEY)).toBeUndefined();
   });
 
+  it('drops verdicts made with a kid-less key once that key is replaced by another kid-less one', () => {
+    const c = clock();
+    const cache = new TokenCache({}, c.now);
+    const keyless = (n: string): JwksSnapshot => {
+      const keys = [{ kty: 'RSA', n, e: 'AQAB' }];
+      return { keys, json: JSON.stringify({ keys }), fetchedAt: 0, version: ++version };
+    };
+    cache.setKeys(keyless('old'));
+    const t = token(c.seconds() + 600, null);
+    cache.set(t, KEY, VALID);
+    cache.setKeys(keyless('old')); // a refetch with the same key keeps it
+    expect(cache.get(t, KEY)).toEqual(VALID);
+    cache.setKeys(keyless('new'));
+    expect(cache.get(t, KEY)).toBeUndefined();
+    expect(cache.stats().keyDrops).toBe(1);
+  });
+
   it('keeps everything when a refetch brings the same keys', () => {
     const c = clock();
     const cache = cacheAt(c);
