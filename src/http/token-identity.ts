@@ -5,6 +5,7 @@
  * shared by every request with that token. Validity is never cached here: the gate asks the client
  * for a verdict on every request first.
  */
+import { readTokenScopes } from '../core/scopes.js';
 import type { TokenClient } from './config.js';
 
 export interface TokenIdentity {
@@ -46,7 +47,9 @@ function decode(token: string, client: Pick<TokenClient, 'extractPayload'>): Tok
   const claims = deepFreeze(payload.claims);
   return Object.freeze({
     clientId: stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp') ?? '',
-    scopes: Object.freeze([...new Set(payload.scopes.split(' ').filter((s) => s !== ''))]),
+    // Read from the claims exactly as validation reads them: joining and splitting again would turn
+    // an scp entry like "mcp:read mcp:admin" (one malformed scope) into two granted scopes.
+    scopes: Object.freeze(readTokenScopes(claims as Record<string, unknown>)),
     expiresAt: payload.expiration,
     claims,
   });

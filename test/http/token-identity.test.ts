@@ -89,3 +89,14 @@ describe('AuthInfo identity per token', () => {
     expect(client.decodes - before).toBe(1);
   });
 });
+
+describe('scopes in AuthInfo', () => {
+  it('are read from the claims as validation reads them: an scp entry with a space is one (unusable) scope, not two', async () => {
+    const joined = issuer.sign({ claims: { scp: ['mcp:read mcp:admin'] } });
+    const refused = await gate(joined);
+    expect(refused).toBeInstanceOf(Response);
+    expect((refused as Response).status).toBe(403);
+    const granted = await gate(issuer.sign({ claims: { scp: ['mcp:read', 'mcp:admin'], scope: 'openid' } }));
+    expect((granted as AuthInfo).scopes).toEqual(['openid', 'mcp:read', 'mcp:admin']);
+  });
+});
