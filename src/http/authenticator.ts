@@ -90,7 +90,13 @@ export class Authenticator {
       if (SERVER_FAULT.has(verdict.errorCode)) return authErrors.serverError(reason, verdict.errorCode);
       return authErrors.invalidToken(reason, verdict.errorCode, verdict.errorCode === GopherAuthError.EXPIRED_TOKEN);
     }
-    const identity = this.#identities.of(token, this.client);
+    let identity;
+    try {
+      identity = this.#identities.of(token, this.client);
+    } catch (error) {
+      // A custom client's extractPayload that throws; claims nested past what can be walked.
+      return authErrors.serverError(`the claims of a valid token could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
     if (identity === null) return authErrors.serverError('a valid token could not be decoded');
     // A bearer token without exp would be a credential forever (RFC 9068 requires exp; the SDK refuses it too).
     if (identity.expiresAt === null) return authErrors.invalidToken('the token has no numeric exp claim');

@@ -60,10 +60,14 @@ function stringClaim(claims: Readonly<Record<string, unknown>>, name: string): s
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** Freezes `value` and everything in it, iteratively: claims can nest deeper than the call stack. */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value as Record<string, unknown>)) deepFreeze(member);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (next === null || typeof next !== 'object' || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const member of Object.values(next as Record<string, unknown>)) pending.push(member);
   }
   return value;
 }

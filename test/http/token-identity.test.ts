@@ -100,3 +100,39 @@ describe('scopes in AuthInfo', () => {
     expect((granted as AuthInfo).scopes).toEqual(['openid', 'mcp:read', 'mcp:admin']);
   });
 });
+
+describe('claims the gate cannot walk do not crash it', () => {
+  it('a valid token with claims nested 7,000 deep: answered (frozen all the way down), never a rejected promise', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const deep = `${'{"n":'.repeat(7000)}{"leaf":true}${'}'.repeat(7000)}`;
+    const payloadJson = `{"sub":"user-123","iss":"${ISSUER}","iat":${now},"exp":${now + 600},"scope":"mcp:read","deep":${deep}}`;
+    const token = issuer.signRaw({ alg: 'RS256', headerJson: JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'rsa2048' }), payloadJson });
+    const verdict = await gate(token);
+    expect(verdict).not.toBeInstanceOf(Response);
+    let node = (verdict as AuthInfo).extra?.['deep'] as Record<string, unknown>;
+    let depth = 0;
+    while (node['n'] !== undefined) {
+      expect(Object.isFrozen(node)).toBe(true);
+      node = node['n'] as Record<string, unknown>;
+      depth++;
+    }
+    expect(depth).toBe(7000);
+  });
+
+  it('a client whose extractPayload throws: a 500 answer, not a rejection', async () => {
+    const throwing: TokenClient = {
+      validateToken: async () => ({ valid: true, errorCode: 0, errorMessage: null }),
+      extractPayload: () => {
+        throw new Error('boom');
+      },
+    };
+    const gateOf = gopherAuth({ resource: RESOURCE, issuer: ISSUER, client: throwing });
+    try {
+      const answer = await gateOf.gate(request(issuer.sign()));
+      expect(answer).toBeInstanceOf(Response);
+      expect((answer as Response).status).toBe(500);
+    } finally {
+      gateOf.close();
+    }
+  });
+});
