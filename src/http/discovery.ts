@@ -6,7 +6,7 @@
  */
 import { GopherAuthClient } from '../core/client.js';
 import type { GopherAuthClientOptions } from '../core/client-options.js';
-import { GopherAuthError } from '../core/errors.js';
+import { GopherAuthError, GopherAuthException } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { authorizationServerMetadataUrls } from '../core/metadata.js';
 import type { GopherValidationOptions } from '../core/options.js';
@@ -23,13 +23,16 @@ export interface DiscoveryOptions {
   /** Per-document fetch timeout in ms. Default 5000. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Aborts the fetches of a discovery in progress (the client was destroyed). */
+  signal?: AbortSignal;
 }
 
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-async function fetchJson(url: string, fetchFn: typeof fetch, timeoutMs: number): Promise<unknown> {
-  const res = await fetchFn(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+async function fetchJson(url: string, fetchFn: typeof fetch, timeoutMs: number, stop: AbortSignal | undefined): Promise<unknown> {
+  const signal = stop === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]);
+  const res = await fetchFn(url, { redirect: 'error', signal, headers: { accept: 'application/json' } });
   if (!res.ok) {
     await res.body?.cancel();
     throw new Error(`${url} answered ${res.status}`);
@@ -44,10 +47,12 @@ export async function discoverJwksUri(options: DiscoveryOptions): Promise<string
   const fetchFn = options.fetch ?? fetch;
   const reasons: string[] = [];
   for (const url of authorizationServerMetadataUrls(options.issuer)) {
+    if (options.signal?.aborted) throw new Error('discovery stopped: the client was destroyed');
     let doc: unknown;
     try {
-      doc = await fetchJson(url, fetchFn, options.timeoutMs ?? 5000);
+      doc = await fetchJson(url, fetchFn, options.timeoutMs ?? 5000, options.signal);
     } catch (error) {
+      if (options.signal?.aborted) throw new Error('discovery stopped: the client was destroyed');
       reasons.push(error instanceof Error ? error.message : String(error));
       continue;
     }
@@ -77,6 +82,7 @@ export class DiscoveringClient implements TokenClient {
   #failedUntil = 0;
   #lastFailure = '';
   #destroyed = false;
+  readonly #stop = new AbortController();
 
   constructor(options: DiscoveryOptions) {
     this.#options = options;
@@ -90,7 +96,7 @@ export class DiscoveringClient implements TokenClient {
   #resolve(): Promise<GopherAuthClient> {
     if (this.#client !== undefined) return Promise.resolve(this.#client);
     if (Date.now() < this.#failedUntil) return Promise.reject(new Error(this.#lastFailure));
-    this.#pending ??= discoverJwksUri(this.#options).then(
+    this.#pending ??= discoverJwksUri({ ...this.#options, signal: this.#stop.signal }).then(
       (jwksUri) => {
         this.#pending = undefined;
         if (this.#destroyed) throw new Error('client destroyed');
@@ -100,6 +106,7 @@ export class DiscoveringClient implements TokenClient {
       },
       (error: unknown) => {
         this.#pending = undefined;
+        if (this.#destroyed) throw error;
         this.#lastFailure = error instanceof Error ? error.message : String(error);
         this.#failedUntil = Date.now() + (this.#options.retryAfterSeconds ?? 10) * 1000;
         this.#options.logger.error({ err: this.#lastFailure }, 'gopher-auth: issuer metadata discovery failed');
@@ -110,6 +117,8 @@ export class DiscoveringClient implements TokenClient {
   }
 
   async validateToken(token: string, options?: GopherValidationOptions): Promise<ValidationResult> {
+    // As a GopherAuthClient used after destroy(): a misuse, not an outage (and never a new discovery).
+    if (this.#destroyed) throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'the gate was closed: its client is destroyed');
     let client: GopherAuthClient;
     try {
       client = await this.#resolve();
@@ -134,6 +143,7 @@ export class DiscoveringClient implements TokenClient {
 
   destroy(): void {
     this.#destroyed = true;
+    this.#stop.abort();
     this.#client?.destroy();
   }
 }

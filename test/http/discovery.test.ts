@@ -52,3 +52,30 @@ describe('JWKS discovery from the issuer metadata', () => {
     }
   });
 });
+
+describe('closing a gate that discovers its keys', () => {
+  it('stops a discovery in progress and never starts another one', async () => {
+    let metadataRequests = 0;
+    const slowIssuer = `${server.origin}/realms/slow`;
+    server.route('/.well-known/oauth-authorization-server/realms/slow', (_req, res) => {
+      metadataRequests++;
+      const timer = setTimeout(() => res.end(JSON.stringify({ issuer: slowIssuer, jwks_uri: server.url })), 4_000);
+      res.on('close', () => clearTimeout(timer));
+    });
+    const auth = gopherAuth({ resource: RESOURCE, issuer: slowIssuer, backend: 'js' });
+    const token = new TestIssuer(slowIssuer).sign({ claims: { aud: RESOURCE } });
+    const request = () => auth.authenticate({ method: 'GET', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined });
+    const started = Date.now();
+    const inFlight = request();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(metadataRequests).toBe(1);
+    auth.close();
+    const answer = await inFlight;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect('error' in answer && answer.error.kind).toBe('unavailable');
+    const after = await request();
+    expect('error' in after && after.error.kind).toBe('server_error');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(metadataRequests).toBe(1);
+  });
+});
