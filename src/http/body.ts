@@ -27,6 +27,9 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) tooLarge(limit);
   if (req.readableEnded) return Promise.resolve('');
+  // Closed before we got here (say, while the token was being verified): 'close' has already
+  // fired, so listeners attached now would wait forever.
+  if (req.destroyed || req.readableAborted) return Promise.reject(new Error('request closed before its body was read'));
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
