@@ -47,6 +47,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     'content-type': 'application/json',
     'cache-control': 'no-store',
     'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'WWW-Authenticate',
     ...headers,
   });
   res.end(text);

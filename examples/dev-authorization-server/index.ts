@@ -117,7 +117,9 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
           res.writeHead(204, {
             'access-control-allow-origin': '*',
             'access-control-allow-methods': 'GET, POST, OPTIONS',
-            'access-control-allow-headers': 'Authorization, Content-Type',
+            // Browser MCP clients send MCP-Protocol-Version on discovery requests too.
+            'access-control-allow-headers': 'Authorization, Content-Type, Accept, MCP-Protocol-Version, *',
+            'access-control-max-age': '600',
           });
           res.end();
           return;

@@ -5,7 +5,12 @@
  */
 import type { ResolvedCors } from './config.js';
 
-export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID';
+/**
+ * `*` lets clients send any other header: 2026-07-28 clients MUST mirror tool parameters into
+ * `Mcp-Param-*` headers, tracing adds `traceparent`/`baggage`. The wildcard never covers
+ * Authorization (Fetch), hence the explicit names; it holds because credentials mode is never used.
+ */
+export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID, *';
 export const CORS_EXPOSE_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version, Retry-After';
 export const CORS_ALLOW_METHODS = 'GET, POST, DELETE, OPTIONS';
 

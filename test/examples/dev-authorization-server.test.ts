@@ -77,6 +77,21 @@ describe('development authorization server', () => {
     expect(md.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
   });
 
+  it('answers browser preflights for the headers MCP clients send, and lets scripts read its challenges', async () => {
+    const metadata = `${as.url}/.well-known/oauth-authorization-server`;
+    const pre = await fetch(metadata, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'mcp-protocol-version' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['MCP-Protocol-Version', 'Authorization', '*']));
+    const { token_endpoint: tokenEndpoint } = (await (await fetch(metadata)).json()) as { token_endpoint: string };
+    const token = await fetch(tokenEndpoint, { method: 'POST', headers: { origin: 'https://app.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=nobody&client_secret=x' });
+    expect(token.status).toBe(401);
+    expect(token.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(token.headers.get('access-control-expose-headers')).toBe('WWW-Authenticate');
+  });
+
   it('runs authorization_code + PKCE with automatic consent; resource becomes aud; RS256 with the required claims', async () => {
     const client = await publicClient();
     const body = await codeFlow(client.client_id, 'mcp:read');

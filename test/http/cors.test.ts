@@ -16,6 +16,9 @@ describe('CORS headers', () => {
     const pre = preflightHeaders(cors, 'https://app.example');
     expect(pre['access-control-allow-headers']).toContain('Authorization');
     expect(pre['access-control-allow-headers']).toContain('Mcp-Protocol-Version');
+    // Any other header (Mcp-Param-* mirrored tool parameters, traceparent) through the wildcard,
+    // which covers everything but Authorization — named explicitly.
+    expect(pre['access-control-allow-headers']?.split(', ')).toEqual(expect.arrayContaining(['*', 'Authorization']));
     expect(pre['access-control-allow-methods']).toBe('GET, POST, DELETE, OPTIONS');
     expect(pre['access-control-max-age']).toBe('60');
   });
