@@ -24,6 +24,8 @@ export interface AuthRequest {
   authorization: readonly string[] | undefined;
   mcpMethod?: string | undefined;
   mcpName?: string | undefined;
+  /** The `Origin` header, when sent (browsers send it; with a `cors.origin` list, others get 403). */
+  origin?: string | undefined;
   /**
    * The parsed JSON-RPC body (undefined when there is none). Called only once the token is valid;
    * may throw a BearerAuthError (too large, unparsable).
@@ -128,6 +130,11 @@ export class Authenticator {
   async #decide(
     request: AuthRequest,
   ): Promise<{ authInfo: AuthInfo } | { error: BearerAuthError; context?: Partial<AuthFailureEvent> }> {
+    // MCP transports: a present but disallowed Origin MUST get 403 (DNS rebinding, cross-site use).
+    const cors = this.config.cors;
+    if (request.origin !== undefined && cors !== null && cors.origin !== '*' && !cors.origin.includes(request.origin)) {
+      return { error: authErrors.forbiddenOrigin(`Origin ${JSON.stringify(request.origin)} is not in cors.origin`) };
+    }
     const query = request.url.indexOf('?');
     const lookup = extractBearerToken(request.authorization, query === -1 ? '' : request.url.slice(query));
     if ('error' in lookup) return lookup;

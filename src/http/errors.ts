@@ -13,6 +13,7 @@ export type BearerAuthErrorKind =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'bad_request'
+  | 'forbidden_origin'
   | 'payload_too_large'
   | 'unavailable'
   | 'server_error';
@@ -64,6 +65,7 @@ export const DESCRIPTIONS = Object.freeze({
   expired_token: 'The access token has expired',
   insufficient_scope: 'The access token lacks a scope this request needs',
   bad_request: 'The Mcp-Method/Mcp-Name headers or the JSON-RPC body are inconsistent',
+  forbidden_origin: 'Requests from this Origin are not allowed',
   payload_too_large: 'The request body is too large',
   unavailable: 'Token verification is temporarily unavailable',
   server_error: 'Token verification failed on the server',
@@ -83,6 +85,7 @@ export const authErrors = {
   insufficientScope: (requiredScopes: readonly string[], reason: string) =>
     new BearerAuthError('insufficient_scope', DESCRIPTIONS.insufficient_scope, reason, { requiredScopes }),
   badRequest: (reason: string) => new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason),
+  forbiddenOrigin: (reason: string) => new BearerAuthError('forbidden_origin', DESCRIPTIONS.forbidden_origin, reason),
   payloadTooLarge: (reason: string) => new BearerAuthError('payload_too_large', DESCRIPTIONS.payload_too_large, reason),
   unavailable: (reason: string, code?: GopherAuthError) =>
     new BearerAuthError('unavailable', DESCRIPTIONS.unavailable, reason, { code }),
@@ -100,6 +103,7 @@ const STATUS: Readonly<Record<BearerAuthErrorKind, number>> = {
   invalid_token: 401,
   insufficient_scope: 403,
   bad_request: 400,
+  forbidden_origin: 403,
   payload_too_large: 413,
   unavailable: 503,
   server_error: 500,
@@ -116,6 +120,8 @@ function wireForm(error: BearerAuthError): WireForm {
       return { status, error: error.kind, challenge: true, body: { error: error.kind, error_description: error.description } };
     case 'bad_request':
       return { status, error: null, challenge: false, body: { error: 'invalid_request', error_description: error.description } };
+    case 'forbidden_origin':
+      return { status, error: null, challenge: false, body: { error: 'forbidden', error_description: error.description } };
     case 'payload_too_large':
       return { status, error: null, challenge: false, body: { error: 'invalid_request', error_description: error.description } };
     case 'unavailable':

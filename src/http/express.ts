@@ -48,6 +48,7 @@ export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
         authorization: headerValues(req, 'authorization'),
         mcpMethod: singleHeader(req, 'mcp-method'),
         mcpName: singleHeader(req, 'mcp-name'),
+        origin: origin ?? undefined,
         body: () => bodyOf(req, maxBodyBytes),
       })
       .then(

@@ -33,6 +33,7 @@ export function createWebGate(auth: Authenticator): WebGate {
       authorization: allValues(request.headers, 'authorization'),
       mcpMethod: request.headers.get('mcp-method') ?? undefined,
       mcpName: request.headers.get('mcp-name') ?? undefined,
+      origin: origin ?? undefined,
       body: async () => (BODY_METHODS.has(request.method) ? parseJsonText(await readWebBody(request, maxBodyBytes)) : undefined),
     });
     if ('authInfo' in outcome) return outcome.authInfo;
