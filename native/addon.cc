@@ -2,6 +2,7 @@
 // of the library's std::cout/std::cerr. It attaches to the libgopher-orch that koffi loaded.
 #include <napi.h>
 
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -104,6 +105,23 @@ Napi::Value ResultToJs(Napi::Env env, ValidationOutput& output) {
 }
 
 // (id, token, scopes, audience, clockSkew) → input; throws TypeError on bad arguments.
+// A handle id as JS holds it: a positive safe integer. Anything else (1.5, Infinity, 1e300) names
+// no handle (0), instead of being truncated onto another one or cast with undefined behaviour.
+uint64_t HandleId(const Napi::Value& value) {
+  if (!value.IsNumber()) return 0;
+  double raw = value.As<Napi::Number>().DoubleValue();
+  if (!(raw >= 1 && raw <= 9007199254740991.0) || std::floor(raw) != raw) return 0;
+  return static_cast<uint64_t>(raw);
+}
+
+// Seconds of skew, kept where the library's exp + skew cannot overflow (about 30 years at most).
+int64_t ClockSkew(const Napi::Value& value) {
+  constexpr double kMaxSkew = 1e9;
+  double raw = value.As<Napi::Number>().DoubleValue();
+  if (!(raw >= 0)) return 0;
+  return static_cast<int64_t>(raw > kMaxSkew ? kMaxSkew : raw);
+}
+
 bool ParseValidationArgs(const Napi::CallbackInfo& info, uint64_t& id, ValidationInput& input) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsString()) {
@@ -111,12 +129,11 @@ bool ParseValidationArgs(const Napi::CallbackInfo& info, uint64_t& id, Validatio
         .ThrowAsJavaScriptException();
     return false;
   }
-  double raw_id = info[0].As<Napi::Number>().DoubleValue();
-  id = raw_id > 0 ? static_cast<uint64_t>(raw_id) : 0;
+  id = HandleId(info[0]);
   input.token = info[1].As<Napi::String>().Utf8Value();
   if (info.Length() > 2 && info[2].IsString()) input.scopes = info[2].As<Napi::String>().Utf8Value();
   if (info.Length() > 3 && info[3].IsString()) input.audience = info[3].As<Napi::String>().Utf8Value();
-  if (info.Length() > 4 && info[4].IsNumber()) input.clock_skew = info[4].As<Napi::Number>().Int64Value();
+  if (info.Length() > 4 && info[4].IsNumber()) input.clock_skew = ClockSkew(info[4]);
   return true;
 }
 
@@ -250,9 +267,9 @@ Napi::Value Destroy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!RequireAttached(env)) return env.Undefined();
   if (info.Length() < 1 || !info[0].IsNumber()) return Napi::Boolean::New(env, false);
-  double raw_id = info[0].As<Napi::Number>().DoubleValue();
-  if (raw_id <= 0) return Napi::Boolean::New(env, false);
-  return Napi::Boolean::New(env, g_state->handles->Destroy(static_cast<uint64_t>(raw_id)));
+  uint64_t id = HandleId(info[0]);
+  if (id == 0) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, g_state->handles->Destroy(id));
 }
 
 Napi::Value SetJwks(const Napi::CallbackInfo& info) {
@@ -262,8 +279,7 @@ Napi::Value SetJwks(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "expected (handle: number, jwksJson: string)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  double raw_id = info[0].As<Napi::Number>().DoubleValue();
-  Lease lease = g_state->handles->Acquire(raw_id > 0 ? static_cast<uint64_t>(raw_id) : 0);
+  Lease lease = g_state->handles->Acquire(HandleId(info[0]));
   if (!lease) return ThrowError(env, "ERR_GOPHER_ADDON_DESTROYED", "the client was destroyed");
   std::string json = info[1].As<Napi::String>().Utf8Value();
   lease.entry().keys.Lock();
@@ -296,21 +312,29 @@ Napi::Value ValidateBatch(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Napi::Array tokens = info[1].As<Napi::Array>();
+  // The package sends batches of at most a few dozen; a huge length would allocate before any check.
+  constexpr uint32_t kMaxBatch = 4096;
+  if (tokens.Length() > kMaxBatch) {
+    Napi::RangeError::New(env, "a batch holds at most 4096 tokens").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   ValidationInput shared;
   if (info.Length() > 2 && info[2].IsString()) shared.scopes = info[2].As<Napi::String>().Utf8Value();
   if (info.Length() > 3 && info[3].IsString()) shared.audience = info[3].As<Napi::String>().Utf8Value();
-  if (info.Length() > 4 && info[4].IsNumber()) shared.clock_skew = info[4].As<Napi::Number>().Int64Value();
-  std::vector<ValidationInput> inputs(tokens.Length(), shared);
+  if (info.Length() > 4 && info[4].IsNumber()) shared.clock_skew = ClockSkew(info[4]);
+  std::vector<ValidationInput> inputs;
+  inputs.reserve(tokens.Length());
   for (uint32_t i = 0; i < tokens.Length(); ++i) {
     Napi::Value token = tokens.Get(i);
+    if (env.IsExceptionPending()) return env.Undefined();  // a getter threw: let that exception through
     if (!token.IsString()) {
       Napi::TypeError::New(env, "every token must be a string").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    inputs[i].token = token.As<Napi::String>().Utf8Value();
+    inputs.push_back(shared);
+    inputs.back().token = token.As<Napi::String>().Utf8Value();
   }
-  double raw_id = info[0].As<Napi::Number>().DoubleValue();
-  Lease lease = g_state->handles->Acquire(raw_id > 0 ? static_cast<uint64_t>(raw_id) : 0);
+  Lease lease = g_state->handles->Acquire(HandleId(info[0]));
   if (!lease) return RejectedDestroyed(env);
   auto* worker = new ValidateBatchWorker(env, std::move(lease), std::move(inputs));
   Napi::Promise promise = worker->Promise();

@@ -31,6 +31,21 @@ std::vector<CapturedLine>& g_queue = *new std::vector<CapturedLine>();
 bool g_drain_pending = false;
 Napi::ThreadSafeFunction& g_tsfn = *new Napi::ThreadSafeFunction();
 bool g_has_tsfn = false;
+// Which sink g_tsfn is: its finalizer (run when the environment that made it goes away, e.g. a
+// worker thread that set the logger exits) forgets it only if it is still the current one.
+uint64_t g_tsfn_generation = 0;
+
+void ForgetSink(Napi::Env, void*, uint64_t* generation) {
+  {
+    std::lock_guard<std::mutex> lock(g_queue_mutex);
+    if (g_has_tsfn && g_tsfn_generation == *generation) {
+      g_has_tsfn = false;
+      g_drain_pending = false;
+      g_queue.clear();
+    }
+  }
+  delete generation;
+}
 
 void DeliverQueued(Napi::Env env, Napi::Function callback, std::nullptr_t*) {
   std::vector<CapturedLine> lines;
@@ -105,6 +120,8 @@ class LineBuffer : public std::streambuf {
 
  private:
   void Append(const char* data, size_t count) {
+    // A writer that got past the stream's state check just before capture was switched off.
+    if (!g_capturing.load(std::memory_order_relaxed)) return;
     std::string& partial = tl_partial[stream_ - 1];
     while (count > 0) {
       const void* newline = std::memchr(data, '\n', count);
@@ -173,7 +190,9 @@ bool SetCaptureMode(Napi::Env env, bool capture, Napi::Function sink, std::strin
       g_has_tsfn = false;
     }
     if (capture && !sink.IsEmpty()) {
-      g_tsfn = Napi::ThreadSafeFunction::New(env, sink, "gopher-auth-native-log", 0, 1);
+      uint64_t generation = ++g_tsfn_generation;
+      g_tsfn = Napi::ThreadSafeFunction::New(env, sink, "gopher-auth-native-log", 0, 1, new uint64_t(generation), ForgetSink,
+                                             static_cast<void*>(nullptr));
       g_tsfn.Unref(env);
       g_has_tsfn = true;
     }
@@ -188,10 +207,18 @@ bool SetCaptureMode(Napi::Env env, bool capture, Napi::Function sink, std::strin
 void ReapplyCaptureMode() {
   bool capture = g_capturing.load();
   for (int i = 0; i < 3; ++i) {
-    if (g_streams[i] == nullptr) continue;
-    // rdbuf(nullptr) sets badbit: the library's `<<` then returns before formatting anything.
-    // rdbuf(buffer) clears the state, badbit included.
-    g_streams[i]->rdbuf(capture ? &g_buffers[i == 0 ? 0 : 1] : nullptr);
+    std::ostream* stream = g_streams[i];
+    if (stream == nullptr) continue;
+    // Our buffer stays installed for good: swapping the buffer pointer while a pool thread is in
+    // the middle of a write crashed it. Dropping is badbit (the library's `<<` then returns before
+    // formatting anything); capturing clears it. rdbuf(buffer) itself clears the state.
+    LineBuffer* buffer = &g_buffers[i == 0 ? 0 : 1];
+    if (stream->rdbuf() != buffer) stream->rdbuf(buffer);
+    if (capture) {
+      stream->clear();
+    } else {
+      stream->setstate(std::ios_base::badbit);
+    }
   }
 }
 

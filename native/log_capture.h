@@ -39,9 +39,11 @@ struct CaptureStatus {
 // libstdc++ (resolved through the library's own scope), else the process-global ones.
 CaptureStatus LocateStreams(void* library_handle, bool deep);
 
-// mode "capture": lines are kept (attributed or queued for `sink`); "drop": the streams get a null
-// buffer (badbit), so the library skips formatting entirely. `sink` may be empty.
-// Call while no validation is running: the library's stream objects are not locked by their users.
+// mode "capture": lines are kept (attributed or queued for `sink`); "drop": the streams get badbit,
+// so the library skips formatting entirely. `sink` may be empty. Safe while validations run: the
+// buffer is never swapped out, and a line written across the switch is dropped. The sink is
+// forgotten when the environment that set it goes away (a worker thread exiting).
+
 bool SetCaptureMode(Napi::Env env, bool capture, Napi::Function sink, std::string& error);
 
 // Puts the streams back into the mode last set (another thread's loader may have set badbit on them

@@ -48,7 +48,7 @@ export function gopherGetAuthLibraryVersion(): string {
  * Process-wide: where the native library's own console output goes. By default it is dropped (it
  * never reaches stdout or stderr). With a logger, each line the library prints arrives at
  * `logger.debug` with the token's subject redacted. Needs the N-API addon (see docs/addon.md);
- * returns false, and output stays dropped, when it is not loaded. Switch while nothing validates.
+ * returns false, and output stays dropped, when it is not loaded. Safe to switch at any time.
  */
 export function gopherSetNativeLogger(logger: Pick<Logger, 'debug'> | null): boolean {
   return setAddonLogger(logger ? { debug: (obj, msg) => logger.debug(obj, msg) } : null);

@@ -130,7 +130,7 @@ function deliver(lines: readonly AddonLogLine[], subject: string | null): void {
 
 /**
  * Sends the library's std::cout/std::cerr lines to `target.debug` (subjects redacted), or drops them
- * (null, the default). Switch while no validation is in flight. False when capture is unavailable.
+ * (null, the default); safe to switch while validations run. False when capture is unavailable.
  */
 export function setAddonLogger(target: AddonLogger | null): boolean {
   const binding = nativeAddon();
