@@ -2,10 +2,13 @@
 // of the library's std::cout/std::cerr. It attaches to the libgopher-orch that koffi loaded.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "background.h"
@@ -35,6 +38,24 @@ std::mutex& g_attach_mutex = *new std::mutex();
 // of holders (clients, explicit inits) of every thread lives here, where all threads see it.
 std::mutex& g_runtime_mutex = *new std::mutex();
 int64_t g_runtime_holders = 0;
+// Holds per environment (thread), so a worker thread torn down with holds still counted (terminated,
+// or ended without destroying its clients) gives them back.
+std::unordered_map<const void*, int64_t>& g_env_holders = *new std::unordered_map<const void*, int64_t>();
+std::unordered_set<const void*>& g_hooked_envs = *new std::unordered_set<const void*>();
+
+// A worker thread's environment is going away: free what it adopted and release what it held.
+void CleanupWorkerEnv(void* env) {
+  if (g_state != nullptr) g_state->handles->DestroyOwnedBy(env);
+  std::lock_guard<std::mutex> lock(g_runtime_mutex);
+  g_hooked_envs.erase(env);
+  auto it = g_env_holders.find(env);
+  if (it == g_env_holders.end()) return;
+  int64_t held = it->second;
+  g_env_holders.erase(it);
+  if (held <= 0 || g_runtime_holders <= 0) return;
+  g_runtime_holders -= std::min(held, g_runtime_holders);
+  if (g_runtime_holders == 0 && g_state != nullptr && g_state->library.shutdown != nullptr) g_state->library.shutdown();
+}
 
 Napi::Value ThrowError(Napi::Env env, const char* code, const std::string& message) {
   Napi::Error error = Napi::Error::New(env, message);
@@ -219,6 +240,15 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   bool deep = info.Length() > 1 && info[1].ToBoolean().Value();
+  bool worker_thread = info.Length() > 2 && info[2].ToBoolean().Value();
+  if (worker_thread) {
+    // Not on the main thread: there, teardown is process exit, and validations may still be running.
+    const void* key = static_cast<napi_env>(env);
+    std::lock_guard<std::mutex> lock(g_runtime_mutex);
+    if (g_hooked_envs.insert(key).second) {
+      napi_add_env_cleanup_hook(env, CleanupWorkerEnv, const_cast<void*>(key));
+    }
+  }
   std::lock_guard<std::mutex> lock(g_attach_mutex);
   if (g_state != nullptr) {
     if (g_state->library.path != path) {
@@ -258,7 +288,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
   bool lossless = false;
   uint64_t address = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
   if (!lossless || address == 0) return ThrowError(env, "ERR_GOPHER_ADDON_HANDLE", "not a client pointer");
-  uint64_t id = g_state->handles->Adopt(reinterpret_cast<void*>(static_cast<uintptr_t>(address)));
+  uint64_t id = g_state->handles->Adopt(reinterpret_cast<void*>(static_cast<uintptr_t>(address)), static_cast<napi_env>(env));
   if (id == 0) return ThrowError(env, "ERR_GOPHER_ADDON_HANDLE", "this client is already owned by the addon");
   return Napi::Number::New(env, static_cast<double>(id));
 }
@@ -386,10 +416,16 @@ Napi::Value HoldRuntime(const Napi::CallbackInfo& info) {
   int64_t holders;
   {
     std::lock_guard<std::mutex> lock(g_runtime_mutex);
+    const void* key = static_cast<napi_env>(env);
     if (delta > 0) {
       if (g_runtime_holders == 0) rc = library.init();
-      if (rc == 0) ++g_runtime_holders;
+      if (rc == 0) {
+        ++g_runtime_holders;
+        ++g_env_holders[key];
+      }
     } else if (delta < 0 && g_runtime_holders > 0) {
+      auto it = g_env_holders.find(key);
+      if (it != g_env_holders.end() && --it->second <= 0) g_env_holders.erase(it);
       if (--g_runtime_holders == 0) library.shutdown();
     }
     holders = g_runtime_holders;

@@ -57,7 +57,7 @@ void Lease::Reset() {
   entry_.reset();
 }
 
-uint64_t HandleTable::Adopt(void* client) {
+uint64_t HandleTable::Adopt(void* client, const void* owner) {
   if (client == nullptr) return 0;
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [id, slot] : slots_) {
@@ -66,8 +66,21 @@ uint64_t HandleTable::Adopt(void* client) {
   auto entry = std::make_shared<ClientEntry>();
   entry->client = client;
   uint64_t id = next_id_++;
-  slots_.emplace(id, Slot{std::move(entry), 0, false});
+  slots_.emplace(id, Slot{std::move(entry), 0, false, owner});
   return id;
+}
+
+uint64_t HandleTable::DestroyOwnedBy(const void* owner) {
+  std::vector<uint64_t> ids;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [id, slot] : slots_) {
+      if (slot.owner == owner && !slot.destroy_requested) ids.push_back(id);
+    }
+  }
+  uint64_t destroyed = 0;
+  for (uint64_t id : ids) destroyed += Destroy(id) ? 1 : 0;
+  return destroyed;
 }
 
 Lease HandleTable::Acquire(uint64_t id) {

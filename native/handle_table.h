@@ -69,11 +69,14 @@ class HandleTable {
   explicit HandleTable(const Library* library) : library_(library) {}
 
   // 0 when `client` is null or already owned by a live entry (adopting twice would free twice).
-  uint64_t Adopt(void* client);
+  // `owner` names the environment (thread) that adopted it, for DestroyOwnedBy.
+  uint64_t Adopt(void* client, const void* owner = nullptr);
   // Empty lease when the id is unknown or destroyed.
   Lease Acquire(uint64_t id);
   // True the first time for a live id. Frees now if idle, else when the last lease ends.
   bool Destroy(uint64_t id);
+  // Destroys every live entry `owner` adopted (its environment is going away); how many.
+  uint64_t DestroyOwnedBy(const void* owner);
   TableStats Stats();
 
  private:
@@ -82,6 +85,7 @@ class HandleTable {
     std::shared_ptr<ClientEntry> entry;
     uint32_t leases = 0;
     bool destroy_requested = false;
+    const void* owner = nullptr;
   };
   void Release(uint64_t id);
   void Free(void* client);

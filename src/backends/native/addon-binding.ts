@@ -53,7 +53,8 @@ export interface AddonStats {
  */
 export interface AddonBinding {
   readonly abiVersion: number;
-  attach(libraryPath: string, deep: boolean): AddonAttachInfo;
+  /** `workerThread`: on teardown of this thread's environment, free what it adopted and release its holds. */
+  attach(libraryPath: string, deep: boolean, workerThread?: boolean): AddonAttachInfo;
   adopt(client: bigint): number;
   /** True the first time; the native free waits for calls in flight. */
   destroy(id: number): boolean;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import type { AddonAttachInfo, AddonBinding, AddonLogLine, AddonRawResult, AddonStats } from './addon-binding.js';
 import { redactLine, tokenSubject } from './addon-redact.js';
 import { loadNativeLibrary } from './loader.js';
@@ -86,7 +87,7 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
     // Capture is process-wide: only the first attach sets the default, so a worker thread
     // attaching later never switches off the logger another thread set.
     const firstInProcess = binding.stats().attached !== true;
-    attach = binding.attach(info.path, info.loadMode === 'deepbind');
+    attach = binding.attach(info.path, info.loadMode === 'deepbind', !isMainThread);
     if (firstInProcess) {
       binding.setLogCapture('drop');
       binding.setBackgroundPriority(process.platform === 'linux' ? backgroundNice() : 0);

@@ -68,13 +68,19 @@ if (CASE === 'worker-logger') {
   client.destroy();
   Object.assign(result, { validations, wrong, switches });
 } else {
+  // The main thread holds a client throughout, so the library stays initialised for it.
+  const client = new GopherAuthClient(jwks.url, issuer.issuer, { backend: 'native' });
+  await client.ready();
+  const before = addonStats();
   let rounds = 0;
   for (; rounds < Number(process.env.ROUNDS ?? 20); rounds++) {
     await Promise.all([0, 1, 2].map(() => runWorker('busy', Math.floor(Math.random() * 4))));
   }
-  const client = new GopherAuthClient(jwks.url, issuer.issuer, { backend: 'native' });
-  await client.ready();
+  const after = addonStats();
   result['rounds'] = rounds;
+  // Each terminated worker's native client is freed by its environment's teardown.
+  result['liveHandlesGrew'] = (after.liveHandles ?? 0) - (before.liveHandles ?? 0);
+  result['freedByTeardown'] = (after.freedHandles ?? 0) - (before.freedHandles ?? 0);
   result['mainValidAfter'] = (await client.validateToken(tokens[0] as string)).valid;
   client.destroy();
 }
