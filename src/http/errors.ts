@@ -25,8 +25,11 @@ interface WireForm {
   /** RFC 6750 error code in the challenge; null: no challenge or a challenge without `error`. */
   error: string | null;
   challenge: boolean;
-  body: { error: string; error_description: string };
+  body: Record<string, unknown>;
 }
+
+/** JSON-RPC error of MCP 2026-07-28 for headers that disagree with the body (SEP-2243). */
+export const HEADER_MISMATCH_CODE = -32020;
 
 export class BearerAuthError extends Error {
   readonly kind: BearerAuthErrorKind;
@@ -37,12 +40,14 @@ export class BearerAuthError extends Error {
   readonly requiredScopes: readonly string[];
   /** Fixed client-facing text. */
   readonly description: string;
+  /** Set for Mcp-Method/Mcp-Name disagreements: answered as a JSON-RPC error to that request id. */
+  readonly headerMismatch: { readonly id: string | number | null } | undefined;
 
   constructor(
     kind: BearerAuthErrorKind,
     description: string,
     reason: string,
-    extra: { code?: GopherAuthError; requiredScopes?: readonly string[] } = {},
+    extra: { code?: GopherAuthError; requiredScopes?: readonly string[]; headerMismatch?: { id: string | number | null } } = {},
   ) {
     super(description);
     this.name = 'BearerAuthError';
@@ -51,6 +56,7 @@ export class BearerAuthError extends Error {
     this.reason = reason;
     this.code = extra.code;
     this.requiredScopes = Object.freeze([...(extra.requiredScopes ?? [])]);
+    this.headerMismatch = extra.headerMismatch === undefined ? undefined : Object.freeze({ id: extra.headerMismatch.id });
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -85,6 +91,9 @@ export const authErrors = {
   insufficientScope: (requiredScopes: readonly string[], reason: string) =>
     new BearerAuthError('insufficient_scope', DESCRIPTIONS.insufficient_scope, reason, { requiredScopes }),
   badRequest: (reason: string) => new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason),
+  /** `id`: the JSON-RPC id of the request whose headers disagree (null when there is none). */
+  headerMismatch: (reason: string, id: string | number | null) =>
+    new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason, { headerMismatch: { id } }),
   forbiddenOrigin: (reason: string) => new BearerAuthError('forbidden_origin', DESCRIPTIONS.forbidden_origin, reason),
   payloadTooLarge: (reason: string) => new BearerAuthError('payload_too_large', DESCRIPTIONS.payload_too_large, reason),
   unavailable: (reason: string, code?: GopherAuthError) =>
@@ -119,6 +128,12 @@ function wireForm(error: BearerAuthError): WireForm {
     case 'insufficient_scope':
       return { status, error: error.kind, challenge: true, body: { error: error.kind, error_description: error.description } };
     case 'bad_request':
+      if (error.headerMismatch !== undefined) {
+        // As MCP 2026-07-28 servers answer it: a client that gets a 400 without this error takes the
+        // server for a pre-2026 one.
+        const message = 'Bad Request: the request headers and body disagree';
+        return { status, error: null, challenge: false, body: { jsonrpc: '2.0', id: error.headerMismatch.id, error: { code: HEADER_MISMATCH_CODE, message } } };
+      }
       return { status, error: null, challenge: false, body: { error: 'invalid_request', error_description: error.description } };
     case 'forbidden_origin':
       return { status, error: null, challenge: false, body: { error: 'forbidden', error_description: error.description } };

@@ -156,20 +156,22 @@ export function requiredScopesFor(body: unknown, headers: McpHeaders, rules: Sco
 
   if (hasHeaders) {
     const single = Array.isArray(body) ? undefined : isObject(body) ? body : undefined;
+    const rawId = single?.['id'];
+    const id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
     if (single === undefined || typeof single['method'] !== 'string') {
-      return { error: authErrors.badRequest('Mcp-Method/Mcp-Name sent with a body that is not one JSON-RPC call') };
+      return { error: authErrors.headerMismatch('Mcp-Method/Mcp-Name sent with a body that is not one JSON-RPC call', id) };
     }
     const method = single['method'];
     if (headers.method !== undefined && headers.method !== method) {
-      return { error: authErrors.badRequest(`Mcp-Method ${JSON.stringify(headers.method)} but body method ${JSON.stringify(method)}`) };
+      return { error: authErrors.headerMismatch(`Mcp-Method ${JSON.stringify(headers.method)} but body method ${JSON.stringify(method)}`, id) };
     }
     const field = headers.name === undefined ? undefined : NAME_HEADER_SOURCE.get(method);
     if (headers.name !== undefined && field !== undefined) {
       const name = decodeMcpName(headers.name);
-      if (name === undefined) return { error: authErrors.badRequest('Mcp-Name carries a malformed =?base64?…?= value') };
+      if (name === undefined) return { error: authErrors.headerMismatch('Mcp-Name carries a malformed =?base64?…?= value', id) };
       const params = single['params'];
       const bodyName = isObject(params) ? params[field] : undefined;
-      if (bodyName !== name) return { error: authErrors.badRequest(`Mcp-Name ${JSON.stringify(name)} does not match params.${field}`) };
+      if (bodyName !== name) return { error: authErrors.headerMismatch(`Mcp-Name ${JSON.stringify(name)} does not match params.${field}`, id) };
     }
   }
 

@@ -189,11 +189,18 @@ describe('per-tool step-up before dispatch', () => {
     );
   });
 
-  it('Mcp-Method / Mcp-Name headers that disagree with the body → 400', async () => {
+  it('Mcp-Method / Mcp-Name headers that disagree with the body → 400 with JSON-RPC error -32020, as 2026-07-28 servers answer', async () => {
     const token = h.token('mcp:read');
     const res = await post(call(2, 'get-weather-alerts', { region: 'X' }), { authorization: `Bearer ${token}`, 'mcp-method': 'tools/call', 'mcp-name': 'get-forecast' });
     expect(res.status).toBe(400);
     expect(res.headers.get('www-authenticate')).toBeNull();
+    expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32020, message: 'Bad Request: the request headers and body disagree' } });
+    const method = await post(call(3, 'get-forecast', { city: 'X' }), { authorization: `Bearer ${token}`, 'mcp-method': 'tools/list' });
+    expect(await method.json()).toMatchObject({ id: 3, error: { code: -32020 } });
+    // Not a header problem: the OAuth-style body as before.
+    const notJson = await post('{"jsonrpc":', { authorization: `Bearer ${token}` });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
   });
 
   it('an oversized body is refused before parsing', async () => {
