@@ -21,6 +21,8 @@ std::atomic<int> g_levels{0};
 // Never destroyed: helpers may still be running when static destructors run at exit.
 std::mutex& g_ids_mutex = *new std::mutex();
 std::vector<int64_t>& g_ids = *new std::vector<int64_t>();
+// Each helper's nice value before it lowered itself, so a later SetBackgroundNice reaches it too.
+std::vector<int>& g_base_nice = *new std::vector<int>();
 
 #if defined(__linux__)
 struct Helper {
@@ -28,7 +30,6 @@ struct Helper {
   std::condition_variable wake;
   const std::function<void()>* task = nullptr;
   bool done = false;
-  int levels = 0;
 };
 
 // One helper per pool thread, never freed (see above). Null until first use; kStartFailed after a
@@ -45,12 +46,11 @@ void* HelperMain(void* arg) {
   errno = 0;
   int current = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   if (errno == 0) {
-    int target = current + helper->levels > 19 ? 19 : current + helper->levels;
-    setpriority(PRIO_PROCESS, static_cast<id_t>(tid), target);
-  }
-  {
     std::lock_guard<std::mutex> lock(g_ids_mutex);
+    int levels = g_levels.load();
+    setpriority(PRIO_PROCESS, static_cast<id_t>(tid), current + levels > 19 ? 19 : current + levels);
     g_ids.push_back(tid);
+    g_base_nice.push_back(current);
   }
   std::unique_lock<std::mutex> lock(helper->mutex);
   for (;;) {
@@ -66,11 +66,13 @@ void* HelperMain(void* arg) {
   return nullptr;
 }
 
-Helper* StartHelper(int levels) {
+Helper* StartHelper() {
   auto* helper = new Helper();
-  helper->levels = levels;
   pthread_attr_t attr;
-  if (pthread_attr_init(&attr) != 0) return kStartFailed;
+  if (pthread_attr_init(&attr) != 0) {
+    delete helper;
+    return kStartFailed;
+  }
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   // The same stack size as libuv's pool threads (8 MiB): the library's work runs here instead.
   pthread_attr_setstacksize(&attr, 8u << 20);
@@ -89,7 +91,16 @@ Helper* StartHelper(int levels) {
 
 void SetBackgroundNice(int levels) {
 #if defined(__linux__)
-  g_levels.store(levels < 0 ? 0 : (levels > 19 ? 19 : levels));
+  levels = levels < 0 ? 0 : (levels > 19 ? 19 : levels);
+  std::lock_guard<std::mutex> lock(g_ids_mutex);
+  g_levels.store(levels);
+  // Helpers already running follow (at 0 they are not used; they keep their last level).
+  if (levels > 0) {
+    for (size_t i = 0; i < g_ids.size(); ++i) {
+      int target = g_base_nice[i] + levels > 19 ? 19 : g_base_nice[i] + levels;
+      setpriority(PRIO_PROCESS, static_cast<id_t>(g_ids[i]), target);
+    }
+  }
 #else
   (void)levels;
 #endif
@@ -100,7 +111,7 @@ int BackgroundNice() { return g_levels.load(); }
 void RunInBackground(const std::function<void()>& task) {
 #if defined(__linux__)
   int levels = g_levels.load();
-  if (levels > 0 && tl_helper == nullptr) tl_helper = StartHelper(levels);
+  if (levels > 0 && tl_helper == nullptr) tl_helper = StartHelper();
   Helper* helper = tl_helper;
   if (levels > 0 && helper != nullptr && helper != kStartFailed) {
     std::unique_lock<std::mutex> lock(helper->mutex);

@@ -68,6 +68,21 @@ describe.runIf(process.platform === 'linux')('addon: async validations below the
     expect(helperTicks() - before).toBeGreaterThanOrEqual(5);
   });
 
+  it('a new level reaches the helpers already running', async () => {
+    const binding = nativeAddon();
+    await validateMany(5); // helpers exist
+    const main = getPriority();
+    const threads = addonStats().backgroundThreads ?? [];
+    expect(threads.length).toBeGreaterThan(0);
+    try {
+      expect(binding?.setBackgroundPriority(4)).toBe(4);
+      for (const thread of threads) expect(threadStat(thread).nice).toBe(Math.min(19, main + 4));
+    } finally {
+      expect(binding?.setBackgroundPriority(10)).toBe(10);
+    }
+    for (const thread of threads) expect(threadStat(thread).nice).toBe(Math.min(19, main + 10));
+  });
+
   it('answers a bad priority argument with a TypeError', () => {
     expect(() => (nativeAddon() as unknown as { setBackgroundPriority(v: unknown): number }).setBackgroundPriority('high')).toThrow(TypeError);
   });
