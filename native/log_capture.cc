@@ -47,10 +47,14 @@ void ForgetSink(Napi::Env, void*, uint64_t* generation) {
   delete generation;
 }
 
-void DeliverQueued(Napi::Env env, Napi::Function callback, std::nullptr_t*) {
+void DeliverQueued(Napi::Env env, Napi::Function callback, uint64_t* generation) {
   std::vector<CapturedLine> lines;
   {
     std::lock_guard<std::mutex> lock(g_queue_mutex);
+    // A drain queued for a sink since replaced: the queue now holds the new sink's lines.
+    bool current = g_has_tsfn && g_tsfn_generation == *generation;
+    delete generation;
+    if (!current) return;
     lines.swap(g_queue);
     g_drain_pending = false;
   }
@@ -74,7 +78,9 @@ void Enqueue(CapturedLine line) {
   g_queue.push_back(std::move(line));
   if (!g_drain_pending) {
     g_drain_pending = true;
-    if (g_tsfn.NonBlockingCall(static_cast<std::nullptr_t*>(nullptr), DeliverQueued) != napi_ok) {
+    auto* generation = new uint64_t(g_tsfn_generation);
+    if (g_tsfn.NonBlockingCall(generation, DeliverQueued) != napi_ok) {
+      delete generation;
       g_drain_pending = false;
     }
   }

@@ -3,6 +3,7 @@ import { GopherAuthClient, gopherSetNativeLogger } from '../../src/index.js';
 import { TestIssuer } from '../support/issuer.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 import { ensureAddonBuilt } from './build.js';
+import { nativeLibrary, rawClient } from './fixtures.js';
 
 const issuer = new TestIssuer();
 let server: JwksServer;
@@ -32,5 +33,20 @@ describe('gopherSetNativeLogger', () => {
     const before = lines.length;
     expect(await client.validateToken(issuer.sign({ claims: { sub: 'bob' } }))).toMatchObject({ valid: true });
     expect(lines.length).toBe(before);
+  });
+
+  it("a drain queued for a logger since replaced never hands it the new logger's lines", async () => {
+    const library = nativeLibrary();
+    const first: string[] = [];
+    const second: string[] = [];
+    // Creating a client makes the library print on this thread: lines queued, a drain scheduled.
+    expect(gopherSetNativeLogger({ debug: (_obj, msg) => first.push(String(msg)) })).toBe(true);
+    rawClient(library);
+    expect(gopherSetNativeLogger({ debug: (_obj, msg) => second.push(String(msg)) })).toBe(true);
+    rawClient(library);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(first).toEqual([]); // its own lines were dropped at the switch
+    expect(second.length).toBeGreaterThan(0);
+    expect(gopherSetNativeLogger(null)).toBe(true);
   });
 });
