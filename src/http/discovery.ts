@@ -31,15 +31,26 @@ const MAX_DOCUMENT_BYTES = 256 * 1024;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 async function fetchJson(url: string, fetchFn: typeof fetch, timeoutMs: number, stop: AbortSignal | undefined): Promise<unknown> {
-  const signal = stop === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]);
-  const res = await fetchFn(url, { redirect: 'error', signal, headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new Error(`${url} answered ${res.status}`);
+  // One controller for the timeout and the client's destroy(), as the JWKS fetch does
+  // (AbortSignal.any is not in every Node 20 the package supports).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`${url} timed out after ${timeoutMs} ms`)), timeoutMs);
+  const onStop = (): void => controller.abort(new Error('discovery stopped'));
+  if (stop?.aborted) onStop();
+  stop?.addEventListener('abort', onStop, { once: true });
+  try {
+    const res = await fetchFn(url, { redirect: 'error', signal: controller.signal, headers: { accept: 'application/json' } });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(`${url} answered ${res.status}`);
+    }
+    const text = await res.text();
+    if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${url} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+    return JSON.parse(text) as unknown;
+  } finally {
+    clearTimeout(timer);
+    stop?.removeEventListener('abort', onStop);
   }
-  const text = await res.text();
-  if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${url} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
-  return JSON.parse(text) as unknown;
 }
 
 /** The JWKS URI from the issuer's metadata; throws with a reason naming every attempt. */
