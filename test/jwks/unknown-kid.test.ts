@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GopherAuthException } from '../../src/core/errors.js';
 import { JwksManager } from '../../src/core/jwks/manager.js';
 import type { JwksManagerOptions } from '../../src/core/jwks/types.js';
+import { spawnAndCollect } from '../support/child-run.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 import { makeJwks, randomKid, sleep } from './helpers.js';
 
@@ -123,4 +125,23 @@ describe('unknown kid', () => {
     m.destroy();
     await expect(m.handleUnknownKid('k1')).rejects.toBeInstanceOf(GopherAuthException);
   });
+});
+
+describe('unknown kid: memory', () => {
+  it('2,000 remembered 40,000-character kids hold well under 1 MB (they would hold 80 MB as themselves)', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const run = await spawnAndCollect<{ retainedBytes: number; probeAnswer: unknown; probeMs: number; fetches: number }>(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(root, 'test/jwks/fixtures/long-kids.ts')],
+      { cwd: root, timeoutMs: 60_000 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = run.result!;
+    expect(report.retainedBytes).toBeLessThan(1_000_000);
+    // Still negatively cached by its digest: answered without waiting for the 300 ms fetch.
+    expect(report.probeAnswer).toBeNull();
+    expect(report.probeMs).toBeLessThan(100);
+    expect(report.fetches).toBe(3);
+  }, 90_000);
 });

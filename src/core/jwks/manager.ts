@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Jwk } from '../../backends/types.js';
 import { GopherAuthError, GopherAuthException } from '../errors.js';
 import { cacheLifetimeSeconds, type CacheBounds } from './cache-control.js';
@@ -19,6 +20,17 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_CAP_MS = 300_000;
 /** Bound on remembered unknown kids, so a flood of random kids cannot grow memory without limit. */
 const MAX_NEGATIVE_KIDS = 10_000;
+/**
+ * Longer kids are remembered by their SHA-256: a header may carry a kid of ~48 KB, and 10,000 of
+ * those would hold ~480 MB. Real kids (thumbprints, UUIDs) are far shorter.
+ */
+const MAX_REMEMBERED_KID_LENGTH = 128;
+
+/** The negative-cache key of `kid`; the NUL prefix keeps digests apart from kids kept as they are. */
+function negativeKidKey(kid: string): string {
+  if (kid.length <= MAX_REMEMBERED_KID_LENGTH) return kid;
+  return `\0sha256:${createHash('sha256').update(kid).digest('base64url')}`;
+}
 
 const noop = (): void => {};
 
@@ -123,7 +135,7 @@ export class JwksManager implements JwksManagerContract {
     // Someone else's refetch may already have brought the kid in.
     if (kid !== null && hasKid(snapshot, kid)) return Promise.resolve(snapshot);
     const now = Date.now();
-    if (kid !== null && (this.#negativeKids.get(kid) ?? 0) > now) return Promise.resolve(null);
+    if (kid !== null && (this.#negativeKids.get(negativeKidKey(kid)) ?? 0) > now) return Promise.resolve(null);
 
     let pending = this.#inflight;
     if (pending === null) {
@@ -294,7 +306,8 @@ export class JwksManager implements JwksManagerContract {
     if (!this.#inflight && now >= this.#nextRetryAt) this.#fetchShared().catch(noop);
   }
 
-  #rememberUnknownKid(kid: string): void {
+  #rememberUnknownKid(unknownKid: string): void {
+    const kid = negativeKidKey(unknownKid);
     const now = Date.now();
     if (this.#negativeKids.size >= MAX_NEGATIVE_KIDS) {
       for (const [known, until] of this.#negativeKids) {
