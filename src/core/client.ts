@@ -16,6 +16,7 @@ import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
 import { silentLogger, type Logger } from './logger.js';
 import { NativeValidation, nativeRequest, nativeWorkSharing, type NativeContext } from './native-sharing.js';
 import { nativeMayMisread } from './native-misreads.js';
+import { snapshotForNative } from './native-key-set.js';
 import { GopherValidationOptions } from './options.js';
 import { extractTokenPayload } from './payload.js';
 import type { TokenPayload, ValidationResult } from './result.js';
@@ -300,7 +301,7 @@ export class GopherAuthClient {
     clients.js.setKeys(snapshot);
     if (clients.native === null) return;
     try {
-      clients.native.setKeys(snapshot);
+      clients.native.setKeys(snapshotForNative(snapshot));
     } catch (error) {
       this.#logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'gopher-auth: native backend refused the key set');
     }
@@ -368,16 +369,19 @@ export class GopherAuthClient {
    * The native parser also rejects some well-formed RS* tokens the JS backend accepts (JSON escapes
    * in names or values, exponent NumericDates, a nested claim before the top-level one, a second key
    * with the same kid): JS decides those, so every backend gives the same verdict. A rejection both
-   * agree on keeps the native code. Evidence: test/vectors/adversarial.
+   * agree on keeps the native code, except INVALID_KEY, the native answer for a key its key set left
+   * out (native-key-set.ts), where the JS reason is the one to give. Evidence: test/vectors/adversarial.
    */
   #secondOpinion(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
     const clients = this.#clients;
     if (native.keyMiss || !SECOND_OPINION_CODES.has(native.code) || clients === null) return native;
-    if (!nativeMayMisread(token, snapshot)) return native;
+    // INVALID_KEY: also the answer for a key left out of the native key set (native-key-set.ts).
+    if (native.code !== GopherAuthError.INVALID_KEY && !nativeMayMisread(token, snapshot)) return native;
     const alg = peekHeaderAlg(token);
     if (alg === null || clients.nativeBackend === null || !clients.nativeBackend.supportsAlgorithm(alg)) return native;
     const js = clients.js.validateSync(token, request);
-    return js.valid ? js : native;
+    // A key the native set left out (or a kid it read elsewhere in the header): JS has the reason.
+    return js.valid || native.code === GopherAuthError.INVALID_KEY ? js : native;
   }
 
   async #loadKeys(kid: string | null): Promise<{ kind: 'loaded' | 'unchanged' } | { kind: 'failed'; message: string }> {

@@ -7,7 +7,7 @@ import { sign } from 'node:crypto';
 import { GopherAuthError as E } from '../../src/backends/codes.js';
 import type { Jwk } from '../../src/backends/types.js';
 import { TestIssuer, b64url } from '../support/issuer.js';
-import { ADVERSARIAL_VECTORS, adversarialKeys } from './adversarial/index.js';
+import { ADVERSARIAL_VECTORS, adversarialKeys, leadingTrapKeys } from './adversarial/index.js';
 
 export interface VectorOptions {
   audience?: string;
@@ -41,6 +41,7 @@ export const VECTOR_ISSUER = 'https://issuer.test/realms/demo';
 /** The key set every vector is validated against. */
 export function vectorJwks(issuer: TestIssuer): { keys: Jwk[] } {
   return issuer.jwks([
+    ...leadingTrapKeys(issuer),
     'rsa2048',
     'rsa3072',
     'rsa1024',

@@ -12,6 +12,7 @@ export const jsBackend: Backend = {
 export { JS_ALGORITHMS, MIN_RSA_BITS } from './algorithms.js';
 export { JsBackendClient } from './client.js';
 export { recheckAccepted } from './pipeline.js';
+export { keyringFor } from './keyring.js';
 export { readTokenScopes, splitScopes } from './scopes.js';
 export { issuerMatches } from './claims.js';
 export { decodeBase64urlText } from './base64url.js';

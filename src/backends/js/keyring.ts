@@ -70,6 +70,12 @@ export class Keyring {
     return { kind: 'refused', reason: results[0] as string };
   }
 
+  /** Whether the key at `index` of the snapshot passes every key rule for `alg` (type, use, size, …). */
+  accepts(index: number, alg: string): boolean {
+    const entry = this.#entries[index];
+    return entry !== undefined && isTarget(this.#target(entry, alg));
+  }
+
   #target(entry: KeyEntry, alg: string): VerifyTarget | string {
     let result = entry.perAlg.get(alg);
     if (result === undefined) {

@@ -101,6 +101,8 @@ export function recheckAccepted(token: string, request: ValidationRequest, snaps
   if (isVerdict(found)) return found;
   // Without a kid (or with a kid several keys share) the key the other backend used is unknown: it
   // may have been one this backend refuses (weak, wrong alg), so the signature is checked here too.
-  if (!found.exact) return validateSync(token, request, snapshot);
+  // Likewise when the native library may have read another kid or alg than this parse (a nested
+  // "kid" first, say): then it verified with a key or hash nobody vetted.
+  if (!found.exact || !parsed.plainHeader) return validateSync(token, request, snapshot);
   return checkClaims(parsed, request);
 }

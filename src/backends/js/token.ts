@@ -14,6 +14,8 @@ export interface ParsedToken {
   alg: string;
   /** null when absent or empty (the native library treats an empty kid as none). */
   kid: string | null;
+  /** A reader that takes the first textual `"alg"` and `"kid"` finds these same values (see readsAlike). */
+  plainHeader: boolean;
   /** `header.payload`, the bytes the signature covers. */
   signingInput: string;
   /** Base64url signature segment, decoded only when needed. */
@@ -40,7 +42,7 @@ export function parseToken(token: string, request: ValidationRequest): ParsedTok
 
   const header = readHeader(token.slice(0, dot1));
   if (isVerdict(header)) return header;
-  const { alg, kid } = header;
+  const { alg, kid, plain } = header;
   if (!request.algorithms.includes(alg)) return invalidToken(`Unsupported algorithm: ${alg}`);
 
   const payloadText = decodeBase64urlText(token.slice(dot1 + 1, dot2));
@@ -57,6 +59,7 @@ export function parseToken(token: string, request: ValidationRequest): ParsedTok
   return {
     alg,
     kid,
+    plainHeader: plain,
     signingInput: token.slice(0, dot2),
     signatureSegment: token.slice(dot2 + 1),
     claims,
@@ -67,6 +70,7 @@ export function parseToken(token: string, request: ValidationRequest): ParsedTok
 interface HeaderInfo {
   alg: string;
   kid: string | null;
+  plain: boolean;
 }
 
 /** Issuers reuse a handful of headers, so parsed headers are cached by their segment text. */
@@ -105,7 +109,27 @@ function parseHeader(segment: string): HeaderInfo | Verdict {
   const kid = header.value.kid;
   if (kid !== undefined && typeof kid !== 'string') return invalidToken("JWT header 'kid' is not a string");
   // The native library treats an empty kid as none.
-  return { alg, kid: kid === undefined || kid === '' ? null : kid };
+  const keyId = kid === undefined || kid === '' ? null : kid;
+  return { alg, kid: keyId, plain: readsAlike(text, alg, keyId) };
+}
+
+/**
+ * Whether the native library, which takes the first textual `"alg"` and `"kid"` of the header
+ * wherever they are (nested objects included), reads the alg and kid this strict parse read. True
+ * only for a header without escapes in which no other string ends in `alg` or `kid`, written
+ * `"alg":"…"` and `"kid":"…"`, the kid without braces or brackets. Anything else (rare in real
+ * tokens) makes the re-check of a native acceptance verify the signature itself (recheckAccepted).
+ */
+function readsAlike(text: string, alg: string, kid: string | null): boolean {
+  if (text.includes('\\') || occurrences(text, 'alg"') !== 1 || !text.includes(`"alg":"${alg}"`)) return false;
+  if (kid === null) return true;
+  return occurrences(text, 'kid"') === 1 && !/[{}[\]]/.test(kid) && text.includes(`"kid":"${kid}"`);
+}
+
+function occurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
 }
 
 export function decodeSignature(parsed: ParsedToken): Buffer | Verdict {

@@ -9,7 +9,7 @@ import { HEADER_TRICKS } from './header.js';
 import { KEY_TRICKS } from './key-tricks.js';
 import type { AdversarialCase } from './helpers.js';
 
-export { adversarialKeys } from './keys.js';
+export { adversarialKeys, leadingTrapKeys } from './keys.js';
 export type { AdversarialCase, Section } from './helpers.js';
 
 export const ADVERSARIAL_GROUPS: Readonly<Record<string, readonly AdversarialCase[]>> = {

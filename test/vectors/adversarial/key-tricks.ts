@@ -13,9 +13,9 @@ const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420',
  * With e = 1, s^e mod n = s: the PKCS#1 v1.5 encoding of the digest is its own "signature".
  * No private key is involved — anyone can forge for a key with exponent 1.
  */
-function forgedForExponentOne(i: TestIssuer, kid: string | null): string {
+function forgedForExponentOne(i: TestIssuer, kid: string | null, headerJson?: string): string {
   const header = kid === null ? { alg: 'RS256' } : { alg: 'RS256', kid };
-  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify({ ...i.defaultClaims(), sub: 'admin' }))}`;
+  const input = `${b64url(headerJson ?? JSON.stringify(header))}.${b64url(JSON.stringify({ ...i.defaultClaims(), sub: 'admin' }))}`;
   const modulusBytes = Buffer.from(i.jwk('rsa2048b').n as string, 'base64url').length;
   const t = Buffer.concat([SHA256_DIGEST_INFO, createHash('sha256').update(input).digest()]);
   const em = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(modulusBytes - 3 - t.length, 0xff), Buffer.from([0]), t]);
@@ -27,18 +27,31 @@ function signedWithExponent3(i: TestIssuer): string {
   return `${input}.${b64url(signJws('RS256', input, rsaExponent3().privateKey))}`;
 }
 
-const refusedKey = (section: typeof S34 | typeof S35, name: string, why: string, kid: string, alg = 'RS256', key: Parameters<TestIssuer['sign']>[0] = {}, nativeCode?: E): AdversarialCase =>
-  adv(section, name, why, alg, (i) => i.sign({ alg, kid, ...key }), bad(E.INVALID_KEY), nativeCode === undefined ? {} : { nativeCode });
+const refusedKey = (section: typeof S34 | typeof S35, name: string, why: string, kid: string, alg = 'RS256', key: Parameters<TestIssuer['sign']>[0] = {}): AdversarialCase =>
+  adv(section, name, why, alg, (i) => i.sign({ alg, kid, ...key }), bad(E.INVALID_KEY));
 
 export const KEY_TRICKS: AdversarialCase[] = [
   adv(S35, 'RSA exponent 1: forged signature, kid of that key', 'e = 1 lets anyone forge; such keys are refused (the native library and plain crypto.verify accept the forgery; the re-check refuses the key)', 'RS256', (i) => forgedForExponentOne(i, 'rsa-e1'), bad(E.INVALID_KEY)),
   adv(S35, 'RSA exponent 1: forged signature, no kid', 'kid-less lookup never tries a refused key', 'RS256', (i) => forgedForExponentOne(i, null), bad(E.INVALID_SIGNATURE)),
+  // The native library takes the first textual "kid"/"alg" of the header, nested ones included. Its
+  // acceptance used to be trusted when the top-level kid named one key, so it verified with a key
+  // (or hash) the re-check never vetted.
+  adv(S35, 'RSA exponent 1: forged signature, e = 1 kid nested before the real kid', 'a header the native library may read differently gets its signature verified by the re-check (native verified the forgery with the nested e = 1 key)', 'RS256', (i) =>
+    forgedForExponentOne(i, null, '{"alg":"RS256","h":{"kid":"rsa-e1"},"kid":"ops-verify"}'), bad(E.INVALID_SIGNATURE)),
+  adv(S35, '1024-bit key named by a nested kid before the real kid, signed by it', 'the weak key never verifies, whichever kid the native library reads', 'RS256', (i) =>
+    i.signRaw({ alg: 'RS256', key: 'rsa1024', headerJson: '{"alg":"RS256","x":{"kid":"rsa1024"},"kid":"rsa2048"}', payloadJson: JSON.stringify(i.defaultClaims()) }), bad(E.INVALID_SIGNATURE)),
+  adv(S35, '1024-bit key named by a kid inside an array before the real kid', 'as above, the nested member in an array', 'RS256', (i) =>
+    i.signRaw({ alg: 'RS256', key: 'rsa1024', headerJson: '{"alg":"RS256","x5c_ext":[{"kid":"rsa1024"}],"kid":"rsa2048"}', payloadJson: JSON.stringify(i.defaultClaims()) }), bad(E.INVALID_SIGNATURE)),
+  adv(S35, 'signed RS512, nested alg RS512 before the top-level alg RS256', 'the signature is checked for the alg the header names (native verified it as RS512)', 'RS256', (i) =>
+    i.signRaw({ alg: 'RS512', key: 'rsa2048', headerJson: '{"x":{"alg":"RS512"},"alg":"RS256","kid":"rsa2048"}', payloadJson: JSON.stringify(i.defaultClaims()) }), bad(E.INVALID_SIGNATURE)),
+  adv(S35, 'a JWKS key holding a nested kid of another key, token signed by it', 'the native library gets a flat key set of the keys the JS rules accept, so it cannot take the 1024-bit key for "rs256-only"', 'RS256', (i) =>
+    i.sign({ key: 'rsa1024', kid: 'rs256-only' }), bad(E.INVALID_SIGNATURE)),
   adv(S35, 'RSA exponent 3, genuine signature', 'exponents below 65537 are refused (FIPS 186-5)', 'RS256', (i) => signedWithExponent3(i), bad(E.INVALID_KEY)),
-  refusedKey(S35, 'RSA even exponent 65536', 'an even exponent is not an RSA key', 'rsa-even-e', 'RS256', { key: 'rsa2048b' }, E.INVALID_SIGNATURE),
+  refusedKey(S35, 'RSA even exponent 65536', 'an even exponent is not an RSA key', 'rsa-even-e', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'RSA modulus not base64url', 'malformed keys are unusable, not fatal', 'rsa-bad-n', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'RSA key without n', 'malformed keys are unusable, not fatal', 'rsa-no-n', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'RSA n as a JSON number', 'malformed keys are unusable, not fatal', 'rsa-n-number', 'RS256', { key: 'rsa2048b' }),
-  refusedKey(S35, 'RSA modulus of one byte', 'a 1-byte modulus is no key', 'rsa-tiny-n', 'RS256', { key: 'rsa2048b' }, E.INVALID_SIGNATURE),
+  refusedKey(S35, 'RSA modulus of one byte', 'a 1-byte modulus is no key', 'rsa-tiny-n', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'kty "rsa" in lower case', 'kty is case-sensitive', 'kty-lowercase', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'use "SIG" in upper case', 'use is case-sensitive: not a signing key', 'use-SIG', 'RS256', { key: 'rsa2048b' }),
   refusedKey(S34, 'use is an object whose toString is not a function', 'refused, not thrown (String() of it threw inside the key policy)', 'use-object', 'RS256', { key: 'rsa2048b' }),

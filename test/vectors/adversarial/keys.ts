@@ -56,3 +56,12 @@ export function adversarialKeys(i: TestIssuer): Jwk[] {
     { kty: 'oct', kid: 'rsa2048-oct', k: b64url(createHash('sha256').update('x').digest()) },
   ];
 }
+
+/**
+ * Keys listed before every other key: a 1024-bit key whose extension member holds the kid of a real
+ * key ahead of its own kid. The native library's JWKS parser reads the first textual "kid" of a key.
+ */
+export function leadingTrapKeys(i: TestIssuer): Jwk[] {
+  const { kid: _ignored, ...weak } = i.jwk('rsa1024');
+  return [{ meta: { kid: 'rs256-only' }, ...weak, kid: 'legacy-1024' }];
+}
