@@ -221,12 +221,14 @@ export class GopherAuthClient {
       return;
     }
     this.#managerOptions = { ...this.#managerOptions, ...change.patch };
-    // The manager's settings are fixed at construction: swap in a new one; backends keep their keys.
+    // The manager's settings are fixed at construction: swap in a new one that takes over the keys
+    // (and refreshes them under the new settings); backends keep their keys meanwhile.
     this.#unsubscribe();
-    this.#manager.destroy();
+    const previous = this.#manager;
     this.#manager = new JwksManager(this.#jwksUri, this.#managerOptions);
-    this.#source = null;
     this.#unsubscribe = this.#manager.subscribe((snapshot) => this.#deliver(snapshot));
+    this.#manager.takeOver(previous);
+    previous.destroy();
   }
 
   /** An option stored with setOption that validation does not use (client_id, server_url, ...). */

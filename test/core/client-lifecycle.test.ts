@@ -168,6 +168,33 @@ describe('setOption answers like native', () => {
   });
 });
 
+describe('setOption on a JWKS setting: the keys stay managed', () => {
+  for (const backend of ['js', 'native'] as const) {
+    it(`${backend}: a key the issuer removed stops verifying under the new cache_duration; jwksStatus describes the keys in use`, async () => {
+      const own = await startJwksServer({ jwks: issuer.jwks(['rsa2048', 'rsa2048b']) });
+      const client = new GopherAuthClient(own.url, issuer.issuer, { backend, cacheDuration: 3600 });
+      try {
+        await client.ready();
+        const token = issuer.sign({ key: 'rsa2048b' });
+        expect((await client.validateToken(token)).valid).toBe(true);
+        client.setOption('cache_duration', 1);
+        expect(client.jwksStatus().keys).toBe(2);
+        expect(client.jwksStatus().fetchCount).toBeGreaterThanOrEqual(1);
+        own.setJwks(issuer.jwks(['rsa2048']));
+        await new Promise((r) => setTimeout(r, 2500));
+        const after = await client.validateToken(token);
+        expect(after.valid).toBe(false);
+        expect(after.errorCode).toBe(GopherAuthError.INVALID_KEY);
+        expect(client.jwksStatus().kids).toEqual(['rsa2048']);
+        expect((await client.validateToken(issuer.sign())).valid).toBe(true);
+      } finally {
+        client.destroy();
+        await own.close();
+      }
+    });
+  }
+});
+
 describe('disposal', () => {
   it('destroy is idempotent and every later use throws a clear GopherAuthException', async () => {
     const client = newClient();

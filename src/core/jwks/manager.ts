@@ -83,6 +83,23 @@ export class JwksManager implements JwksManagerContract {
     };
   }
 
+  /**
+   * Takes over the keys of the manager this one replaces (setOption builds a new manager for new
+   * settings), with their age and failure state, and refreshes them now under this manager's
+   * settings: the old keys keep working meanwhile, and maxStale and the refresh schedule go on.
+   */
+  takeOver(previous: JwksManager): void {
+    this.#snapshot = previous.#snapshot;
+    this.#version = previous.#version;
+    this.#lastSuccessAt = previous.#lastSuccessAt;
+    this.#expiresAt = previous.#expiresAt;
+    this.#fetchCount = previous.#fetchCount;
+    this.#lastError = previous.#lastError;
+    this.#consecutiveFailures = previous.#consecutiveFailures;
+    this.#outageLogged = previous.#outageLogged;
+    if (this.#snapshot !== null && !this.#destroyed) this.#fetchShared().catch(noop);
+  }
+
   current(): JwksSnapshot | null {
     return this.#snapshot;
   }
