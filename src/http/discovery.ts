@@ -7,6 +7,7 @@
 import { GopherAuthClient } from '../core/client.js';
 import type { GopherAuthClientOptions } from '../core/client-options.js';
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
+import { fetchJwksDocument } from '../core/jwks/fetch.js';
 import type { Logger } from '../core/logger.js';
 import { authorizationServerMetadataUrls } from '../core/metadata.js';
 import type { GopherValidationOptions } from '../core/options.js';
@@ -30,26 +31,23 @@ export interface DiscoveryOptions {
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * One metadata document through the JWKS downloader: the size cap holds while the body streams and
+ * the timeout and the client's destroy() stop the body too (a plain `res.text()` read an endless
+ * body into memory, and with `redirect: 'error'` Node 20's fetch ignored the abort once headers had
+ * arrived). No redirects: the document must be at the URL RFC 8414 names.
+ */
 async function fetchJson(url: string, fetchFn: typeof fetch, timeoutMs: number, stop: AbortSignal | undefined): Promise<unknown> {
-  // One controller for the timeout and the client's destroy(), as the JWKS fetch does
-  // (AbortSignal.any is not in every Node 20 the package supports).
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`${url} timed out after ${timeoutMs} ms`)), timeoutMs);
-  const onStop = (): void => controller.abort(new Error('discovery stopped'));
-  if (stop?.aborted) onStop();
-  stop?.addEventListener('abort', onStop, { once: true });
+  let text: string;
   try {
-    const res = await fetchFn(url, { redirect: 'error', signal: controller.signal, headers: { accept: 'application/json' } });
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new Error(`${url} answered ${res.status}`);
-    }
-    const text = await res.text();
-    if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${url} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+    ({ text } = await fetchJwksDocument(url, { timeoutMs, maxBytes: MAX_DOCUMENT_BYTES, maxRedirects: 0, fetch: fetchFn, signal: stop }));
+  } catch (error) {
+    throw new Error(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
     return JSON.parse(text) as unknown;
-  } finally {
-    clearTimeout(timer);
-    stop?.removeEventListener('abort', onStop);
+  } catch {
+    throw new Error(`${url}: not JSON`);
   }
 }
 

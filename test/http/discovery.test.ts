@@ -79,3 +79,60 @@ describe('closing a gate that discovers its keys', () => {
     expect(metadataRequests).toBe(1);
   });
 });
+
+describe('metadata bodies are bounded and stoppable', () => {
+  it('an endless metadata body is cut at the size cap, not read into memory', async () => {
+    let sent = 0;
+    const endless = `${server.origin}/realms/endless`;
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const stream = (_req: unknown, res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"issuer":');
+      let open = true;
+      res.on('close', () => (open = false));
+      const pump = (): void => {
+        while (open && res.write(chunk)) sent += chunk.length;
+        if (open) res.once('drain', pump);
+      };
+      pump();
+    };
+    server.route('/.well-known/oauth-authorization-server/realms/endless', stream);
+    server.route('/realms/endless/.well-known/openid-configuration', stream);
+    const started = Date.now();
+    await expect(discoverJwksUri(opts(endless))).rejects.toThrow(/larger than 262144 bytes/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = sent;
+    await new Promise((r) => setTimeout(r, 300));
+    // Both documents were abandoned: nothing more is being sent.
+    expect(sent).toBe(settled);
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('close() stops a metadata body that is still arriving', async () => {
+    let open = 0;
+    const trickle = `${server.origin}/realms/trickle`;
+    server.route('/.well-known/oauth-authorization-server/realms/trickle', (_req, res) => {
+      open++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 20);
+      res.on('close', () => {
+        clearInterval(timer);
+        open--;
+      });
+    });
+    const auth = gopherAuth({ resource: RESOURCE, issuer: trickle, backend: 'js' });
+    const token = new TestIssuer(trickle).sign({ claims: { aud: RESOURCE } });
+    const answer = auth.authenticate({ method: 'GET', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(open).toBe(1);
+    const closedAt = Date.now();
+    auth.close();
+    const result = await answer;
+    expect(Date.now() - closedAt).toBeLessThan(1_000);
+    expect('error' in result && result.error.kind).toBe('unavailable');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(open).toBe(0);
+  });
+});
+
