@@ -127,6 +127,35 @@ describe('unknown kid', () => {
   });
 });
 
+describe('unknown kid: a full negative cache', () => {
+  it('30,000 unknown kids joining one slow refetch are remembered without stalling the event loop', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 30 });
+    server.setFault({ kind: 'delay', ms: 1000 });
+    const refresh = m.refresh();
+    const pending = Array.from({ length: 30_000 }, (_, i) => m.handleUnknownKid(`ghost-${i}`));
+    let worstGap = 0;
+    let last = performance.now();
+    const probe = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      expect((await Promise.all(pending)).every((r) => r === null)).toBe(true);
+      await refresh;
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      clearInterval(probe);
+    }
+    // Scanning all 10,000 entries per insert took ~2.5 s here.
+    expect(worstGap).toBeLessThan(500);
+    // The newest are remembered: answered at once, no fetch.
+    server.resetCounts();
+    expect(await m.handleUnknownKid('ghost-29999')).toBeNull();
+    expect(server.fetchCount).toBe(0);
+  });
+});
+
 describe('unknown kid: memory', () => {
   it('2,000 remembered 40,000-character kids hold well under 1 MB (they would hold 80 MB as themselves)', async () => {
     const root = path.resolve(import.meta.dirname, '../..');
