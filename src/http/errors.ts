@@ -70,7 +70,8 @@ export const DESCRIPTIONS = Object.freeze({
   invalid_token: 'The access token is invalid',
   expired_token: 'The access token has expired',
   insufficient_scope: 'The access token lacks a scope this request needs',
-  bad_request: 'The Mcp-Method/Mcp-Name headers or the JSON-RPC body are inconsistent',
+  bad_request: 'The request body is not JSON-RPC this server can check',
+  header_mismatch: 'The Mcp-Method/Mcp-Name headers do not match the JSON-RPC body',
   forbidden_origin: 'Requests from this Origin are not allowed',
   payload_too_large: 'The request body is too large',
   unavailable: 'Token verification is temporarily unavailable',
@@ -93,7 +94,7 @@ export const authErrors = {
   badRequest: (reason: string) => new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason),
   /** `id`: the JSON-RPC id of the request whose headers disagree (null when there is none). */
   headerMismatch: (reason: string, id: string | number | null) =>
-    new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason, { headerMismatch: { id } }),
+    new BearerAuthError('bad_request', DESCRIPTIONS.header_mismatch, reason, { headerMismatch: { id } }),
   forbiddenOrigin: (reason: string) => new BearerAuthError('forbidden_origin', DESCRIPTIONS.forbidden_origin, reason),
   payloadTooLarge: (reason: string) => new BearerAuthError('payload_too_large', DESCRIPTIONS.payload_too_large, reason),
   unavailable: (reason: string, code?: GopherAuthError) =>

@@ -59,7 +59,15 @@ export function canonicalResourceUri(uri: string): string {
   }
 }
 
-const resource = (uri: string): Target => ({ kind: 'resource', name: canonicalResourceUri(uri) });
+/** Resource targets keep the URI as sent; it is canonicalised only when there are rules to match. */
+const resource = (uri: string): Target => ({ kind: 'resource', name: uri });
+
+/**
+ * Tools, prompts and resources one request may name (over a batch and every subscribed URI). Each
+ * is matched on the event loop before the request goes on (a 4 MiB body of a million URIs took 7.5 s).
+ */
+export const MAX_TARGETS_PER_REQUEST = 1000;
+const tooManyTargets = `more than ${MAX_TARGETS_PER_REQUEST} tools, prompts and resources named in one request`;
 
 /** What a call targets (possibly nothing, or several), or a reason it is malformed. */
 function targetsOf(method: string, params: unknown): Target[] | string {
@@ -88,6 +96,7 @@ function targetsOf(method: string, params: unknown): Target[] | string {
     if (!Array.isArray(uris) || !uris.every((uri) => typeof uri === 'string')) {
       return `${method} with params.notifications.resourceSubscriptions that is not an array of strings`;
     }
+    if (uris.length > MAX_TARGETS_PER_REQUEST) return tooManyTargets;
     return uris.map((uri: string) => resource(uri));
   }
   return [];
@@ -139,9 +148,13 @@ function lookup(map: ReadonlyMap<string, readonly string[]>, name: string): read
   return best?.scopes;
 }
 
-function rulesFor(rules: ScopeRules, target: Target): readonly string[] | undefined {
+/** The scopes a target's rule asks for, and the name it was matched under. */
+function rulesFor(rules: ScopeRules, target: Target): { scopes: readonly string[]; name: string } | undefined {
   const map = target.kind === 'tool' ? rules.toolScopes : target.kind === 'prompt' ? rules.promptScopes : rules.resourceScopes;
-  return lookup(map, target.name);
+  if (map.size === 0) return undefined;
+  const name = target.kind === 'resource' ? canonicalResourceUri(target.name) : target.name;
+  const scopes = lookup(map, name);
+  return scopes === undefined ? undefined : { scopes, name };
 }
 
 /**
@@ -175,16 +188,19 @@ export function requiredScopesFor(body: unknown, headers: McpHeaders, rules: Sco
     }
   }
 
+  let named = 0;
   for (const message of messages) {
     if (!isObject(message) || typeof message['method'] !== 'string') continue; // responses, junk: the SDK answers those
     const method = message['method'];
     const targets = targetsOf(method, message['params']);
     if (typeof targets === 'string') return { error: authErrors.badRequest(targets) };
+    named += targets.length;
+    if (named > MAX_TARGETS_PER_REQUEST) return { error: authErrors.badRequest(tooManyTargets) };
     for (const target of targets) {
-      const scopes = rulesFor(rules, target);
-      if (scopes === undefined || scopes.length === 0) continue;
-      scopes.forEach((s) => required.add(s));
-      calls.push(`${method} ${target.name}`);
+      const rule = rulesFor(rules, target);
+      if (rule === undefined || rule.scopes.length === 0) continue;
+      rule.scopes.forEach((s) => required.add(s));
+      calls.push(`${method} ${rule.name}`);
     }
   }
   return { required: [...required], calls };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requiredScopesFor, type ScopeRules } from '../../src/http/jsonrpc.js';
+import { MAX_TARGETS_PER_REQUEST, requiredScopesFor, type ScopeRules } from '../../src/http/jsonrpc.js';
 
 const rules: ScopeRules = {
   requiredScopes: ['mcp:base'],
@@ -197,5 +197,39 @@ describe('resource URIs are matched in the form the MCP SDK looks them up by (ne
   it('what canonicalises to another resource gets that resource rule, as the SDK serves that one', () => {
     expect(need(read('https://files.example/private/../public/x'))).toEqual(['mcp:base']);
     expect(need(read('not a uri'))).toEqual(['mcp:base']);
+  });
+});
+
+describe('how much one request may name', () => {
+  const listen = (uris: unknown[]) => ({ jsonrpc: '2.0', id: 1, method: 'subscriptions/listen', params: { notifications: { resourceSubscriptions: uris } } });
+  const read = (uri: string, id: number) => ({ jsonrpc: '2.0', id, method: 'resources/read', params: { uri } });
+
+  it(`up to ${MAX_TARGETS_PER_REQUEST} tools, prompts and resources are checked; more is a 400, before any is matched`, () => {
+    expect(needs(listen(Array.from({ length: MAX_TARGETS_PER_REQUEST - 1 }, (_, i) => `weather://x/${i}`).concat('weather://secret')))).toEqual(['mcp:admin', 'mcp:base']);
+    expect(needs(listen(Array.from({ length: MAX_TARGETS_PER_REQUEST + 1 }, () => 'weather://x')))).toBe('error:bad_request');
+    const batch = Array.from({ length: MAX_TARGETS_PER_REQUEST }, (_, i) => read('weather://x', i));
+    expect(needs(batch)).toEqual(['mcp:base']);
+    expect(needs([...batch, call('get-forecast')])).toBe('error:bad_request');
+    // Responses and notifications name nothing: a batch of them is not limited here.
+    expect(needs(Array.from({ length: 5000 }, (_, i) => ({ jsonrpc: '2.0', id: i, result: {} })))).toEqual(['mcp:base']);
+  });
+
+  it('a 4 MiB body of a million unparsable URIs is refused in milliseconds, with or without resource rules', () => {
+    const body = listen(Array.from({ length: 1_000_000 }, () => '%'));
+    const noRules: ScopeRules = { ...rules, resourceScopes: new Map() };
+    for (const r of [rules, noRules]) {
+      const started = performance.now();
+      const result = requiredScopesFor(body, {}, r);
+      expect('error' in result && result.error.reason).toMatch(/more than 1000 tools, prompts and resources/);
+      // Matching each URI took ~7 µs (a thrown URL error): 7.5 s for this body before the limit.
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+  });
+
+  it('says what is wrong: an unreadable body is not called a header mismatch', () => {
+    const unreadable = requiredScopesFor({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: [] }, {}, rules);
+    expect('error' in unreadable && unreadable.error.description).toBe('The request body is not JSON-RPC this server can check');
+    const mismatch = requiredScopesFor(call('get-forecast'), { method: 'tools/list' }, rules);
+    expect('error' in mismatch && mismatch.error.description).toBe('The Mcp-Method/Mcp-Name headers do not match the JSON-RPC body');
   });
 });
