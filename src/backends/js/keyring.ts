@@ -4,6 +4,15 @@ import { MIN_RSA_BITS, algorithmSpec, type AlgorithmSpec } from './algorithms.js
 import { pkcs1Verifier, type Pkcs1Verifier } from './rsa-pkcs1.js';
 
 const MIN_RSA_EXPONENT = 65537n;
+/** FIPS 186-5 §5.4: 2^16 < e < 2^256. A ~3,000-bit e made one verification cost ~7 ms. */
+const MAX_RSA_EXPONENT = 2n ** 256n;
+/** Larger moduli cost quadratically more per verification; real keys are 2048–4096 bits. */
+export const MAX_RSA_BITS = 8192;
+/**
+ * Keys tried for one token when its kid names several keys, or it names none. A hostile or bloated
+ * key set (thousands of keys) would otherwise cost one verification each, on the calling thread.
+ */
+export const MAX_CANDIDATE_KEYS = 8;
 
 /** What crypto.verify needs for one (key, alg) pair, and the RS* fast path when it applies. */
 export interface VerifyTarget {
@@ -56,7 +65,11 @@ export class Keyring {
     if (kid === null) {
       let cached = this.#anyKid.get(alg);
       if (!cached) {
-        const targets = this.#entries.map((e) => this.#target(e, alg)).filter(isTarget);
+        const targets: VerifyTarget[] = [];
+        for (const entry of this.#entries) {
+          const target = this.#target(entry, alg);
+          if (isTarget(target) && targets.push(target) === MAX_CANDIDATE_KEYS) break;
+        }
         cached = targets.length > 0 ? { kind: 'found', targets, exact: false } : { kind: 'miss' };
         this.#anyKid.set(alg, cached);
       }
@@ -64,7 +77,7 @@ export class Keyring {
     }
     const entries = this.#byKid.get(kid);
     if (!entries) return { kind: 'miss' };
-    const results = entries.map((e) => this.#target(e, alg));
+    const results = entries.slice(0, MAX_CANDIDATE_KEYS).map((e) => this.#target(e, alg));
     const targets = results.filter(isTarget);
     if (targets.length > 0) return { kind: 'found', targets, exact: entries.length === 1 };
     return { kind: 'refused', reason: results[0] as string };
@@ -98,9 +111,12 @@ export class Keyring {
     if (spec.kty === 'RSA') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
       if (bits < MIN_RSA_BITS) return `Key ${name} is too weak: RSA ${bits} bits, at least ${MIN_RSA_BITS} required`;
-      // e = 1 makes any PKCS#1-padded digest its own signature; FIPS 186-5 asks for 65537 <= e.
+      if (bits > MAX_RSA_BITS) return `Key ${name} is too large: RSA ${bits} bits, at most ${MAX_RSA_BITS} accepted`;
+      // e = 1 makes any PKCS#1-padded digest its own signature; FIPS 186-5 asks for 65537 <= e < 2^256.
       const e = key.asymmetricKeyDetails?.publicExponent ?? 0n;
-      if (e < MIN_RSA_EXPONENT || (e & 1n) === 0n) return `Key ${name} has an unsafe RSA public exponent ${e}`;
+      if (e < MIN_RSA_EXPONENT || e >= MAX_RSA_EXPONENT || (e & 1n) === 0n) {
+        return `Key ${name} has an unsafe RSA public exponent ${e < MAX_RSA_EXPONENT ? String(e) : `of ${e.toString(2).length} bits`}`;
+      }
       if (alg.startsWith('RS') && spec.hash !== null) pkcs1 = pkcs1Verifier(key, bits, spec.hash);
     }
     const hasOptions = Object.keys(spec.verifyOptions).length > 0;

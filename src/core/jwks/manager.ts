@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Jwk } from '../../backends/types.js';
 import { GopherAuthError, GopherAuthException } from '../errors.js';
 import { cacheLifetimeSeconds, type CacheBounds } from './cache-control.js';
-import { parseJwksDocument, type ParsedJwks } from './document.js';
+import { MAX_JWKS_KEYS, parseJwksDocument, type ParsedJwks } from './document.js';
 import { fetchJwksDocument, type FetchedDocument } from './fetch.js';
 import { JwksFetchError } from './jwks-error.js';
 import { resolveJwksSettings, validateJwksUri, type JwksSettings } from './settings.js';
@@ -274,6 +274,12 @@ export class JwksManager implements JwksManagerContract {
 
     let snapshot = this.#snapshot;
     if (snapshot === null || snapshot.json !== parsed.json) {
+      if (parsed.truncated > 0) {
+        this.#settings.logger.warn(
+          { jwksUri: this.#uri, keptKeys: parsed.keys.length, droppedKeys: parsed.truncated },
+          `JWKS document holds more than ${MAX_JWKS_KEYS} keys; only the first ${MAX_JWKS_KEYS} are used`,
+        );
+      }
       snapshot = Object.freeze({
         keys: Object.freeze(parsed.keys),
         json: parsed.json,
