@@ -1,4 +1,4 @@
-import { decodeBase64urlText, parseJsonObject, readTokenScopes } from '../backends/js/index.js';
+import { decodeBase64urlText, isScopeToken, parseJsonObject, readTokenScopes } from '../backends/js/index.js';
 import type { TokenPayload } from './result.js';
 
 /**
@@ -18,7 +18,8 @@ export function extractTokenPayload(token: string): TokenPayload | null {
   const claims = parsed.value;
   return {
     subject: typeof claims.sub === 'string' ? claims.sub : null,
-    scopes: readTokenScopes(claims).join(' '),
+    // Only well-formed scopes: joined by spaces, `scp: ["a b"]` (one malformed scope) would read as two.
+    scopes: readTokenScopes(claims).filter(isScopeToken).join(' '),
     audience: audienceText(claims.aud),
     expiration: typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp : null,
     issuer: typeof claims.iss === 'string' ? claims.iss : null,

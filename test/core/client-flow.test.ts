@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasAllScopes } from '../../src/core/scopes.js';
 import { GopherAuthClient } from '../../src/core/client.js';
 import { GopherAuthError, GopherAuthException } from '../../src/core/errors.js';
 import { TestIssuer } from '../support/issuer.js';
@@ -138,6 +139,16 @@ describe('payload', () => {
     const bad = await client.validateAndExtract(issuer.sign({ claims: { exp: issuer.now() - 3600 } }));
     expect(bad.result.errorCode).toBe(GopherAuthError.EXPIRED_TOKEN);
     expect(bad.payload).toBeNull();
+  });
+
+  it('payload.scopes lists well-formed scopes only, so hasAllScopes on it agrees with validation', async () => {
+    const client = newClient();
+    const token = issuer.sign({ claims: { scp: ['mcp:read mcp:admin', 'mcp:read'], scope: 'a\tb c' } });
+    const { result, payload } = await client.validateAndExtract(token);
+    expect(result.valid).toBe(true);
+    expect(payload?.scopes).toBe('c mcp:read');
+    expect(hasAllScopes(payload?.scopes ?? '', ['mcp:admin'])).toBe(false);
+    expect((await client.validateToken(token, { scopes: ['mcp:admin'] })).errorCode).toBe(GopherAuthError.INSUFFICIENT_SCOPE);
   });
 
   it('extractPayload reads claims without verifying (even from an expired, unsigned-by-us token)', () => {

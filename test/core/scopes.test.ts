@@ -5,7 +5,11 @@ describe('hasAllScopes', () => {
   it('strings and arrays on either side', () => {
     expect(hasAllScopes('openid mcp:read mcp:write', 'mcp:read mcp:write')).toBe(true);
     expect(hasAllScopes(['mcp:read'], ['mcp:read', 'mcp:write'])).toBe(false);
-    expect(hasAllScopes('  mcp:read\tmcp:write ', ['mcp:write'])).toBe(true);
+    expect(hasAllScopes('  mcp:read  mcp:write ', ['mcp:write'])).toBe(true);
+    // RFC 6749 §3.3 separates scopes by spaces only: other whitespace is part of one (malformed) scope.
+    for (const separator of ['\t', '\n', '\v', '\u00a0', '\u2028', '\u3000', '\ufeff']) {
+      expect(hasAllScopes(`mcp:read${separator}mcp:admin`, ['mcp:admin'])).toBe(false);
+    }
     expect(hasAllScopes('mcp:readonly', 'mcp:read')).toBe(false);
     expect(hasAllScopes('', '')).toBe(true);
     expect(hasAllScopes([], ['a'])).toBe(false);
@@ -29,5 +33,6 @@ describe('readTokenScopes', () => {
     // `scope` is a string per RFC 9068; an array there is not read.
     expect(readTokenScopes({ scope: ['a'] })).toEqual([]);
     expect(readTokenScopes({ nested: { scope: 'a' } })).toEqual([]);
+    expect(readTokenScopes({ scope: 'a\tb c' })).toEqual(['a\tb', 'c']);
   });
 });

@@ -13,7 +13,7 @@ export { JS_ALGORITHMS, MIN_RSA_BITS } from './algorithms.js';
 export { JsBackendClient } from './client.js';
 export { recheckAccepted } from './pipeline.js';
 export { keyringFor } from './keyring.js';
-export { readTokenScopes, splitScopes } from './scopes.js';
+export { isScopeToken, readTokenScopes, splitScopes } from './scopes.js';
 export { issuerMatches } from './claims.js';
 export { decodeBase64urlText } from './base64url.js';
 export { parseJsonObject } from './json-object.js';
