@@ -64,6 +64,7 @@ export function createExampleAuth(
       client,
       authorizationServers: [config.issuer],
       scopesSupported: config.allowedScopes,
+      requiredScopes: config.requiredScopes,
       toolScopes: TOOL_SCOPES,
       resourceName: 'Auth MCP Server (gopher-auth example)',
       logger,

@@ -15,7 +15,7 @@ export interface RegisteredClient {
   grant_types: GrantType[];
   response_types: string[];
   token_endpoint_auth_method: TokenEndpointAuthMethod;
-  /** Space-separated scopes this client may ever receive. */
+  /** Space-separated scopes granted when a request names none (RFC 6749 §3.3 default); not a cap. */
   scope: string;
 }
 
@@ -131,13 +131,17 @@ export class ClientRegistry {
     return client;
   }
 
-  /** Requested scopes narrowed to the client's (RFC 6749 §3.3); nothing requested means all of them. */
+  /**
+   * The scope to grant (RFC 6749 §3.3): what was asked for, as long as this server supports all of it
+   * (else `invalid_scope`, never a silent narrowing); nothing asked for means the registered default.
+   * The registration scope is not a cap: MCP clients register with the first challenge's scope and
+   * later step up to more.
+   */
   grantScope(client: RegisteredClient, requested: string | undefined): string {
-    const allowed = splitScope(client.scope);
-    const wanted = splitScope(requested);
-    if (wanted.length === 0) return allowed.join(' ');
-    const granted = [...new Set(wanted.filter((s) => allowed.includes(s)))];
-    if (granted.length === 0) throw new HttpError(400, 'invalid_scope', 'none of the requested scopes is allowed for this client');
-    return granted.join(' ');
+    const wanted = [...new Set(splitScope(requested))];
+    if (wanted.length === 0) return client.scope;
+    const unknown = wanted.filter((s) => !this.supportedScopes.includes(s));
+    if (unknown.length > 0) throw new HttpError(400, 'invalid_scope', `unsupported scope: ${unknown.join(' ')}`);
+    return wanted.join(' ');
   }
 }

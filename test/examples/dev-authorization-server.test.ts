@@ -175,11 +175,33 @@ describe('development authorization server', () => {
     expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
   });
 
-  it('narrows requested scopes to the client’s registered scopes', async () => {
+  it('grants supported scopes as asked even beyond the registration scope (step-up); the registration scope is the default', async () => {
     const client = await publicClient('mcp:read');
-    const body = await codeFlow(client.client_id, 'mcp:read mcp:admin');
-    expect(body.scope).toBe('mcp:read');
-    expect(decodeJwt(body.access_token as string).scope).toBe('mcp:read');
+    const stepUp = await codeFlow(client.client_id, 'mcp:read mcp:admin');
+    expect(stepUp.scope).toBe('mcp:read mcp:admin');
+    expect(decodeJwt(stepUp.access_token as string).scope).toBe('mcp:read mcp:admin');
+    const { verifier, challenge } = pkce();
+    const back = await authorize({
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: challenge,
+      code_challenge_method: 'S256', resource: RESOURCE,
+    });
+    const byDefault = await token({
+      grant_type: 'authorization_code', code: back.searchParams.get('code') as string, code_verifier: verifier,
+      redirect_uri: REDIRECT, client_id: client.client_id,
+    });
+    expect(byDefault.body.scope).toBe('mcp:read');
+  });
+
+  it('refuses scopes the server does not support with invalid_scope instead of narrowing silently', async () => {
+    const client = await publicClient('mcp:read');
+    const back = await authorize({
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: pkce().challenge,
+      code_challenge_method: 'S256', scope: 'mcp:read mcp:superuser', resource: RESOURCE, state: 's2',
+    });
+    expect(back.searchParams.get('error')).toBe('invalid_scope');
+    expect(back.searchParams.get('error_description')).toContain('mcp:superuser');
+    expect(back.searchParams.get('code')).toBeNull();
+    expect(back.searchParams.get('state')).toBe('s2');
   });
 
   it('requires a resource (invalid_target) unless a default audience is configured', async () => {
