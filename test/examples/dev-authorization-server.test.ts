@@ -244,6 +244,53 @@ describe('development authorization server', () => {
     expect(((await evil.json()) as { error: string }).error).toBe('invalid_redirect_uri');
   });
 
+  it('accepts private-use redirect schemes without a dot (vscode:, cursor:) but not script, data or file URIs', async () => {
+    for (const uri of ['vscode://vscode.github-authentication/did-authenticate', 'cursor://anysphere.cursor-mcp/oauth/callback', 'com.example.app:/cb']) {
+      const response = await register({ redirect_uris: [uri] });
+      expect(response.status, uri).toBe(201);
+      expect(((await response.json()) as { redirect_uris: string[] }).redirect_uris).toEqual([uri]);
+    }
+    for (const uri of ['javascript:alert(1)', 'JavaScript://x/%0aalert(1)', 'data:text/html,hi', 'file:///etc/passwd', 'vbscript:msgbox', 'vscode://x/cb#frag']) {
+      const response = await register({ redirect_uris: [uri] });
+      expect(response.status, uri).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe('invalid_redirect_uri');
+    }
+  });
+
+  it('loopback IP redirect URIs match with any port (RFC 8252 §7.3); localhost and other paths match exactly', async () => {
+    const outcome = async (registered: string, requested: string): Promise<URL | number> => {
+      const client = (await (await register({ redirect_uris: [registered] })).json()) as { client_id: string };
+      const { verifier, challenge } = pkce();
+      const url = new URL(as.authorizationEndpoint);
+      const params = { response_type: 'code', client_id: client.client_id, redirect_uri: requested, code_challenge: challenge, code_challenge_method: 'S256', resource: RESOURCE };
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      const response = await fetch(url, { redirect: 'manual' });
+      if (response.status !== 302) return response.status;
+      const back = new URL(response.headers.get('location') as string);
+      const exchanged = await token({ grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', code_verifier: verifier, redirect_uri: requested, client_id: client.client_id });
+      expect(exchanged.status).toBe(200);
+      return back;
+    };
+    const v4 = await outcome('http://127.0.0.1/callback', 'http://127.0.0.1:49152/callback');
+    expect(v4 instanceof URL && `${v4.origin}${v4.pathname}`).toBe('http://127.0.0.1:49152/callback');
+    const v6 = await outcome('http://[::1]:8080/callback', 'http://[::1]:49153/callback');
+    expect(v6 instanceof URL && `${v6.origin}${v6.pathname}`).toBe('http://[::1]:49153/callback');
+    expect(await outcome('http://localhost/callback', 'http://localhost:49152/callback')).toBe(400);
+    expect(await outcome('http://127.0.0.1/callback', 'http://127.0.0.1:49152/other')).toBe(400);
+    expect(await outcome('http://127.0.0.1/callback', 'http://[::1]:49152/callback')).toBe(400);
+    expect(await outcome('http://127.0.0.1/callback', 'http://user@127.0.0.1:49152/callback')).toBe(400);
+  });
+
+  it('drops grant types it does not support and says so in the response; refuses when none is left', async () => {
+    const deviceCode = 'urn:ietf:params:oauth:grant-type:device_code';
+    const response = await register({ redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token', deviceCode] });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { grant_types: string[] }).grant_types).toEqual(['authorization_code', 'refresh_token']);
+    const none = await register({ redirect_uris: [REDIRECT], grant_types: [deviceCode] });
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { error: string }).error).toBe('invalid_client_metadata');
+  });
+
   it('rotates refresh tokens, may narrow scope but not widen it', async () => {
     const client = await publicClient();
     const first = await codeFlow(client.client_id, 'mcp:read mcp:admin');
