@@ -59,8 +59,9 @@ export class SessionTable {
     this.#bySubject.set(subject, own);
     while (own.size > this.limits.perSubject) {
       const oldest = this.#leastRecentlyUsed(own, sessionId);
-      if (oldest === undefined) break;
-      evicted.set(oldest, this.#entries.get(oldest)!.transport);
+      const transport = oldest === undefined ? undefined : this.#entries.get(oldest)?.transport;
+      if (oldest === undefined || transport === undefined) break;
+      evicted.set(oldest, transport);
       this.delete(oldest);
     }
     return evicted;
