@@ -9,6 +9,7 @@ import type { BackendName } from '../../src/backends/types.js';
 import { GopherAuthClient } from '../../src/core/client.js';
 import { GopherAuthException } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
+import type { AuthInfo } from '../../src/http/auth-info.js';
 import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
 import { SessionBinding } from '../../src/mcp/session-binding.js';
 import type { AuthMcpServerConfig } from './config.js';
@@ -25,6 +26,18 @@ export interface ExampleAuth {
   readonly gate: GopherAuth;
   readonly sessions: SessionBinding;
   close(): void;
+}
+
+/**
+ * Whom a session counts against for the session caps: issuer + `sub`, else issuer + `client_id` (the
+ * identity SessionBinding binds sessions to by default).
+ */
+export function sessionSubject(authInfo: AuthInfo | undefined): string | undefined {
+  const claims = authInfo?.extra ?? {};
+  const iss = typeof claims['iss'] === 'string' ? claims['iss'] : '';
+  if (typeof claims['sub'] === 'string' && claims['sub'] !== '') return JSON.stringify([iss, 'sub', claims['sub']]);
+  if (authInfo !== undefined && authInfo.clientId !== '') return JSON.stringify([iss, 'client', authInfo.clientId]);
+  return undefined;
 }
 
 /**
@@ -64,6 +77,7 @@ export function createExampleAuth(
       client,
       authorizationServers: [config.issuer],
       scopesSupported: config.allowedScopes,
+      requiredScopes: config.requiredScopes,
       toolScopes: TOOL_SCOPES,
       resourceName: 'Auth MCP Server (gopher-auth example)',
       logger,

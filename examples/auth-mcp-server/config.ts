@@ -23,6 +23,8 @@ export interface AuthMcpServerConfig {
   oauthTokenUrl: string;
   oauthAuthorizeUrl: string;
   allowedScopes: string[];
+  /** Needed for every /mcp request, and named in the `scope` of 401 challenges. Default none. */
+  requiredScopes: string[];
   jwksCacheDuration: number;
   jwksAutoRefresh: boolean;
   requestTimeout: number;
@@ -45,6 +47,7 @@ export const KNOWN_KEYS = [
   'oauth_token_url',
   'oauth_authorize_url',
   'allowed_scopes',
+  'required_scopes',
   'jwks_cache_duration',
   'jwks_auto_refresh',
   'request_timeout',
@@ -128,6 +131,7 @@ export function buildConfig(raw: RawConfig, overrides: RawConfig = {}): AuthMcpS
     oauthTokenUrl: value('oauth_token_url') !== '' ? value('oauth_token_url') : tokenEndpoint,
     oauthAuthorizeUrl: derive('oauth_authorize_url', '/protocol/openid-connect/auth'),
     allowedScopes: scopes.split(/\s+/).filter((s) => s !== ''),
+    requiredScopes: value('required_scopes').split(/\s+/).filter((s) => s !== ''),
     jwksCacheDuration: integer(merged, 'jwks_cache_duration', 3600, 0, 86_400 * 365),
     jwksAutoRefresh: boolean(merged, 'jwks_auto_refresh', true),
     requestTimeout: integer(merged, 'request_timeout', 30, 0, 3600),

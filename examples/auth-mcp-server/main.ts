@@ -22,12 +22,16 @@ async function main(): Promise<number> {
   }
   const { config, source } = resolveConfig(args);
   const server = await startAuthMcpServer(config, { logger: stderrLogger });
+  // The MCP URL comes first and is the only address printed as host:port: it is the OAuth resource,
+  // and clients compare it with the metadata's `resource` character for character (127.0.0.1 is not
+  // localhost to them). The socket's address is printed apart, so it is not mistaken for a URL.
   const lines = [
     'Auth MCP Server (gopher-auth example)',
-    `  config            ${source}`,
-    `  listening on      ${config.host}:${server.config.port}`,
     `  MCP endpoint      ${server.mcpUrl}`,
+    '                    connect MCP clients to exactly this URL: it is the resource tokens are issued for',
+    `  config            ${source}`,
     `  health            ${server.url}/health`,
+    `  listening on      ${config.host}, port ${server.config.port} (the socket; server_url sets the URL above)`,
   ];
   if (server.authEnabled) {
     lines.push(

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_SESSION_LIMITS, SessionTable, type SessionLimits } from './session-table.js';
 import { registerWeatherTools } from './tools.js';
 
 export const SERVER_INFO = { name: 'auth-mcp-server', version: '1.0.0' } as const;
@@ -20,73 +21,84 @@ export interface McpEndpoint {
 /**
  * Stateful Streamable HTTP: one McpServer + transport per session. Session binding to the token's
  * subject happens in `onSessionInitialized` (called inside the authenticated request) and is
- * enforced by the binding middleware mounted before this handler.
+ * enforced by the binding middleware mounted before this handler. Live sessions are capped per
+ * subject and in total (see SessionTable).
  */
 export function createMcpEndpoint(hooks: {
   onSessionInitialized?: (sessionId: string) => void;
   onSessionClosed?: (sessionId: string) => void;
   /** Sessions unused this long are closed (clients often never send DELETE). Default 30 min. */
   sessionIdleMs?: number;
+  /** Who a session counts against (the token's subject); undefined counts only towards the total. */
+  subjectOf?: (req: Request) => string | undefined;
+  /** Caps on live sessions; default DEFAULT_SESSION_LIMITS (32 per subject, 1,000 in all). */
+  sessionLimits?: Partial<SessionLimits>;
 } = {}): McpEndpoint {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  const lastSeen = new Map<string, number>();
+  const sessions = new SessionTable({ ...DEFAULT_SESSION_LIMITS, ...hooks.sessionLimits });
+  let opening = 0;
+  const forget = (sessionId: string): void => {
+    if (sessions.delete(sessionId)) hooks.onSessionClosed?.(sessionId);
+  };
+  const drop = (sessionId: string, transport: StreamableHTTPServerTransport | undefined): void => {
+    forget(sessionId);
+    void transport?.close();
+  };
   const idleMs = hooks.sessionIdleMs ?? 30 * 60_000;
   const sweep = setInterval(() => {
-    const cutoff = Date.now() - idleMs;
-    for (const [id, seen] of lastSeen) {
-      if (seen >= cutoff) continue;
-      lastSeen.delete(id);
-      void transports.get(id)?.close();
-    }
+    for (const id of sessions.idleSince(Date.now() - idleMs)) drop(id, sessions.transport(id));
   }, Math.min(idleMs, 60_000));
   sweep.unref();
 
   async function openSession(req: Request, res: Response): Promise<void> {
+    const subject = hooks.subjectOf?.(req);
+    if (!sessions.admits(subject, opening)) {
+      res.setHeader('retry-after', '60');
+      return jsonRpcError(res, 503, -32000, 'Too many open sessions; close one (DELETE /mcp) or retry later');
+    }
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (sessionId) => {
-        transports.set(sessionId, transport);
-        lastSeen.set(sessionId, Date.now());
+        const evicted = sessions.add(sessionId, transport, subject);
         hooks.onSessionInitialized?.(sessionId);
+        for (const [id, old] of evicted) {
+          hooks.onSessionClosed?.(id);
+          void old.close();
+        }
       },
-      onsessionclosed: (sessionId) => {
-        transports.delete(sessionId);
-        lastSeen.delete(sessionId);
-        hooks.onSessionClosed?.(sessionId);
-      },
+      onsessionclosed: forget,
     });
     transport.onclose = () => {
-      const id = transport.sessionId;
-      if (id !== undefined) lastSeen.delete(id);
-      if (id !== undefined && transports.delete(id)) hooks.onSessionClosed?.(id);
+      if (transport.sessionId !== undefined) forget(transport.sessionId);
     };
     const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
     registerWeatherTools(server);
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    opening += 1;
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } finally {
+      opening -= 1;
+    }
   }
 
   return {
     async handle(req, res) {
       const sessionId = req.header('mcp-session-id');
       if (sessionId !== undefined) {
-        const transport = transports.get(sessionId);
+        const transport = sessions.use(sessionId);
         if (!transport) return jsonRpcError(res, 404, -32001, 'Session not found');
-        lastSeen.set(sessionId, Date.now());
         return transport.handleRequest(req, res, req.body);
       }
       if (req.method === 'POST' && isInitializeRequest(req.body)) return openSession(req, res);
       jsonRpcError(res, 400, -32000, 'Bad Request: no valid session; send initialize first');
     },
     get sessionCount() {
-      return transports.size;
+      return sessions.size;
     },
     async close() {
       clearInterval(sweep);
-      const open = [...transports.values()];
-      transports.clear();
-      await Promise.allSettled(open.map((t) => t.close()));
+      await Promise.allSettled(sessions.clear().map((t) => t.close()));
     },
   };
 }

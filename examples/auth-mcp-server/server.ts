@@ -4,11 +4,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import type { BackendName } from '../../src/backends/types.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
+import type { AuthInfo } from '../../src/http/auth-info.js';
+import { getAuthInfo } from '../../src/http/context.js';
 import { AsMetadataLocator } from './as-metadata.js';
-import { StartupError, createExampleAuth, createTokenClient, type ExampleAuth } from './auth.js';
+import { StartupError, createExampleAuth, createTokenClient, sessionSubject, type ExampleAuth } from './auth.js';
 import { missingAuthSettings, type AuthMcpServerConfig } from './config.js';
 import { cors } from './cors.js';
 import { createMcpEndpoint, SERVER_INFO } from './mcp-endpoint.js';
+import type { SessionLimits } from './session-table.js';
 import { oauthRoutes } from './oauth-routes.js';
 
 export { StartupError } from './auth.js';
@@ -33,6 +36,8 @@ export interface StartOptions {
   warn?: (message: string) => void;
   /** Close MCP sessions unused this long. Default 30 minutes. */
   sessionIdleMs?: number;
+  /** Caps on live MCP sessions: per token subject (default 32) and in total (default 1,000). */
+  sessionLimits?: Partial<SessionLimits>;
 }
 
 export const NO_AUTH_WARNING = [
@@ -108,7 +113,9 @@ export async function startAuthMcpServer(config: AuthMcpServerConfig, options: S
 
   const endpoint = createMcpEndpoint({
     ...(auth ? { onSessionInitialized: auth.sessions.onSessionInitialized, onSessionClosed: auth.sessions.onSessionClosed } : {}),
+    ...(auth ? { subjectOf: (req: Request) => sessionSubject((req as Request & { auth?: AuthInfo }).auth ?? getAuthInfo()) } : {}),
     ...(options.sessionIdleMs !== undefined ? { sessionIdleMs: options.sessionIdleMs } : {}),
+    ...(options.sessionLimits !== undefined ? { sessionLimits: options.sessionLimits } : {}),
   });
   const expressApp = express();
   expressApp.disable('x-powered-by');

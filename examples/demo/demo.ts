@@ -126,7 +126,8 @@ export async function runDemo(options: { backend?: BackendChoice; print?: (line:
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
       },
-      scope: 'mcp:read mcp:admin',
+      // What an SDK client registers with: the scope it asks for first. The step-up below asks for more.
+      scope: 'mcp:read',
     });
     record('registration', registered.client_secret === undefined, 'Dynamic client registration (RFC 7591): a public client, no secret', {
       clientId: registered.client_id,

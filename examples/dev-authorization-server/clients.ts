@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HttpError, splitScope } from './http-util.js';
+import { isAllowedRedirect } from './redirect-uris.js';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
@@ -15,7 +16,7 @@ export interface RegisteredClient {
   grant_types: GrantType[];
   response_types: string[];
   token_endpoint_auth_method: TokenEndpointAuthMethod;
-  /** Space-separated scopes this client may ever receive. */
+  /** Space-separated scopes granted when a request names none (RFC 6749 §3.3 default); not a cap. */
   scope: string;
 }
 
@@ -36,20 +37,6 @@ function invalid(description: string, error = 'invalid_client_metadata'): HttpEr
   return new HttpError(400, error, description);
 }
 
-function isAllowedRedirect(uri: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return false;
-  }
-  if (url.hash !== '') return false;
-  if (url.protocol === 'https:') return true;
-  // OAuth 2.1: plain http only for loopback redirects; private-use schemes (com.example.app:) are fine.
-  if (url.protocol === 'http:') return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol);
-}
-
 export class ClientRegistry {
   #clients = new Map<string, RegisteredClient>();
 
@@ -64,10 +51,10 @@ export class ClientRegistry {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalid('metadata must be a JSON object');
     const grantTypes = request.grant_types ?? ['authorization_code', 'refresh_token'];
     if (!Array.isArray(grantTypes) || grantTypes.length === 0) throw invalid('grant_types must be a non-empty array');
-    for (const g of grantTypes) {
-      if (!GRANTS.includes(g as GrantType)) throw invalid(`unsupported grant_type ${String(g)}`);
-    }
-    const grants = [...new Set(grantTypes as GrantType[])];
+    // RFC 7591 §3.2.1: the server may replace requested values. Unsupported grant types (a client that
+    // also lists device_code, say) are dropped and the response carries what was granted.
+    const grants = [...new Set(grantTypes.filter((g): g is GrantType => GRANTS.includes(g as GrantType)))];
+    if (grants.length === 0) throw invalid(`none of the grant_types is supported (${GRANTS.join(', ')})`);
     const confidential = grants.includes('client_credentials');
     const method = (request.token_endpoint_auth_method ?? (confidential ? 'client_secret_basic' : 'none')) as string;
     if (!['none', 'client_secret_basic', 'client_secret_post'].includes(method)) {
@@ -131,13 +118,17 @@ export class ClientRegistry {
     return client;
   }
 
-  /** Requested scopes narrowed to the client's (RFC 6749 §3.3); nothing requested means all of them. */
+  /**
+   * The scope to grant (RFC 6749 §3.3): what was asked for, as long as this server supports all of it
+   * (else `invalid_scope`, never a silent narrowing); nothing asked for means the registered default.
+   * The registration scope is not a cap: MCP clients register with the first challenge's scope and
+   * later step up to more.
+   */
   grantScope(client: RegisteredClient, requested: string | undefined): string {
-    const allowed = splitScope(client.scope);
-    const wanted = splitScope(requested);
-    if (wanted.length === 0) return allowed.join(' ');
-    const granted = [...new Set(wanted.filter((s) => allowed.includes(s)))];
-    if (granted.length === 0) throw new HttpError(400, 'invalid_scope', 'none of the requested scopes is allowed for this client');
-    return granted.join(' ');
+    const wanted = [...new Set(splitScope(requested))];
+    if (wanted.length === 0) return client.scope;
+    const unknown = wanted.filter((s) => !this.supportedScopes.includes(s));
+    if (unknown.length > 0) throw new HttpError(400, 'invalid_scope', `unsupported scope: ${unknown.join(' ')}`);
+    return wanted.join(' ');
   }
 }

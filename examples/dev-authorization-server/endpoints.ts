@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientRegistry, RegisteredClient, TokenEndpointAuthMethod } from './clients.js';
 import type { Grant, GrantStore } from './grants.js';
 import { HttpError, readForm, readJson, sendJson, single, splitScope } from './http-util.js';
+import { matchesRegisteredRedirect } from './redirect-uris.js';
 import { narrowResources, parseResources } from './resource-indicators.js';
 import type { IssueTokenParams } from './tokens.js';
 
@@ -50,8 +51,9 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   if (!client) throw new HttpError(400, 'invalid_request', 'unknown client_id');
   const requestedRedirect = single(q, 'redirect_uri');
   const redirectUri = requestedRedirect ?? (client.redirect_uris.length === 1 ? client.redirect_uris[0] : undefined);
-  // Never redirect to an unregistered URI (RFC 6749 §4.1.2.1): answer here instead.
-  if (redirectUri === undefined || !client.redirect_uris.includes(redirectUri)) {
+  // Never redirect to an unregistered URI (RFC 6749 §4.1.2.1): answer here instead. Loopback IP
+  // redirects match with any port (RFC 8252 §7.3).
+  if (redirectUri === undefined || !matchesRegisteredRedirect(client.redirect_uris, redirectUri)) {
     throw new HttpError(400, 'invalid_request', 'redirect_uri missing or not registered for this client');
   }
   const state = single(q, 'state');

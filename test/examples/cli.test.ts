@@ -73,6 +73,19 @@ describe.concurrent('auth-mcp-server CLI', () => {
     expect(cli.output().stdout).toContain('token validation  js backend');
   });
 
+  it('prints the resource URL clients must use, and no other spelling of this server\'s address', async () => {
+    const cli = startCli([configFile('host=127.0.0.1\nauth_server_url=http://127.0.0.1:9\n'), '--port', '0', '--backend', 'js']);
+    const mcpUrl = await cli.mcpUrl;
+    const prm = (await (await fetch(`${new URL(mcpUrl).origin}/.well-known/oauth-protected-resource/mcp`)).json()) as { resource: string };
+    expect(mcpUrl).toBe(prm.resource);
+    const { stdout } = cli.output();
+    expect(stdout).toMatch(/connect MCP clients to exactly this URL/);
+    // "127.0.0.1:<port>" was printed as the listening address; clients given http://127.0.0.1:<port>/mcp
+    // then refuse the metadata ("Protected resource http://localhost:… does not match expected …").
+    const port = new URL(mcpUrl).port;
+    expect(stdout).not.toContain(`127.0.0.1:${port}`);
+  });
+
   it('auth enabled without an authorization server: refuses to start, exit 2, clear message', async () => {
     const cli = startCli([configFile('host=127.0.0.1\n'), '--port', '0']);
     expect(await cli.exited).toBe(2);

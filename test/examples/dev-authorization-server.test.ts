@@ -175,11 +175,33 @@ describe('development authorization server', () => {
     expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
   });
 
-  it('narrows requested scopes to the client’s registered scopes', async () => {
+  it('grants supported scopes as asked even beyond the registration scope (step-up); the registration scope is the default', async () => {
     const client = await publicClient('mcp:read');
-    const body = await codeFlow(client.client_id, 'mcp:read mcp:admin');
-    expect(body.scope).toBe('mcp:read');
-    expect(decodeJwt(body.access_token as string).scope).toBe('mcp:read');
+    const stepUp = await codeFlow(client.client_id, 'mcp:read mcp:admin');
+    expect(stepUp.scope).toBe('mcp:read mcp:admin');
+    expect(decodeJwt(stepUp.access_token as string).scope).toBe('mcp:read mcp:admin');
+    const { verifier, challenge } = pkce();
+    const back = await authorize({
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: challenge,
+      code_challenge_method: 'S256', resource: RESOURCE,
+    });
+    const byDefault = await token({
+      grant_type: 'authorization_code', code: back.searchParams.get('code') as string, code_verifier: verifier,
+      redirect_uri: REDIRECT, client_id: client.client_id,
+    });
+    expect(byDefault.body.scope).toBe('mcp:read');
+  });
+
+  it('refuses scopes the server does not support with invalid_scope instead of narrowing silently', async () => {
+    const client = await publicClient('mcp:read');
+    const back = await authorize({
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: pkce().challenge,
+      code_challenge_method: 'S256', scope: 'mcp:read mcp:superuser', resource: RESOURCE, state: 's2',
+    });
+    expect(back.searchParams.get('error')).toBe('invalid_scope');
+    expect(back.searchParams.get('error_description')).toContain('mcp:superuser');
+    expect(back.searchParams.get('code')).toBeNull();
+    expect(back.searchParams.get('state')).toBe('s2');
   });
 
   it('requires a resource (invalid_target) unless a default audience is configured', async () => {
@@ -220,6 +242,53 @@ describe('development authorization server', () => {
     const evil = await register({ redirect_uris: ['http://example.com/cb'] });
     expect(evil.status).toBe(400);
     expect(((await evil.json()) as { error: string }).error).toBe('invalid_redirect_uri');
+  });
+
+  it('accepts private-use redirect schemes without a dot (vscode:, cursor:) but not script, data or file URIs', async () => {
+    for (const uri of ['vscode://vscode.github-authentication/did-authenticate', 'cursor://anysphere.cursor-mcp/oauth/callback', 'com.example.app:/cb']) {
+      const response = await register({ redirect_uris: [uri] });
+      expect(response.status, uri).toBe(201);
+      expect(((await response.json()) as { redirect_uris: string[] }).redirect_uris).toEqual([uri]);
+    }
+    for (const uri of ['javascript:alert(1)', 'JavaScript://x/%0aalert(1)', 'data:text/html,hi', 'file:///etc/passwd', 'vbscript:msgbox', 'vscode://x/cb#frag']) {
+      const response = await register({ redirect_uris: [uri] });
+      expect(response.status, uri).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe('invalid_redirect_uri');
+    }
+  });
+
+  it('loopback IP redirect URIs match with any port (RFC 8252 §7.3); localhost and other paths match exactly', async () => {
+    const outcome = async (registered: string, requested: string): Promise<URL | number> => {
+      const client = (await (await register({ redirect_uris: [registered] })).json()) as { client_id: string };
+      const { verifier, challenge } = pkce();
+      const url = new URL(as.authorizationEndpoint);
+      const params = { response_type: 'code', client_id: client.client_id, redirect_uri: requested, code_challenge: challenge, code_challenge_method: 'S256', resource: RESOURCE };
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      const response = await fetch(url, { redirect: 'manual' });
+      if (response.status !== 302) return response.status;
+      const back = new URL(response.headers.get('location') as string);
+      const exchanged = await token({ grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', code_verifier: verifier, redirect_uri: requested, client_id: client.client_id });
+      expect(exchanged.status).toBe(200);
+      return back;
+    };
+    const v4 = await outcome('http://127.0.0.1/callback', 'http://127.0.0.1:49152/callback');
+    expect(v4 instanceof URL && `${v4.origin}${v4.pathname}`).toBe('http://127.0.0.1:49152/callback');
+    const v6 = await outcome('http://[::1]:8080/callback', 'http://[::1]:49153/callback');
+    expect(v6 instanceof URL && `${v6.origin}${v6.pathname}`).toBe('http://[::1]:49153/callback');
+    expect(await outcome('http://localhost/callback', 'http://localhost:49152/callback')).toBe(400);
+    expect(await outcome('http://127.0.0.1/callback', 'http://127.0.0.1:49152/other')).toBe(400);
+    expect(await outcome('http://127.0.0.1/callback', 'http://[::1]:49152/callback')).toBe(400);
+    expect(await outcome('http://127.0.0.1/callback', 'http://user@127.0.0.1:49152/callback')).toBe(400);
+  });
+
+  it('drops grant types it does not support and says so in the response; refuses when none is left', async () => {
+    const deviceCode = 'urn:ietf:params:oauth:grant-type:device_code';
+    const response = await register({ redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token', deviceCode] });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { grant_types: string[] }).grant_types).toEqual(['authorization_code', 'refresh_token']);
+    const none = await register({ redirect_uris: [REDIRECT], grant_types: [deviceCode] });
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { error: string }).error).toBe('invalid_client_metadata');
   });
 
   it('rotates refresh tokens, may narrow scope but not widen it', async () => {

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '../../examples/dev-authorization-server/index.js';
 import { buildConfig, type RawConfig } from '../../examples/auth-mcp-server/config.js';
-import { startAuthMcpServer, type RunningAuthMcpServer } from '../../examples/auth-mcp-server/server.js';
+import { startAuthMcpServer, type RunningAuthMcpServer, type StartOptions } from '../../examples/auth-mcp-server/server.js';
 
 export interface Stack {
   as: DevAuthorizationServer;
@@ -9,11 +9,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(raw: RawConfig = {}): Promise<Stack> {
+export async function startStack(raw: RawConfig = {}, options: StartOptions = {}): Promise<Stack> {
   const as = await startDevAuthorizationServer();
   const server = await startAuthMcpServer(
     buildConfig({ host: '127.0.0.1', port: '0', auth_server_url: as.issuer, backend: 'js', ...raw }),
-    { warn: () => {} },
+    { warn: () => {}, ...options },
   );
   return {
     as,

@@ -4,10 +4,7 @@
  * scope step-up on 403 — the same journey examples/demo makes with the v1 client.
  */
 import {
-  auth,
   Client,
-  discoverAuthorizationServerMetadata,
-  registerClient,
   StreamableHTTPClientTransport,
   UnauthorizedError,
   type OAuthClientMetadata,
@@ -107,21 +104,29 @@ describe.each(['legacy', 'auto'] as const)('SDK v2 client (version negotiation %
 });
 
 describe('SDK v2 client step-up', () => {
-  it('a token for mcp:read gets 403 on the admin tool; the transport re-authorizes for mcp:read mcp:admin and the call succeeds', async () => {
+  // requiredScopes makes the first 401 name mcp:read only: auth() registers the client dynamically
+  // with that scope, so the later step-up to mcp:admin asks for more than the client registered.
+  let narrow: Stack;
+  beforeAll(async () => {
+    narrow = await startStack({ required_scopes: 'mcp:read' });
+  });
+  afterAll(async () => {
+    await narrow.close();
+  });
+
+  it('registers dynamically with the first challenge\'s scope, gets 403 on the admin tool, steps up to mcp:read mcp:admin and the call succeeds', async () => {
     const provider = new HeadlessProvider();
-    const serverUrl = stack.server.mcpUrl;
-    // Registered for every scope it may need, as examples/demo does: the dev AS never grants a client
-    // more than it registered for, and v2's auth() would register with the first request's scope.
-    const metadata = await discoverAuthorizationServerMetadata(stack.as.issuer);
-    const registered = await registerClient(stack.as.issuer, { metadata, clientMetadata: provider.clientMetadata, scope: 'mcp:read mcp:admin' });
-    provider.client = { ...registered, issuer: stack.as.issuer }; // stamped with its issuer, as auth() stamps what it stores (SEP-2352)
-    expect(await auth(provider, { serverUrl, scope: 'mcp:read' })).toBe('REDIRECT');
-    const code = provider.callback?.get('code') ?? '';
-    expect(await auth(provider, { serverUrl, authorizationCode: code, iss: provider.callback?.get('iss') ?? undefined })).toBe('AUTHORIZED');
+    const mcpUrl = new URL(narrow.server.mcpUrl);
+    const first = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+    await expect(new Client({ name: 'v2-step-up', version: '1.0.0' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(provider.client?.client_id).toBeTruthy();
+    expect((provider.client as { scope?: string } | undefined)?.scope).toBe('mcp:read');
+    expect(provider.authorizeUrls[0]?.searchParams.get('scope')).toBe('mcp:read');
+    await first.finishAuth(provider.callback as URLSearchParams);
     expect(decodeJwt(provider.saved?.access_token ?? '').scope).toBe('mcp:read');
 
     const client = new Client({ name: 'v2-step-up', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider });
+    const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
     await client.connect(transport);
     try {
       expect(textOf(await client.callTool({ name: 'get-forecast', arguments: { city: 'London' } }))['city']).toBe('London');
