@@ -15,8 +15,13 @@ import { singleHeader, writeResponse, type NodeNext, type NodeRequest } from '..
 export type SessionCheck = 'ok' | 'unknown' | 'mismatch';
 
 export interface SessionBindingOptions {
-  /** Oldest bindings are dropped beyond this many. Default 10,000. */
+  /**
+   * Bindings kept in all. Default 10,000. When full, the subject holding the most sessions loses its
+   * oldest, so one user opening sessions in a loop cannot push out anyone else's.
+   */
   maxSessions?: number;
+  /** Bindings kept per subject; beyond it, that subject's oldest is dropped. Default 100. */
+  maxSessionsPerSubject?: number;
   /** The identity a session is bound to. Default: issuer + `sub`, else issuer + `client_id`. */
   subjectOf?: (authInfo: AuthInfo) => string | null;
   /** Sessions never bound are refused too (default true): a session the app forgot to bind is not open to all. */
@@ -35,14 +40,19 @@ function defaultSubject(authInfo: AuthInfo): string | null {
 }
 
 export class SessionBinding {
+  /** session id → subject */
   readonly #subjects = new Map<string, string>();
+  /** subject → its session ids, oldest first */
+  readonly #sessionsOf = new Map<string, Set<string>>();
   readonly #max: number;
+  readonly #maxPerSubject: number;
   readonly #subjectOf: (authInfo: AuthInfo) => string | null;
   readonly #requireBinding: boolean;
   readonly #logger: Logger;
 
   constructor(options: SessionBindingOptions = {}) {
     this.#max = options.maxSessions ?? 10_000;
+    this.#maxPerSubject = options.maxSessionsPerSubject ?? 100;
     this.#subjectOf = options.subjectOf ?? defaultSubject;
     this.#requireBinding = options.requireBinding ?? true;
     this.#logger = options.logger ?? silentLogger;
@@ -59,13 +69,36 @@ export class SessionBinding {
     if (existing !== undefined && existing !== subject) {
       throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'session is already bound to another subject');
     }
-    this.#subjects.delete(sessionId);
+    this.release(sessionId);
     this.#subjects.set(sessionId, subject);
+    let own = this.#sessionsOf.get(subject);
+    if (own === undefined) this.#sessionsOf.set(subject, (own = new Set()));
+    own.add(sessionId);
+    while (own.size > this.#maxPerSubject) this.#dropOldestOf(own);
     while (this.#subjects.size > this.#max) {
-      const oldest = this.#subjects.keys().next().value;
-      if (oldest === undefined) break;
-      this.#subjects.delete(oldest);
+      const busiest = this.#busiestSubject();
+      if (busiest === undefined) break;
+      this.#dropOldestOf(busiest);
     }
+  }
+
+  /** The session set of the subject with the most sessions (the first such, on a tie). */
+  #busiestSubject(): Set<string> | undefined {
+    let busiest: Set<string> | undefined;
+    for (const sessions of this.#sessionsOf.values()) if (busiest === undefined || sessions.size > busiest.size) busiest = sessions;
+    return busiest;
+  }
+
+  #dropOldestOf(sessions: Set<string>): void {
+    const oldest = sessions.values().next().value;
+    if (oldest === undefined) return;
+    this.#logger.debug({}, 'gopher-auth: MCP session binding dropped (session limit)');
+    this.release(oldest);
+  }
+
+  /** The identity sessions are bound to for this AuthInfo (null: none). */
+  subjectOf(authInfo: AuthInfo): string | null {
+    return this.#subjectOf(authInfo);
   }
 
   check(sessionId: string, authInfo: AuthInfo | undefined): SessionCheck {
@@ -75,7 +108,12 @@ export class SessionBinding {
   }
 
   release(sessionId: string): void {
+    const subject = this.#subjects.get(sessionId);
+    if (subject === undefined) return;
     this.#subjects.delete(sessionId);
+    const own = this.#sessionsOf.get(subject);
+    own?.delete(sessionId);
+    if (own?.size === 0) this.#sessionsOf.delete(subject);
   }
 
   get size(): number {

@@ -51,4 +51,30 @@ describe('session binding', () => {
     expect(binding.check('a', who({ sub: 'x' }))).toBe('unknown');
     expect(binding.check('c', who({ sub: 'x' }))).toBe('ok');
   });
+
+  it("one subject opening sessions in a loop never pushes out another subject's session", () => {
+    const binding = new SessionBinding({ maxSessions: 1_000 });
+    binding.bind('victim', who({ sub: 'alice' }));
+    for (let i = 0; i < 5_000; i++) binding.bind(`flood-${i}`, who({ sub: 'mallory' }));
+    expect(binding.check('victim', who({ sub: 'alice' }))).toBe('ok');
+    // The flooder keeps its newest 100 (maxSessionsPerSubject's default).
+    expect(binding.size).toBe(101);
+    expect(binding.check('flood-4999', who({ sub: 'mallory' }))).toBe('ok');
+    expect(binding.check('flood-4899', who({ sub: 'mallory' }))).toBe('unknown');
+  });
+
+  it('when the table is full, the subject holding the most sessions gives one up', () => {
+    const binding = new SessionBinding({ maxSessions: 10, maxSessionsPerSubject: 8 });
+    binding.bind('a1', who({ sub: 'alice' }));
+    binding.bind('b1', who({ sub: 'bob' }));
+    for (let i = 0; i < 8; i++) binding.bind(`m${i}`, who({ sub: 'mallory' }));
+    binding.bind('c1', who({ sub: 'carol' }));
+    expect(binding.size).toBe(10);
+    for (const [id, sub] of [['a1', 'alice'], ['b1', 'bob'], ['c1', 'carol'], ['m7', 'mallory']] as const) expect(binding.check(id, who({ sub }))).toBe('ok');
+    expect(binding.check('m0', who({ sub: 'mallory' }))).toBe('unknown');
+    // Released sessions free their subject's share.
+    binding.release('a1');
+    expect(binding.size).toBe(9);
+    expect(binding.subjectOf(who({ sub: 'alice' }))).toBe('https://as\u0000sub\u0000alice');
+  });
 });
