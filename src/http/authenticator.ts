@@ -157,7 +157,11 @@ export class Authenticator {
     const missing = requirement.required.filter((s) => !granted.has(s));
     if (missing.length > 0) {
       return {
-        error: authErrors.insufficientScope(requirement.required, `missing scopes: ${missing.join(' ')}`),
+        error: authErrors.insufficientScope(
+          requirement.required,
+          `missing scopes: ${missing.join(' ')}`,
+          verified.scopes.filter((s) => this.config.scopesSupported.includes(s)),
+        ),
         context: {
           requiredScopes: requirement.required,
           grantedScopes: verified.scopes,

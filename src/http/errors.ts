@@ -36,8 +36,14 @@ export class BearerAuthError extends Error {
   /** Detailed reason for logs; never sent to the client. */
   readonly reason: string;
   readonly code: GopherAuthError | undefined;
-  /** Everything the request needs (insufficient_scope): the challenge's `scope`. */
+  /** Everything the request needs (insufficient_scope). */
   readonly requiredScopes: readonly string[];
+  /**
+   * The challenge's `scope` (insufficient_scope): what the request needs plus the advertised scopes
+   * the token already has, so a client that asks for exactly this keeps what it had (MCP
+   * authorization 2025-11-25, runtime insufficient scope errors).
+   */
+  readonly challengeScopes: readonly string[];
   /** Fixed client-facing text. */
   readonly description: string;
   /** Set for Mcp-Method/Mcp-Name disagreements: answered as a JSON-RPC error to that request id. */
@@ -47,7 +53,7 @@ export class BearerAuthError extends Error {
     kind: BearerAuthErrorKind,
     description: string,
     reason: string,
-    extra: { code?: GopherAuthError; requiredScopes?: readonly string[]; headerMismatch?: { id: string | number | null } } = {},
+    extra: { code?: GopherAuthError; requiredScopes?: readonly string[]; challengeScopes?: readonly string[]; headerMismatch?: { id: string | number | null } } = {},
   ) {
     super(description);
     this.name = 'BearerAuthError';
@@ -56,6 +62,7 @@ export class BearerAuthError extends Error {
     this.reason = reason;
     this.code = extra.code;
     this.requiredScopes = Object.freeze([...(extra.requiredScopes ?? [])]);
+    this.challengeScopes = extra.challengeScopes === undefined ? this.requiredScopes : Object.freeze([...extra.challengeScopes]);
     this.headerMismatch = extra.headerMismatch === undefined ? undefined : Object.freeze({ id: extra.headerMismatch.id });
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -89,8 +96,12 @@ export const authErrors = {
     new BearerAuthError('invalid_request', DESCRIPTIONS.malformed_authorization, reason),
   invalidToken: (reason: string, code?: GopherAuthError, expired = false) =>
     new BearerAuthError('invalid_token', expired ? DESCRIPTIONS.expired_token : DESCRIPTIONS.invalid_token, reason, { code }),
-  insufficientScope: (requiredScopes: readonly string[], reason: string) =>
-    new BearerAuthError('insufficient_scope', DESCRIPTIONS.insufficient_scope, reason, { requiredScopes }),
+  /** `kept`: scopes the token has that the challenge should name too (see challengeScopes). */
+  insufficientScope: (requiredScopes: readonly string[], reason: string, kept: readonly string[] = []) =>
+    new BearerAuthError('insufficient_scope', DESCRIPTIONS.insufficient_scope, reason, {
+      requiredScopes,
+      challengeScopes: [...requiredScopes, ...kept.filter((s) => !requiredScopes.includes(s))],
+    }),
   badRequest: (reason: string) => new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason),
   /** `id`: the JSON-RPC id of the request whose headers disagree (null when there is none). */
   headerMismatch: (reason: string, id: string | number | null) =>
@@ -159,13 +170,14 @@ export interface ChallengeContext {
   /**
    * The scopes every request needs (`requiredScopes`): the `scope` of 401 challenges, so a client
    * asks for them when it (re)authorizes instead of for everything the metadata lists (MCP
-   * authorization 2025-11-25, scope selection). 403s name the request's own scopes instead.
+   * authorization 2025-11-25, scope selection). 403s name the request's own scopes (and the
+   * advertised ones the token already has) instead.
    */
   scopes?: readonly string[];
 }
 
 function challengeScopes(error: BearerAuthError, context: ChallengeContext): readonly string[] | null {
-  if (error.kind === 'insufficient_scope') return error.requiredScopes;
+  if (error.kind === 'insufficient_scope') return error.challengeScopes;
   if ((error.kind === 'missing_token' || error.kind === 'invalid_token') && context.scopes !== undefined && context.scopes.length > 0) return context.scopes;
   return null;
 }

@@ -132,7 +132,7 @@ describe('example server authorization', () => {
     expect(alerts.status).toBe(403);
     const challenge = alerts.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('error="insufficient_scope"');
-    expect(challenge).toContain('scope="mcp:admin"');
+    expect(challenge).toContain('scope="mcp:admin mcp:read"'); // what it needs, and what it has that stays advertised
     expect(challenge).toContain('resource_metadata=');
 
     const batch = await post(mcpUrl, [call(4, 'get-weather', { city: 'London' }), call(5, 'get-weather-alerts', { region: 'Texas' })], session);

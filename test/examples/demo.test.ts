@@ -34,7 +34,7 @@ describe.concurrent('npm run demo', () => {
     expect(byId['unauthenticated']).toMatchObject({ status: 401 });
     expect(String(byId['unauthenticated']?.['wwwAuthenticate'])).toMatch(/^Bearer resource_metadata="http:\/\/localhost:\d+\/\.well-known\/oauth-protected-resource\/mcp"$/);
     expect(byId['token-read']).toMatchObject({ scope: 'mcp:read' });
-    expect(byId['alerts-forbidden']).toMatchObject({ status: 403, scope: 'mcp:admin' });
+    expect(byId['alerts-forbidden']).toMatchObject({ status: 403, scope: 'mcp:admin mcp:read' });
     expect(String(byId['alerts-forbidden']?.['wwwAuthenticate'])).toContain('error="insufficient_scope"');
     expect(byId['step-up']).toMatchObject({ scope: 'mcp:read mcp:admin' });
     expect(byId['alerts-allowed']).toMatchObject({ alerts: ['Storm Watch', 'Wind Advisory'] });
@@ -52,7 +52,7 @@ describe.concurrent('npm run demo', () => {
       '✓ get-weather London',
       '✓ get-forecast London',
       '✓ get-weather-alerts Texas with mcp:read → 403',
-      'scope="mcp:admin"',
+      'scope="mcp:admin mcp:read"',
       '✓ Step-up',
       '✓ get-weather-alerts Texas (mcp:admin)',
       '✓ Tokens were validated by the native backend',

@@ -1,7 +1,7 @@
 /**
  * 401 challenges name `requiredScopes` (MCP authorization 2025-11-25: a client asks for the 401's
  * `scope` first, and only without one for everything `scopes_supported` lists), on the Express and
- * the web gate; 403s keep naming everything the request needs.
+ * the web gate; 403s name everything the request needs, plus the advertised scopes the token has.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -78,6 +78,22 @@ describe.each([
     const refused = await send(`Bearer ${token('mcp:read mcp:write')}`, call('admin'));
     expect(refused.status).toBe(403);
     expect(refused.challenge).toMatch(/^Bearer error="insufficient_scope", .*scope="mcp:read mcp:write mcp:admin", resource_metadata=/);
+  });
+});
+
+describe('403 keeps what the token has (MCP authorization 2025-11-25, runtime insufficient scope errors)', () => {
+  it('names the needed scopes plus the advertised ones the token holds, never its unadvertised ones', async () => {
+    const refused = await viaWeb(open, `Bearer ${token('profile mcp:admin-lite mcp:read openid')}`, call('admin'));
+    expect(refused.status).toBe(403);
+    // scopes_supported here is ['mcp:admin'] (the rules): a granted scope the server does not advertise is not repeated.
+    expect(refused.challenge).toMatch(/ scope="mcp:admin", /);
+    const withRead = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', toolScopes: { admin: ['mcp:admin'], read: ['mcp:read'] } });
+    try {
+      const verdict = await withRead.gate(new Request(resource, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token('profile mcp:read')}` }, body: call('admin') }));
+      expect(verdict instanceof Response && verdict.headers.get('www-authenticate')).toMatch(/ scope="mcp:admin mcp:read", /);
+    } finally {
+      withRead.close();
+    }
   });
 });
 

@@ -162,7 +162,7 @@ describe('per-tool step-up before dispatch', () => {
     const res = await post(call(2, 'get-weather-alerts', { region: 'Texas' }), { authorization: `Bearer ${token}`, 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer error="insufficient_scope", error_description="${DESCRIPTIONS.insufficient_scope}", scope="mcp:admin", resource_metadata="${PRM}"`,
+      `Bearer error="insufficient_scope", error_description="${DESCRIPTIONS.insufficient_scope}", scope="mcp:admin mcp:read", resource_metadata="${PRM}"`,
     );
     const event = h.failures.at(-1);
     expect(event?.requiredScopes).toEqual(['mcp:admin']);

@@ -31,7 +31,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the gate
     });
     expect(seen['stepUp']).toMatchObject({
       status: 403,
-      challenge: `Bearer error="insufficient_scope", error_description="${DESCRIPTIONS.insufficient_scope}", scope="mcp:admin", resource_metadata="${prm}"`,
+      challenge: `Bearer error="insufficient_scope", error_description="${DESCRIPTIONS.insufficient_scope}", scope="mcp:admin mcp:read", resource_metadata="${prm}"`,
     });
   });
 });

@@ -58,7 +58,7 @@ describe('the official SDK client with a bearer token', () => {
       expect(error?.code).toBe(403);
       const refused = seen.find((r) => r.status === 403);
       expect(refused?.headers.get('www-authenticate')).toBe(
-        `Bearer error="insufficient_scope", error_description="${DESCRIPTIONS.insufficient_scope}", scope="mcp:admin", resource_metadata="${h.url}/.well-known/oauth-protected-resource/mcp"`,
+        `Bearer error="insufficient_scope", error_description="${DESCRIPTIONS.insufficient_scope}", scope="mcp:admin mcp:read", resource_metadata="${h.url}/.well-known/oauth-protected-resource/mcp"`,
       );
     } finally {
       await client.close();
@@ -96,7 +96,7 @@ describe("the SDK client's OAuth discovery reads our answers", () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${h.token('mcp:read')}` },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get-weather-alerts', arguments: {} } }),
     });
-    expect(extractWWWAuthenticateParams(stepUp)).toMatchObject({ error: 'insufficient_scope', scope: 'mcp:admin' });
+    expect(extractWWWAuthenticateParams(stepUp)).toMatchObject({ error: 'insufficient_scope', scope: 'mcp:admin mcp:read' });
 
     const prm = await discoverOAuthProtectedResourceMetadata(new URL(h.resource), { resourceMetadataUrl: fromAnon.resourceMetadataUrl });
     expect(prm.resource).toBe(h.resource);
