@@ -14,7 +14,7 @@ const common: Options = {
   clean: false, // both builds write into one folder: emptied once below instead
 };
 
-export default defineConfig((cli) => {
+export default defineConfig((cli): Options[] => {
   rmSync(cli.outDir ?? 'dist', { recursive: true, force: true });
   return [
     {
