@@ -3,8 +3,8 @@
 // unless the binary node-gyp-build would load is already newer than every native source.
 // The build runs in a scratch copy of the sources and the result is renamed into place, so a
 // process loading the addon meanwhile never sees a half-written file.
-// Used by `npm test` (pretest) and `npm run build:addon`. `--force` rebuilds; `--quiet` hides
-// compiler output unless the build fails.
+// Used by `npm test` (pretest), `npm run build:addon` and `npm run prebuild` (`--force`: rebuild even
+// when up to date). `--quiet` hides compiler output unless the build fails.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';

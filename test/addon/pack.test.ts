@@ -1,20 +1,32 @@
 /**
- * npm pack → install the tarball into a temporary project with --ignore-scripts --offline and no
- * compiler on PATH → the addon loads from prebuilds/ and validates. Also: a tarball without
- * prebuilds installs fine (scripts enabled, no compiler) and simply has no addon.
+ * The published tarball, made the way `npm publish` makes it: `npm pack` with scripts enabled in a
+ * scratch copy of the sources (prepack builds dist/ there; the repository's dist/ is never touched).
+ * Packing prints nothing but its JSON and runs no compiler. Then the tarball is installed into
+ * temporary projects offline:
+ * - with --ignore-scripts and no compiler on PATH: the addon loads from prebuilds/ and validates;
+ * - without prebuilds/ and without a compiler (scripts enabled): the install succeeds, there is no
+ *   addon, and the install script says what node-gyp reported;
+ * - without prebuilds/ but with a compiler, no configured nodedir and no cached headers: the install
+ *   script compiles the shipped sources and `gopher-auth doctor --json` finds the addon in build/.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, ensureAddonBuilt } from './build.js';
 
-const COMPILERS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'make'];
+const COMPILERS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'make', 'python', 'python3'];
+/** What `npm pack` needs from the sources (package.json `files` plus the build inputs of prepack). */
+const SOURCES = ['package.json', 'tsup.config.ts', 'tsconfig.json', 'src', 'bin', 'docs', 'README.md', 'LICENSE', 'native', 'binding.gyp', 'CMakeLists.txt', 'scripts', 'prebuilds'];
 let work: string;
 let bin: string;
+let shims: string;
+let compilerLog: string;
+let stage: string;
 let tarball: string;
 let npmCli: string;
+let dryRun: { status: number | null; stdout: string; stderr: string };
 
 function findOnPath(name: string, pathValue: string): string | null {
   for (const dir of pathValue.split(path.delimiter)) {
@@ -23,11 +35,21 @@ function findOnPath(name: string, pathValue: string): string | null {
   return null;
 }
 
-/** npm with a PATH holding nothing but `node` and `sh` (no compiler, no python, no make). */
-function npm(args: string[], cwd: string): { status: number | null; output: string } {
-  const env: NodeJS.ProcessEnv = { HOME: process.env.HOME, PATH: bin, npm_config_update_notifier: 'false' };
+/**
+ * npm with a PATH holding nothing but `node`, `npm` and `sh` (no compiler, no python, no make) unless told
+ * otherwise, a user config of its own (not this machine's ~/.npmrc, which may set nodedir) and an
+ * empty node-gyp devdir (no cached Node headers).
+ */
+function npm(args: string[], cwd: string, pathValue = bin): { status: number | null; stdout: string; stderr: string; output: string } {
+  const env: NodeJS.ProcessEnv = {
+    HOME: process.env.HOME,
+    PATH: pathValue,
+    npm_config_userconfig: path.join(work, 'npmrc'),
+    XDG_CACHE_HOME: path.join(work, 'cache'), // node-gyp's devdir: <XDG_CACHE_HOME>/node-gyp
+    npm_config_update_notifier: 'false',
+  };
   const r = spawnSync(process.execPath, [npmCli, ...args], { cwd, env, encoding: 'utf8' });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}${r.stderr}` };
 }
 
 function project(name: string): string {
@@ -37,37 +59,91 @@ function project(name: string): string {
   return dir;
 }
 
+const variants = new Map<string, string>();
+/** The tarball, unpacked, changed by `change(packageDir)` and packed again (memoised by name). */
+function tarballVariant(name: string, change: (packageDir: string) => void): string {
+  const known = variants.get(name);
+  if (known) return known;
+  const unpacked = path.join(work, name);
+  mkdirSync(unpacked);
+  execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
+  change(path.join(unpacked, 'package'));
+  const repacked = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', unpacked], path.join(unpacked, 'package'));
+  expect(repacked.status).toBe(0);
+  const file = path.join(unpacked, (JSON.parse(repacked.stdout) as { filename: string }[])[0]!.filename);
+  variants.set(name, file);
+  return file;
+}
+
+/** The same tarball with prebuilds/ taken out (a platform the package has no prebuild for). */
+const tarballWithoutPrebuilds = (): string => tarballVariant('no-prebuilds', (dir) => rmSync(path.join(dir, 'prebuilds'), { recursive: true }));
+
 beforeAll(() => {
   ensureAddonBuilt();
   work = mkdtempSync(path.join(tmpdir(), 'gopher-addon-pack-'));
+  writeFileSync(path.join(work, 'npmrc'), 'fund=false\naudit=false\nupdate-notifier=false\n');
+  mkdirSync(path.join(work, 'cache'));
   bin = path.join(work, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, path.join(bin, 'node'));
   symlinkSync('/bin/sh', path.join(bin, 'sh')); // npm runs lifecycle scripts through sh
+  // Stand-ins for every compiler and build tool: each records that it was called, then fails.
+  shims = path.join(work, 'shims');
+  mkdirSync(shims);
+  compilerLog = path.join(work, 'compiler-calls.log');
+  for (const tool of COMPILERS) {
+    writeFileSync(path.join(shims, tool), `#!/bin/sh\necho "${tool} $*" >> '${compilerLog}'\nexit 1\n`);
+    chmodSync(path.join(shims, tool), 0o755);
+  }
   const npmOnPath = findOnPath('npm', process.env.PATH ?? '');
   if (!npmOnPath) throw new Error('npm not found on PATH');
   npmCli = realpathSync(npmOnPath);
-  const packed = execFileSync(process.execPath, [npmCli, 'pack', '--ignore-scripts', '--json', '--pack-destination', work], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  tarball = path.join(work, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
-}, 60_000);
+  symlinkSync(npmCli, path.join(bin, 'npm')); // for scripts that run `npm run …`
+
+  stage = path.join(work, 'source');
+  mkdirSync(stage);
+  for (const entry of SOURCES) cpSync(path.join(REPO_ROOT, entry), path.join(stage, entry), { recursive: true });
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(stage, 'node_modules'));
+  // As `npm publish` packs: lifecycle scripts on (prepack builds dist/ here).
+  dryRun = npm(['pack', '--dry-run', '--json'], stage, `${shims}${path.delimiter}${bin}`);
+  const packed = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], stage);
+  if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.output}`);
+  tarball = path.join(work, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
+}, 120_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe('packed package', () => {
-  it('ships the prebuild and the addon sources, not the build directory', () => {
+  it('npm pack --dry-run --json with scripts enabled prints only the JSON and compiles nothing', () => {
+    expect(dryRun.stderr).not.toMatch(/npm error/);
+    expect(dryRun.status).toBe(0);
+    expect(dryRun.stdout.trimStart().startsWith('[')).toBe(true);
+    const [report] = JSON.parse(dryRun.stdout) as { files: { path: string }[] }[];
+    expect(report!.files.map((f) => f.path)).toContain('dist/index.js');
+    expect(`${dryRun.stdout}${dryRun.stderr}`).not.toMatch(/prebuildify|gyp info|make: /);
+    expect(existsSync(compilerLog) ? readFileSync(compilerLog, 'utf8') : '').toBe('');
+  });
+
+  it('ships the prebuild, the addon sources, the licence and the runtime bundles; not build/, maps of sources or unused declarations', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
     expect(listing).toContain('package/prebuilds/linux-x64/gopher-auth.node');
     expect(listing).toContain('package/binding.gyp');
     expect(listing).toContain('package/CMakeLists.txt');
     expect(listing).toContain('package/native/addon.cc');
     expect(listing).toContain('package/scripts/install-addon.mjs');
+    expect(listing).toContain('package/LICENSE');
+    for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.js', 'verify-worker.js', 'verify-worker.cjs']) {
+      expect(listing).toContain(`package/dist/${file}`);
+    }
+    expect(listing.filter((f) => /^package\/dist\/(cli|verify-worker)\.d\.c?ts$/.test(f))).toEqual([]);
     expect(listing.filter((f) => f.startsWith('package/build/'))).toEqual([]);
+    const maps = readdirSync(path.join(stage, 'dist')).filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    for (const map of maps) {
+      expect(JSON.parse(readFileSync(path.join(stage, 'dist', map), 'utf8')), map).not.toHaveProperty('sourcesContent');
+    }
   });
 
   it('installs with --ignore-scripts --offline and no compiler; the addon loads from prebuilds/ and validates', () => {
@@ -101,23 +177,16 @@ describe('packed package', () => {
     expect(r.stats).toMatchObject({ validations: 2, freedHandles: 1 });
   }, 60_000);
 
-  it('without a prebuild and without a compiler, install (scripts enabled) still succeeds', () => {
-    const unpacked = path.join(work, 'unpacked');
-    mkdirSync(unpacked);
-    execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
-    rmSync(path.join(unpacked, 'package/prebuilds'), { recursive: true });
-    const repacked = execFileSync(process.execPath, [npmCli, 'pack', '--ignore-scripts', '--json', '--pack-destination', unpacked], {
-      cwd: path.join(unpacked, 'package'),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const noPrebuild = path.join(unpacked, (JSON.parse(repacked) as { filename: string }[])[0]!.filename);
+  it('without a prebuild and without a compiler, install (scripts enabled) still succeeds and says why there is no addon', () => {
     const dir = project('consumer-no-prebuild');
-    const install = npm(['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts', noPrebuild], dir);
+    const install = npm(['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts', tarballWithoutPrebuilds()], dir);
     expect(install.output).not.toMatch(/npm error/);
     expect(install.status).toBe(0);
-    // npm 11 ran the dependency's install script here; it tried and gave up without failing.
-    expect(install.output).toMatch(/gopher-auth: (native addon could not be compiled|no prebuilt addon and node-gyp not found)/);
+    // npm 11 ran the dependency's install script here; it tried, gave node-gyp's reason and the remedy, and did not fail.
+    expect(install.output).toMatch(/gopher-auth: no prebuilt addon for this platform and compiling it with node-gyp failed; the native backend will use koffi/);
+    expect(install.output).toMatch(/node-gyp said \(full log: [^)]*build\/node-gyp\.log\):\n( {2}\| .*\n)* {2}\| .*Could not find any Python installation/);
+    expect(install.output).toMatch(/install a C\+\+17 compiler, make and Python 3, then run `npm rebuild gopher-auth --foreground-scripts`/);
+    expect(install.output).not.toMatch(/no compiler\?/);
     const probe = spawnSync(
       process.execPath,
       ['-e', "try { require('node-gyp-build').path(require('path').dirname(require.resolve('gopher-auth/package.json'))); console.log('found') } catch { console.log('none') }"],
@@ -125,4 +194,40 @@ describe('packed package', () => {
     );
     expect(probe.stdout.trim()).toBe('none');
   }, 60_000);
+
+  it('without a prebuild but with a compiler, install compiles the shipped sources offline and the addon loads from build/', () => {
+    for (const tool of ['c++', 'make', 'python3']) expect(findOnPath(tool, process.env.PATH ?? ''), tool).not.toBeNull();
+    const dir = project('consumer-source-build');
+    const install = npm(
+      ['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts', tarballWithoutPrebuilds()],
+      dir,
+      `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+    );
+    expect(install.output).not.toMatch(/npm error/);
+    expect(install.status).toBe(0);
+    expect(install.output).toMatch(/gopher-auth: native addon compiled with node-gyp: build\/Release\/gopher_auth_addon\.node/);
+    expect(existsSync(path.join(work, 'cache', 'node-gyp'))).toBe(false); // headers came from the running Node, not a download
+
+    const doctor = spawnSync(process.execPath, [path.join(dir, 'node_modules/gopher-auth/bin/gopher-auth.js'), 'doctor', '--json'], {
+      cwd: dir,
+      env: { PATH: bin },
+      encoding: 'utf8',
+    });
+    expect(doctor.stderr).toBe('');
+    const report = JSON.parse(doctor.stdout) as { addon: { loaded: boolean; path: string; reason: string | null; attach: { version: string } } | null };
+    expect(report.addon).toMatchObject({ loaded: true, reason: null, attach: { version: '1.0.0' } });
+    expect(report.addon!.path).toBe(realpathSync(path.join(dir, 'node_modules/gopher-auth/build/Release/gopher_auth_addon.node')));
+  }, 180_000);
+
+  it('with a prebuild that does not load here (as on a glibc older than it needs) and a compiler, install compiles the shipped sources', () => {
+    const unloadable = tarballVariant('unloadable-prebuild', (dir) => writeFileSync(path.join(dir, 'prebuilds/linux-x64/gopher-auth.node'), 'not an ELF object'));
+    const dir = project('consumer-unloadable-prebuild');
+    const install = npm(['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts', unloadable], dir, `${bin}${path.delimiter}${process.env.PATH ?? ''}`);
+    expect(install.status).toBe(0);
+    expect(install.output).toMatch(/gopher-auth: native addon prebuilds\/linux-x64\/gopher-auth\.node does not load on this system \(.+\); compiling it from the shipped sources/);
+    expect(install.output).toMatch(/gopher-auth: native addon compiled with node-gyp: build\/Release\/gopher_auth_addon\.node/);
+    const doctor = spawnSync(process.execPath, [path.join(dir, 'node_modules/gopher-auth/bin/gopher-auth.js'), 'doctor', '--json'], { cwd: dir, env: { PATH: bin }, encoding: 'utf8' });
+    const report = JSON.parse(doctor.stdout) as { addon: { loaded: boolean; path: string } | null };
+    expect(report.addon).toMatchObject({ loaded: true, path: realpathSync(path.join(dir, 'node_modules/gopher-auth/build/Release/gopher_auth_addon.node')) });
+  }, 180_000);
 });
