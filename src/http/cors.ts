@@ -44,3 +44,12 @@ export function preflightHeaders(cors: ResolvedCors | null, origin: string | nul
 export function isPreflight(method: string | undefined, requestMethodHeader: string | null | undefined): boolean {
   return method === 'OPTIONS' && typeof requestMethodHeader === 'string' && requestMethodHeader !== '';
 }
+
+/**
+ * Headers for a plain OPTIONS (no Access-Control-Request-Method): what the endpoint allows. Such a
+ * request carries no token and asks for nothing, so it is answered 204 rather than challenged: a 401
+ * there starts an OAuth flow in clients that treat any 401 as "sign in".
+ */
+export function optionsHeaders(cors: ResolvedCors | null, origin: string | null | undefined): Record<string, string> {
+  return { allow: CORS_ALLOW_METHODS, ...corsHeaders(cors, origin) };
+}

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Authenticator } from './authenticator.js';
 import { parseJsonText, readNodeBody } from './body.js';
-import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
+import { corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 import { runWithAuthInfo } from './context.js';
 import { singleHeader, headerValues, writeResponse, type NodeNext, type NodeRequest } from './node-request.js';
@@ -38,6 +38,10 @@ export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
     const origin = singleHeader(req, 'origin');
     if (isPreflight(req.method, singleHeader(req, 'access-control-request-method'))) {
       writeResponse(res, 204, preflightHeaders(cors, origin), null);
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      writeResponse(res, 204, optionsHeaders(cors, origin), null);
       return;
     }
     for (const [name, value] of Object.entries(corsHeaders(cors, origin))) res.setHeader(name, value);

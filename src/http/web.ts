@@ -6,7 +6,7 @@
 import type { AuthInfo } from './auth-info.js';
 import type { Authenticator } from './authenticator.js';
 import { parseJsonText, readWebBody } from './body.js';
-import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
+import { corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 
 export type WebGate = (request: Request) => Promise<AuthInfo | Response>;
@@ -25,6 +25,7 @@ export function createWebGate(auth: Authenticator): WebGate {
     if (isPreflight(request.method, request.headers.get('access-control-request-method'))) {
       return new Response(null, { status: 204, headers: preflightHeaders(cors, origin) });
     }
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: optionsHeaders(cors, origin) });
     const url = new URL(request.url);
     const outcome = await auth.authenticate({
       method: request.method,

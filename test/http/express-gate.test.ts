@@ -143,6 +143,15 @@ describe('challenges on the wire', () => {
     );
   });
 
+  it('a plain OPTIONS (no preflight) is answered 204 with Allow, not challenged', async () => {
+    for (const headers of [{}, { origin: 'https://inspector.example' }]) {
+      const res = await fetch(`${h.url}/mcp`, { method: 'OPTIONS', headers });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('allow')).toBe('GET, POST, DELETE, OPTIONS');
+      expect(res.headers.get('www-authenticate')).toBeNull();
+    }
+  });
+
   it('CORS preflight passes without a token', async () => {
     const res = await fetch(`${h.url}/mcp`, {
       method: 'OPTIONS',

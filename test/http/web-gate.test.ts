@@ -58,6 +58,7 @@ describe('web-standard gate (direct)', () => {
     ['two credentials joined by Headers', () => { const h = new Headers(); h.append('authorization', `Bearer ${token('')}`); h.append('authorization', `Bearer ${token('')}`); return new Request(resource, { method: 'POST', headers: h }); }, 400, `Bearer error="invalid_request", error_description="${DESCRIPTIONS.multiple_credentials}", resource_metadata="PRM"`],
     ['admin tool without scope', () => new Request(resource, { method: 'POST', headers: { authorization: `Bearer ${token('mcp:read')}` }, body: JSON.stringify(call('get-weather-alerts', { region: 'r' })) }), 403, `Bearer error="insufficient_scope", error_description="${DESCRIPTIONS.insufficient_scope}", scope="mcp:admin", resource_metadata="PRM"`],
     ['body too large', () => new Request(resource, { method: 'POST', headers: { authorization: `Bearer ${token('mcp:read')}` }, body: 'x'.repeat(5000) }), 413, null],
+    ['plain OPTIONS, not a preflight: 204 (Allow), no challenge', () => new Request(resource, { method: 'OPTIONS' }), 204, null],
   ])('%s', async (_name, make, status, challenge) => {
     const verdict = await auth.gate(make());
     expect(verdict).toBeInstanceOf(Response);
