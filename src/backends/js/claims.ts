@@ -10,12 +10,18 @@ export function checkClaims(parsed: ParsedToken, request: ValidationRequest): Ve
   const skew = request.clockSkew;
   const claims = parsed.claims;
 
-  if (now > parsed.exp + skew) return reject(GopherAuthError.EXPIRED_TOKEN, 'JWT has expired');
+  // RFC 7519 §4.1.4: not accepted on or after exp (the native library still accepts at exp + skew).
+  if (now >= parsed.exp + skew) return reject(GopherAuthError.EXPIRED_TOKEN, 'JWT has expired');
 
   if (claims.nbf !== undefined) {
-    const nbf = numericDate(claims.nbf);
-    if (nbf === null) return invalidToken("JWT payload has an invalid 'nbf' claim");
-    if (now + skew < nbf) return invalidToken('JWT not yet valid (nbf)');
+    if (numericDate(claims.nbf) === null) return invalidToken("JWT payload has an invalid 'nbf' claim");
+    // A fractional nbf counts from its next whole second: `now` is whole seconds, rounded down.
+    if (now + skew < Math.ceil(claims.nbf as number)) return invalidToken('JWT not yet valid (nbf)');
+  }
+
+  // iat is not compared with the clock, but one that is not a number makes a malformed claim set (RFC 7519 §4.1.6).
+  if (claims.iat !== undefined && (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat))) {
+    return invalidToken("JWT payload has an invalid 'iat' claim");
   }
 
   if (!issuerMatches(claims.iss as string, request.issuer)) return reject(GopherAuthError.INVALID_ISSUER, 'Invalid issuer');

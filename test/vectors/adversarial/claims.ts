@@ -58,7 +58,10 @@ export const CLAIM_TRICKS: AdversarialCase[] = [
   adv(C, 'nbf fractional future, outside skew', 'not yet valid', 'RS256', withNbf((now) => `${now + 600}.5`), bad(E.INVALID_TOKEN)),
   adv(C, 'nbf an array', 'nbf is a single number', 'RS256', withNbf((now) => `[${now}]`), bad(E.INVALID_TOKEN)),
   adv(C, 'iat in the future', 'iat is informational; exp and nbf decide', 'RS256', (i) => i.sign({ claims: { iat: i.now() + 86400 } }), ok),
-  adv(C, 'iat a string', 'iat is informational and not validated', 'RS256', (i) => i.sign({ claims: { iat: 'yesterday' } }), ok),
+  adv(C, 'iat a string', 'iat is not compared with the clock, but it must be a number (RFC 7519 §4.1.6; the native library ignores it)', 'RS256', (i) => i.sign({ claims: { iat: 'yesterday' } }), bad(E.INVALID_TOKEN)),
+  adv(C, 'iat null', 'iat, when present, is a number', 'RS256', (i) => i.sign({ claims: { iat: null } }), bad(E.INVALID_TOKEN)),
+  adv(C, 'iat 0 (the epoch)', 'any number is a NumericDate', 'RS256', (i) => i.sign({ claims: { iat: 0 } }), ok),
+  adv(C, 'exp exactly now, zero skew', 'not accepted on or after exp (RFC 7519 §4.1.4; the native library accepts it)', 'RS256', (i) => i.sign({ claims: { exp: i.now() } }), bad(E.EXPIRED_TOKEN), { options: { clockSkew: 0 } }),
   // sub
   adv(C, 'sub empty string', 'sub must be a non-empty string', 'RS256', withSub('""'), bad(E.INVALID_TOKEN)),
   adv(C, 'sub null', 'sub must be a string', 'RS256', withSub('null'), bad(E.INVALID_TOKEN)),
