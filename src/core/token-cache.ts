@@ -194,6 +194,8 @@ export class TokenCache {
       expiresAt = Math.min(now + this.#ttlMs, facts.exp * 1000);
     } else {
       if (this.#failureTtlMs === 0 || UNCACHEABLE.has(result.errorCode)) return;
+      // A token refused before its nbf may be valid within the failure TTL: not remembered.
+      if (result.errorCode === GopherAuthError.INVALID_TOKEN && startsLater(token, now)) return;
       kid = null;
       expiresAt = now + this.#failureTtlMs;
     }
@@ -302,6 +304,15 @@ function readTokenFacts(token: string): { kid: string | null; exp: number } | nu
   const exp = payload.exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
   return { kid, exp: Math.trunc(exp) };
+}
+
+/** Whether the token's payload has an nbf still in the future (ms clock). */
+function startsLater(token: string, nowMs: number): boolean {
+  const dot1 = token.indexOf('.');
+  const dot2 = token.indexOf('.', dot1 + 1);
+  if (dot1 <= 0 || dot2 <= dot1) return false;
+  const nbf = parseSegment(token.slice(dot1 + 1, dot2))?.nbf;
+  return typeof nbf === 'number' && nbf * 1000 > nowMs;
 }
 
 /** An issuer reuses a handful of headers: their kids are remembered by header text. */

@@ -82,6 +82,19 @@ describe('TokenCache expiry', () => {
     expect(none.get(t, KEY)).toBeUndefined();
   });
 
+  it('does not remember a refusal of a token whose nbf is still ahead (it may become valid within the failure TTL)', () => {
+    const c = clock();
+    const cache = cacheAt(c, { failureTtl: 5 });
+    const early = issuer.sign({ kid: 'k1', claims: { exp: c.seconds() + 600, nbf: c.seconds() + 2 } });
+    const notYet: ValidationResult = { valid: false, errorCode: GopherAuthError.INVALID_TOKEN, errorMessage: 'JWT not yet valid (nbf)' };
+    cache.set(early, KEY, notYet);
+    expect(cache.get(early, KEY)).toBeUndefined();
+    // Once nbf has passed, a refusal of that token is remembered as usual.
+    c.advance(3000);
+    cache.set(early, KEY, BAD_SIGNATURE);
+    expect(cache.get(early, KEY)).toEqual(BAD_SIGNATURE);
+  });
+
   it('never caches refusals that new keys or a working network could turn around', () => {
     const c = clock();
     const cache = cacheAt(c);
