@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64url, decodeBase64urlText, isBase64url } from '../../src/backends/js/base64url.js';
 
-/** The rule itself (RFC 7515 §2, no padding), written the obvious way. */
+/** The rule itself (RFC 7515 §2, no padding; RFC 4648 §3.5 canonical: re-encoding gives it back), written the obvious way. */
 const ALPHABET = /^[A-Za-z0-9_-]+$/;
-const reference = (s: string): Buffer | null => (s.length % 4 !== 1 && ALPHABET.test(s) ? Buffer.from(s, 'base64url') : null);
+const reference = (s: string): Buffer | null =>
+  s.length % 4 !== 1 && ALPHABET.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s ? Buffer.from(s, 'base64url') : null;
 
 describe('strict base64url decoding', () => {
   it.each([
@@ -25,6 +26,13 @@ describe('strict base64url decoding', () => {
     ['QU\u0141D', null],
     ['\uff21QJD', null],
     ['-_-_', Buffer.from('-_-_', 'base64url').toString('latin1')],
+    // Non-canonical endings: the unused low bits of the last character must be zero.
+    ['QR', null],
+    ['QUJ', null],
+    ['QUK', null],
+    ['QUI', 'AB'],
+    ['QUJDRA', 'ABCD'],
+    ['QUJDRB', null],
   ])('%j → %j', (input, expected) => {
     const decoded = decodeBase64url(input);
     expect(decoded === null ? null : decoded.toString('latin1')).toBe(expected);
