@@ -144,7 +144,7 @@ describe('challenges on the wire', () => {
   });
 
   it('a plain OPTIONS (no preflight) is answered 204 with Allow, not challenged', async () => {
-    for (const headers of [{}, { origin: 'https://inspector.example' }]) {
+    for (const headers of [{}, { origin: 'https://inspector.example' }] as Record<string, string>[]) {
       const res = await fetch(`${h.url}/mcp`, { method: 'OPTIONS', headers });
       expect(res.status).toBe(204);
       expect(res.headers.get('allow')).toBe('GET, POST, DELETE, OPTIONS');
