@@ -21,6 +21,12 @@ function note(message) {
   console.log(`gopher-auth: ${message}`);
 }
 
+// Whatever goes wrong below, the install goes on (the native backend then uses koffi).
+process.on('uncaughtException', (error) => {
+  note(`addon step skipped (${String(error?.message ?? error).split('\n')[0]}); ${FALLBACK}`);
+  process.exit(0);
+});
+
 let found = null;
 try {
   found = require('node-gyp-build').path(root);
