@@ -93,9 +93,18 @@ export class GopherAuthClient {
   async ready(): Promise<void> {
     this.#assertLive();
     this.#backends();
-    const snapshot = await this.#manager.ready();
-    this.#assertLive();
-    this.#deliver(snapshot);
+    for (;;) {
+      const manager = this.#manager;
+      try {
+        const snapshot = await manager.ready();
+        this.#assertLive();
+        this.#deliver(snapshot);
+        return;
+      } catch (error) {
+        // setOption swapped managers while this waited: wait for the new one instead.
+        if (this.#destroyed || manager === this.#manager) throw error;
+      }
+    }
   }
 
   /** Fetches the key set now. Rejects with GopherAuthException(JWKS_FETCH_FAILED); old keys stay. */
@@ -376,7 +385,15 @@ export class GopherAuthClient {
    */
   #secondOpinion(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
     const clients = this.#clients;
-    if (native.keyMiss || !SECOND_OPINION_CODES.has(native.code) || clients === null) return native;
+    if (clients === null) return native;
+    if (native.keyMiss) {
+      // The library may lack a key the JS backend has (left out of the native key set, or named
+      // by a nested kid it read first): a key miss is the JS backend's to decide when it has keys.
+      if (snapshot === null) return native;
+      const js = clients.js.validateSync(token, request);
+      return js.keyMiss ? native : js;
+    }
+    if (!SECOND_OPINION_CODES.has(native.code)) return native;
     // INVALID_KEY: also the answer for a key left out of the native key set (native-key-set.ts).
     if (native.code !== GopherAuthError.INVALID_KEY && !nativeMayMisread(token, snapshot)) return native;
     const alg = peekHeaderAlg(token);

@@ -46,8 +46,11 @@ function plainRsaKeys(snapshot: JwksSnapshot): Jwk[] {
     if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string' || !BASE64URL.test(jwk.n) || !BASE64URL.test(jwk.e)) return;
     const alg = jwk.alg === undefined ? 'RS256' : jwk.alg;
     if (typeof alg !== 'string' || !RSA_ALGS.has(alg) || !ring.accepts(index, alg)) return;
-    const plain: Jwk = kid === null ? { kty: 'RSA', use: 'sig', n: jwk.n, e: jwk.e } : { kty: 'RSA', kid, use: 'sig', n: jwk.n, e: jwk.e };
+    // The kid goes last: the library takes a key's first textual "n" and "e", which a kid "n" or
+    // "e" written before them would be.
+    const plain: Jwk = { kty: 'RSA', use: 'sig', n: jwk.n, e: jwk.e };
     if (jwk.alg !== undefined) plain.alg = alg;
+    if (kid !== null) plain.kid = kid;
     out.push(plain);
   });
   return out;

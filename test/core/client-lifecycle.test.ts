@@ -195,6 +195,24 @@ describe('setOption on a JWKS setting: the keys stay managed', () => {
   }
 });
 
+describe('ready() across setOption', () => {
+  it('a ready() waiting while setOption swaps the JWKS manager resolves with the keys, not a destroyed-manager error', async () => {
+    const slow = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+    slow.setFault({ kind: 'delay', ms: 300 });
+    const client = new GopherAuthClient(slow.url, issuer.issuer, { backend: 'js' });
+    try {
+      const waiting = client.ready();
+      await new Promise((r) => setTimeout(r, 50));
+      client.setOption('request_timeout', 5);
+      await expect(waiting).resolves.toBeUndefined();
+      expect((await client.validateToken(issuer.sign())).valid).toBe(true);
+    } finally {
+      client.destroy();
+      await slow.close();
+    }
+  });
+});
+
 describe('disposal', () => {
   it('destroy is idempotent and every later use throws a clear GopherAuthException', async () => {
     const client = newClient();

@@ -117,13 +117,30 @@ function parseHeader(segment: string): HeaderInfo | Verdict {
  * Whether the native library, which takes the first textual `"alg"` and `"kid"` of the header
  * wherever they are (nested objects included), reads the alg and kid this strict parse read. True
  * only for a header without escapes in which no other string ends in `alg` or `kid`, written
- * `"alg":"…"` and `"kid":"…"`, the kid without braces or brackets. Anything else (rare in real
+ * `"alg":"…"` and `"kid":"…"` (whitespace around the colon allowed), the kid without braces or
+ * brackets; without a top-level kid, no `kid"` anywhere. Anything else (rare in real
  * tokens) makes the re-check of a native acceptance verify the signature itself (recheckAccepted).
  */
 function readsAlike(text: string, alg: string, kid: string | null): boolean {
-  if (text.includes('\\') || occurrences(text, 'alg"') !== 1 || !text.includes(`"alg":"${alg}"`)) return false;
-  if (kid === null) return true;
-  return occurrences(text, 'kid"') === 1 && !/[{}[\]]/.test(kid) && text.includes(`"kid":"${kid}"`);
+  if (text.includes('\\') || occurrences(text, 'alg"') !== 1 || !hasMember(text, 'alg', alg)) return false;
+  if (kid === null) return !text.includes('kid"');
+  return occurrences(text, 'kid"') === 1 && !/[{}[\]]/.test(kid) && hasMember(text, 'kid', kid);
+}
+
+/** `"name"`, optional JSON whitespace, `:`, optional whitespace, `"value"` (Keycloak writes `"kid" : "…"`). */
+function hasMember(text: string, name: string, value: string): boolean {
+  let at = text.indexOf(`"${name}"`);
+  if (at < 0) return false;
+  at = skipSpace(text, at + name.length + 2);
+  if (text.charCodeAt(at) !== 0x3a) return false;
+  at = skipSpace(text, at + 1);
+  return text.startsWith(`"${value}"`, at);
+}
+
+function skipSpace(text: string, at: number): number {
+  let c = text.charCodeAt(at);
+  while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(++at);
+  return at;
 }
 
 function occurrences(text: string, needle: string): number {
