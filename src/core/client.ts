@@ -13,6 +13,7 @@ import {
 import { GopherAuthError, GopherAuthException } from './errors.js';
 import { JwksManager } from './jwks/manager.js';
 import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
+import { logSafe } from './log-safe.js';
 import { silentLogger, type Logger } from './logger.js';
 import { NativeValidation, nativeRequest, nativeWorkSharing, type NativeContext } from './native-sharing.js';
 import { nativeMayMisread } from './native-misreads.js';
@@ -465,7 +466,8 @@ function assertTokenType(token: unknown): asserts token is string {
 }
 
 function toResult(verdict: Verdict): ValidationResult {
-  return { valid: verdict.valid, errorCode: verdict.code, errorMessage: verdict.valid ? null : verdict.message };
+  // Messages can quote the token (its kid, its alg) or the native library quoting it: made safe to log.
+  return { valid: verdict.valid, errorCode: verdict.code, errorMessage: verdict.valid || verdict.message === null ? null : logSafe(verdict.message) };
 }
 
 const TOO_STALE = 'JWKS keys are older than maxStale and the endpoint is failing';

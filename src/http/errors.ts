@@ -4,6 +4,7 @@
  * Recognised by a registered symbol brand rather than `instanceof`, so errors from an ESM and a CJS
  * copy of this package are both understood.
  */
+import { logSafe } from '../core/log-safe.js';
 import type { GopherAuthError } from '../core/errors.js';
 import { gopherGenerateWwwAuthenticateHeaderV2 } from '../core/www-authenticate.js';
 
@@ -59,7 +60,8 @@ export class BearerAuthError extends Error {
     this.name = 'BearerAuthError';
     this.kind = kind;
     this.description = description;
-    this.reason = reason;
+    // Reasons quote what the client sent (headers, names, the validation message): safe to log.
+    this.reason = logSafe(reason);
     this.code = extra.code;
     this.requiredScopes = Object.freeze([...(extra.requiredScopes ?? [])]);
     this.challengeScopes = extra.challengeScopes === undefined ? this.requiredScopes : Object.freeze([...extra.challengeScopes]);

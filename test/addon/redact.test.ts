@@ -9,7 +9,8 @@ describe('redaction of native log lines', () => {
       '[GopherAuth] Token validated successfully for sub=[redacted]',
     );
     expect(redactLine('payload {"iss":"x","sub" : "bob \\"b\\"","exp":1}')).toBe('payload {"iss":"x","sub" : "[redacted]","exp":1}');
-    expect(redactLine('Subject: carol, scope=read')).toBe('Subject: [redacted], scope=read');
+    // Everything after sub=/subject: goes: the subject may hold spaces, commas or JSON escapes.
+    expect(redactLine('Subject: carol, scope=read')).toBe('Subject: [redacted]');
     expect(redactLine('[JwksClient] Using cached JWKS (expires in 10s, 1 keys)')).toBe(
       '[JwksClient] Using cached JWKS (expires in 10s, 1 keys)',
     );
@@ -18,8 +19,20 @@ describe('redaction of native log lines', () => {
   it('redacts the token\'s own subject wherever it appears, spaces included', () => {
     const subject = tokenSubject(token({ sub: 'dave with spaces' }));
     expect(subject).toBe('dave with spaces');
-    expect(redactLine('ok for sub=dave with spaces (cached)', subject)).toBe('ok for sub=[redacted] (cached)');
+    expect(redactLine('ok for sub=dave with spaces (cached)', subject)).toBe('ok for sub=[redacted]');
     expect(redactLine('user dave with spaces logged', subject)).toBe('user [redacted] logged');
+  });
+
+  it('redacts subjects the library prints as raw JSON text (escapes, nested actor subjects)', () => {
+    for (const [raw, claims] of [
+      ['Garc\\u00eda L\\u00f3pez', { sub: 'García López' }],
+      ['users\\/Jane Q Public', { sub: 'users/Jane Q Public' }],
+      ['agent 7', { sub: 'user-1', act: { sub: 'agent 7' } }],
+    ] as const) {
+      const line = `[GopherAuth] Token validated successfully for sub=${raw}`;
+      const out = redactLine(line, tokenSubject(token(claims)));
+      expect(out).toBe('[GopherAuth] Token validated successfully for sub=[redacted]');
+    }
   });
 
   it('reads no subject from malformed tokens', () => {

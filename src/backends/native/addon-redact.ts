@@ -2,7 +2,9 @@
 
 const REDACTED = '[redacted]';
 const JSON_SUB = /("sub"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
-const KEY_VALUE_SUB = /\b(sub(?:ject)?\s*[=:]\s*)(?!\[redacted\])(?:"[^"]*"|'[^']*'|[^\s,;)}\]]+)/gi;
+// `sub=…` runs to the end of the line: the library prints the claim's raw JSON text there (escapes
+// such as \u00e9 or \/ and spaces included), which neither the decoded subject nor a word matches.
+const KEY_VALUE_SUB = /\b(sub(?:ject)?\s*[=:]\s*)(?!\[redacted\]$).+$/gim;
 
 /** The `sub` claim of a JWT, read without verification (only to know what to redact). */
 export function tokenSubject(token: string): string | null {

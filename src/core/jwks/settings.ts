@@ -50,6 +50,10 @@ export function validateJwksUri(uri: string): void {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `JWKS URI must be an http:// or https:// URL, got "${uri}"`);
   }
+  // fetch() refuses them anyway, and the URI appears in logs and status: a password would with it.
+  if (url.username !== '' || url.password !== '') {
+    throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, 'JWKS URI must not contain credentials');
+  }
 }
 
 export function resolveJwksSettings(options: JwksManagerOptions = {}): JwksSettings {

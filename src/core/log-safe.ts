@@ -1,0 +1,17 @@
+/**
+ * Text that may carry what a client sent (a kid, an alg, a method name, an Origin, the native
+ * library's own message about them), made safe to log: every character outside printable ASCII
+ * written as `\uXXXX` (no CR/LF to forge log lines, no terminal escapes, no bidi overrides) and the
+ * whole cut to `max` characters (one request cannot write a 4 MiB log line).
+ */
+export const MAX_LOGGED_TEXT = 512;
+
+const UNPRINTABLE = /[^\x20-\x7e]/g;
+
+export function logSafe(text: string, max = MAX_LOGGED_TEXT): string {
+  const head = text.length > max ? text.slice(0, max) : text;
+  const escaped = UNPRINTABLE.test(head) ? head.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : head;
+  UNPRINTABLE.lastIndex = 0;
+  const cut = escaped.length > max ? escaped.slice(0, max) : escaped;
+  return text.length > max || cut.length < escaped.length ? `${cut}… (${text.length} characters)` : cut;
+}
