@@ -53,10 +53,18 @@ export function parseHttpUrl(value: unknown, what: string): URL {
   } catch {
     invalid(`${what} is not an absolute URL: ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid(`${what} must use https (or http for loopback): ${value}`);
+  // The https-only rule (RFC 8414 §2, RFC 9728 §1.2) is the caller's: gopherAuth() enforces it, loopback and allowInsecureHttp aside.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid(`${what} must use https or http: ${value}`);
   if (value.includes('#')) invalid(`${what} must not contain a fragment: ${value}`);
   if (url.username !== '' || url.password !== '') invalid(`${what} must not contain credentials`);
   return url;
+}
+
+/** RFC 6749 §3.3 scope-tokens, as stringList. */
+function scopeList(value: readonly string[] | undefined, what: string): string[] | undefined {
+  const list = stringList(value, what);
+  for (const scope of list ?? []) if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) invalid(`${what}: ${JSON.stringify(scope)} is not a scope-token (RFC 6749 §3.3)`);
+  return list;
 }
 
 function stringList(value: readonly string[] | undefined, what: string): string[] | undefined {
@@ -104,7 +112,12 @@ export function rootProtectedResourceMetadataUrl(resource: string): string {
   return `${parseHttpUrl(resource, 'resource').origin}${PRM_WELL_KNOWN}`;
 }
 
+function requireInput(input: unknown, what: string): void {
+  if (input === null || typeof input !== 'object') invalid(`${what} needs an options object`);
+}
+
 export function buildProtectedResourceMetadata(input: ProtectedResourceMetadataInput): ProtectedResourceMetadata {
+  requireInput(input, 'buildProtectedResourceMetadata');
   parseHttpUrl(input.resource, 'resource');
   const methods = stringList(input.bearerMethodsSupported, 'bearerMethodsSupported') ?? ['header'];
   for (const method of methods) {
@@ -118,7 +131,7 @@ export function buildProtectedResourceMetadata(input: ProtectedResourceMetadataI
     resource: input.resource,
     authorization_servers: servers,
     jwks_uri: optionalUrl(input.jwksUri, 'jwksUri'),
-    scopes_supported: stringList(input.scopesSupported, 'scopesSupported'),
+    scopes_supported: scopeList(input.scopesSupported, 'scopesSupported'),
     bearer_methods_supported: methods as BearerMethod[],
     resource_signing_alg_values_supported: stringList(input.resourceSigningAlgValuesSupported, 'resourceSigningAlgValuesSupported'),
     resource_name: optionalString(input.resourceName, 'resourceName'),
@@ -162,7 +175,18 @@ export function checkIssuer(issuer: unknown): string {
 }
 
 export function buildAuthorizationServerMetadata(input: AuthorizationServerMetadataInput): AuthorizationServerMetadata {
+  requireInput(input, 'buildAuthorizationServerMetadata');
   const issuer = checkIssuer(input.issuer);
+  const responseTypes = stringList(input.responseTypesSupported, 'responseTypesSupported') ?? ['code'];
+  const grantTypes = stringList(input.grantTypesSupported, 'grantTypesSupported') ?? ['authorization_code', 'refresh_token'];
+  // RFC 8414 §2: response_types_supported is REQUIRED; the endpoints are required by what is advertised.
+  if (responseTypes.length === 0) invalid('responseTypesSupported must not be empty (RFC 8414 §2)');
+  if (input.authorizationEndpoint === undefined && responseTypes.some((t) => t !== 'none')) {
+    invalid('authorizationEndpoint is required when response types are advertised (RFC 8414 §2)');
+  }
+  if (input.tokenEndpoint === undefined && grantTypes.some((g) => g !== 'implicit')) {
+    invalid('tokenEndpoint is required unless only the implicit grant is advertised (RFC 8414 §2)');
+  }
   return compact({
     issuer,
     authorization_endpoint: optionalUrl(input.authorizationEndpoint, 'authorizationEndpoint'),
@@ -171,9 +195,9 @@ export function buildAuthorizationServerMetadata(input: AuthorizationServerMetad
     registration_endpoint: optionalUrl(input.registrationEndpoint, 'registrationEndpoint'),
     revocation_endpoint: optionalUrl(input.revocationEndpoint, 'revocationEndpoint'),
     introspection_endpoint: optionalUrl(input.introspectionEndpoint, 'introspectionEndpoint'),
-    scopes_supported: stringList(input.scopesSupported, 'scopesSupported'),
-    response_types_supported: stringList(input.responseTypesSupported, 'responseTypesSupported') ?? ['code'],
-    grant_types_supported: stringList(input.grantTypesSupported, 'grantTypesSupported') ?? ['authorization_code', 'refresh_token'],
+    scopes_supported: scopeList(input.scopesSupported, 'scopesSupported'),
+    response_types_supported: responseTypes,
+    grant_types_supported: grantTypes,
     code_challenge_methods_supported: stringList(input.codeChallengeMethodsSupported, 'codeChallengeMethodsSupported') ?? ['S256'],
     token_endpoint_auth_methods_supported: stringList(input.tokenEndpointAuthMethodsSupported, 'tokenEndpointAuthMethodsSupported'),
     service_documentation: optionalUrl(input.serviceDocumentation, 'serviceDocumentation'),
@@ -182,6 +206,9 @@ export function buildAuthorizationServerMetadata(input: AuthorizationServerMetad
 
 /** OpenID Connect discovery document: the RFC 8414 members plus the OIDC ones. */
 export function buildOpenIdConfiguration(input: AuthorizationServerMetadataInput): AuthorizationServerMetadata {
+  requireInput(input, 'buildOpenIdConfiguration');
+  // OpenID Connect Discovery 1.0 §3: jwks_uri is REQUIRED (the endpoints are checked as for RFC 8414).
+  if (input.jwksUri === undefined) invalid('jwksUri is required in an OpenID Connect discovery document');
   return compact({
     ...buildAuthorizationServerMetadata(input),
     userinfo_endpoint: optionalUrl(input.userinfoEndpoint, 'userinfoEndpoint'),

@@ -12,6 +12,9 @@ export class GopherValidationOptions {
   /** Required scopes: an array, or one space-separated string. All must be present. */
   setScopes(scopes: readonly string[] | string): this {
     this.#assertLive();
+    if (typeof scopes !== 'string' && !Array.isArray(scopes)) {
+      throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'scopes must be an array of strings or one space-separated string');
+    }
     const list = typeof scopes === 'string' ? scopes.split(/\s+/) : [...scopes];
     for (const s of list) {
       if (typeof s !== 'string') throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'scopes must be strings');

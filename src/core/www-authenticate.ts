@@ -42,6 +42,25 @@ export function buildChallenge(scheme: string, parameters: readonly ChallengePar
   return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`;
 }
 
+/** RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E — no `"` and no `\`, not even escaped. */
+function checkDescription(description: string | null | undefined): void {
+  if (description === undefined || description === null) return;
+  if (typeof description !== 'string') refuse('WWW-Authenticate error_description must be a string');
+  if (/["\\]/.test(description)) refuse('WWW-Authenticate error_description must not contain " or \\ (RFC 6750 §3)');
+}
+
+/** RFC 9728 §5.1: the metadata's absolute http(s) URL. */
+function checkResourceMetadata(value: unknown): void {
+  if (typeof value !== 'string' || value === '') refuse('resourceMetadata is required');
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) refuse('resourceMetadata must be an absolute http(s) URL');
+}
+
 function checkErrorCode(error: string | null | undefined): void {
   if (error === undefined || error === null || error === '') return;
   if (typeof error !== 'string' || !TOKEN.test(error)) refuse('WWW-Authenticate error must be a token such as invalid_token');
@@ -64,6 +83,7 @@ export function formatScopes(scopes: readonly string[] | string | null | undefin
 /** RFC 6750 challenge: `Bearer realm="…", error="…", error_description="…"`. */
 export function gopherGenerateWwwAuthenticateHeader(realm: string, error?: string | null, description?: string | null): string {
   checkErrorCode(error);
+  checkDescription(description);
   return buildChallenge('Bearer', [
     { name: 'realm', value: realm },
     { name: 'error', value: error },
@@ -87,8 +107,9 @@ export interface WwwAuthenticateV2Params {
 export function gopherGenerateWwwAuthenticateHeaderV2(params: WwwAuthenticateV2Params): string {
   if (params === null || typeof params !== 'object') refuse('parameters object required');
   const { realm, resourceMetadata, scopes, error, errorDescription } = params;
-  if (typeof resourceMetadata !== 'string' || resourceMetadata === '') refuse('resourceMetadata is required');
+  checkResourceMetadata(resourceMetadata);
   checkErrorCode(error);
+  checkDescription(errorDescription);
   return buildChallenge('Bearer', [
     { name: 'realm', value: realm },
     { name: 'error', value: error },

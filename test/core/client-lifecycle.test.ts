@@ -93,6 +93,8 @@ describe('options and defaults', () => {
     expect(gopherCreateValidationOptions().clockSkew).toBe(30);
     expectException(() => gopherCreateValidationOptions({ clockSkew: -1 }), GopherAuthError.INVALID_PARAMETER, /non-negative/);
     expectException(() => new GopherValidationOptions().setClockSkew(-5), GopherAuthError.INVALID_PARAMETER, /non-negative/);
+    expectException(() => new GopherValidationOptions().setScopes(5 as never), GopherAuthError.INVALID_PARAMETER, /array of strings or one space-separated string/);
+    expectException(() => new GopherValidationOptions().setScopes(null as never), GopherAuthError.INVALID_PARAMETER, /array of strings/);
   });
 
   it('a per-call plain object with a negative skew throws (misuse), a bad token does not', async () => {

@@ -92,10 +92,28 @@ describe('authorization-server metadata (RFC 8414)', () => {
   });
 
   it('OIDC discovery adds the OpenID members', () => {
-    const doc = buildOpenIdConfiguration({ issuer: 'https://as.example', userinfoEndpoint: 'https://as.example/userinfo' });
+    const doc = buildOpenIdConfiguration({
+      issuer: 'https://as.example',
+      authorizationEndpoint: 'https://as.example/auth',
+      tokenEndpoint: 'https://as.example/token',
+      jwksUri: 'https://as.example/certs',
+      userinfoEndpoint: 'https://as.example/userinfo',
+    });
     expect(doc.userinfo_endpoint).toBe('https://as.example/userinfo');
     expect(doc.subject_types_supported).toEqual(['public']);
     expect(doc.id_token_signing_alg_values_supported).toEqual(['RS256']);
+  });
+
+  it('refuses documents that lack what they advertise (RFC 8414 §2, OIDC Discovery §3), scopes that are no scope-tokens, and a missing options object', () => {
+    const endpoints = { authorizationEndpoint: 'https://as.example/auth', tokenEndpoint: 'https://as.example/token' };
+    expect(configError(() => buildAuthorizationServerMetadata({ issuer: 'https://as.example' }))).toMatch(/authorizationEndpoint is required/);
+    expect(configError(() => buildAuthorizationServerMetadata({ issuer: 'https://as.example', authorizationEndpoint: 'https://as.example/auth' }))).toMatch(/tokenEndpoint is required/);
+    expect(configError(() => buildAuthorizationServerMetadata({ issuer: 'https://as.example', ...endpoints, responseTypesSupported: [] }))).toMatch(/must not be empty/);
+    expect(configError(() => buildOpenIdConfiguration({ issuer: 'https://as.example', ...endpoints }))).toMatch(/jwksUri is required/);
+    expect(buildAuthorizationServerMetadata({ issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', responseTypesSupported: ['none'], grantTypesSupported: ['client_credentials'] }).token_endpoint).toBe('https://as.example/token');
+    expect(configError(() => buildAuthorizationServerMetadata({ issuer: 'https://as.example', ...endpoints, scopesSupported: ['a b'] }))).toMatch(/not a scope-token/);
+    expect(configError(() => buildProtectedResourceMetadata({ resource: 'https://api.example/mcp', authorizationServers: ['https://as.example'], scopesSupported: ['c"d'] }))).toMatch(/not a scope-token/);
+    expect(configError(() => buildAuthorizationServerMetadata(null as never))).toMatch(/options object/);
   });
 
   it('refuses an issuer with a query or fragment', () => {

@@ -34,9 +34,24 @@ describe('RFC 6750 builder', () => {
   });
 
   it('escapes quotes and backslashes inside quoted-strings', () => {
-    expect(gopherGenerateWwwAuthenticateHeader('a "b" \\c', 'invalid_token', 'say "hi"\\')).toBe(
-      'Bearer realm="a \\"b\\" \\\\c", error="invalid_token", error_description="say \\"hi\\"\\\\"',
+    expect(gopherGenerateWwwAuthenticateHeader('a "b" \\c', 'invalid_token', "say 'hi'")).toBe(
+      'Bearer realm="a \\"b\\" \\\\c", error="invalid_token", error_description="say \'hi\'"',
     );
+  });
+
+  it('refuses " and \\ in error_description, which RFC 6750 §3 excludes even escaped', () => {
+    for (const description of ['say "hi"', 'back\\slash']) {
+      expect(refusal(() => gopherGenerateWwwAuthenticateHeader('r', 'invalid_token', description)).code).toBe(GopherAuthError.INVALID_PARAMETER);
+      expect(refusal(() => gopherGenerateWwwAuthenticateHeaderV2({ resourceMetadata: PRM, error: 'invalid_token', errorDescription: description })).code).toBe(
+        GopherAuthError.INVALID_PARAMETER,
+      );
+    }
+  });
+
+  it('refuses a resource_metadata that is not an absolute http(s) URL', () => {
+    for (const resourceMetadata of ['javascript:alert(1)', '/.well-known/oauth-protected-resource', 'ftp://x/prm']) {
+      expect(refusal(() => gopherGenerateWwwAuthenticateHeaderV2({ resourceMetadata })).code).toBe(GopherAuthError.INVALID_PARAMETER);
+    }
   });
 
   it.each(['x\r\nSet-Cookie: a=b', 'x\n', 'x\r', 'nul\u0000', 'tab\t', 'del\u007f', 'caf\u00e9'])(
@@ -94,11 +109,12 @@ describe('RFC 9728 builder', () => {
     const value = gopherGenerateWwwAuthenticateHeaderV2({
       resourceMetadata: PRM,
       error: 'invalid_token',
-      errorDescription: 'quote " and backslash \\ survive',
+      realm: 'quote " and backslash \\ survive',
+      errorDescription: "apostrophes, <brackets> and {braces} are fine",
     });
     expect(value).not.toMatch(/[\r\n]/);
     expect(() => new Headers({ 'www-authenticate': value })).not.toThrow();
-    expect(value).toContain('error_description="quote \\" and backslash \\\\ survive"');
+    expect(value).toContain('realm="quote \\" and backslash \\\\ survive"');
   });
 });
 
