@@ -4,8 +4,9 @@
 # verify worker threads (how a worker thread starts and loads its module differs between Node
 # versions), and strict base64url decoding (it relies on how Buffer.from treats characters outside
 # the alphabet), and the worker and addon threads' priority (os.setPriority's reach), and the
-# addon's batches through helper threads, and the HTTP gate and MCP SDK adapters (AsyncLocalStorage
-# without promise hooks on Node 24, fetch/undici differences; ~30 s per Node version).
+# addon's batches through helper threads, and the HTTP gate, the MCP SDK adapters, the examples
+# (demo, SDK clients, conformance), the client core, JWKS manager and token cache (AsyncLocalStorage
+# without promise hooks on Node 24, fetch/undici differences; ~80 s more per Node version).
 # Usage: bash scripts/test-node.sh <22|24> [vitest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +23,4 @@ if [[ ! -x "$bin/node" ]]; then
 fi
 echo "test:node$major: $("$bin/node" --version) from $bin/node"
 # Children spawned by the suites use process.execPath, so they run under the same Node.
-PATH="$bin:$PATH" "$bin/node" node_modules/vitest/vitest.mjs run test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/http test/mcp "$@"
+PATH="$bin:$PATH" "$bin/node" node_modules/vitest/vitest.mjs run test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/http test/mcp test/examples test/core test/jwks test/cache "$@"
