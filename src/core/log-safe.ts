@@ -9,9 +9,6 @@ export const MAX_LOGGED_TEXT = 512;
 const UNPRINTABLE = /[^\x20-\x7e]/g;
 
 export function logSafe(text: string, max = MAX_LOGGED_TEXT): string {
-  const head = text.length > max ? text.slice(0, max) : text;
-  const escaped = UNPRINTABLE.test(head) ? head.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : head;
-  UNPRINTABLE.lastIndex = 0;
-  const cut = escaped.length > max ? escaped.slice(0, max) : escaped;
-  return text.length > max || cut.length < escaped.length ? `${cut}… (${text.length} characters)` : cut;
+  const escaped = text.slice(0, max).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.length > max || escaped.length > max ? `${escaped.slice(0, max)}… (${text.length} characters)` : escaped;
 }

@@ -6,6 +6,7 @@
  * by the MCP authorization spec.
  */
 import { GopherAuthError, GopherAuthException } from './errors.js';
+import { isScopeToken } from './scopes.js';
 
 export const PRM_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 export const AS_WELL_KNOWN = '/.well-known/oauth-authorization-server';
@@ -63,7 +64,7 @@ export function parseHttpUrl(value: unknown, what: string): URL {
 /** RFC 6749 §3.3 scope-tokens, as stringList. */
 function scopeList(value: readonly string[] | undefined, what: string): string[] | undefined {
   const list = stringList(value, what);
-  for (const scope of list ?? []) if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) invalid(`${what}: ${JSON.stringify(scope)} is not a scope-token (RFC 6749 §3.3)`);
+  for (const scope of list ?? []) if (!isScopeToken(scope)) invalid(`${what}: ${JSON.stringify(scope)} is not a scope-token (RFC 6749 §3.3)`);
   return list;
 }
 

@@ -1,6 +1,6 @@
-import { readTokenScopes, splitScopes } from '../backends/js/index.js';
+import { isScopeToken, readTokenScopes, splitScopes } from '../backends/js/index.js';
 
-export { readTokenScopes };
+export { isScopeToken, readTokenScopes };
 
 function toList(scopes: string | readonly string[]): string[] {
   return typeof scopes === 'string' ? splitScopes(scopes) : scopes.filter((s) => typeof s === 'string' && s.length > 0);

@@ -4,6 +4,7 @@
  * and non-ASCII are refused with a GopherAuthException, so a caller can never inject a header.
  */
 import { GopherAuthError, GopherAuthException } from './errors.js';
+import { isScopeToken } from './scopes.js';
 
 export interface ChallengeParameter {
   name: string;
@@ -12,8 +13,6 @@ export interface ChallengeParameter {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// RFC 6749 scope-token: %x21 / %x23-5B / %x5D-7E.
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 // Anything outside visible ASCII and space: C0 controls (CR, LF, NUL, TAB...), DEL, non-ASCII.
 const UNSAFE = /[^\x20-\x7E]/;
 
@@ -74,7 +73,7 @@ export function formatScopes(scopes: readonly string[] | string | null | undefin
   for (const scope of list) {
     if (typeof scope !== 'string') refuse('scopes must be strings');
     if (scope === '') continue;
-    if (!SCOPE_TOKEN.test(scope)) refuse('a scope contains a space, quote, backslash or control character');
+    if (!isScopeToken(scope)) refuse('a scope contains a space, quote, backslash or control character');
     if (!kept.includes(scope)) kept.push(scope);
   }
   return kept.join(' ');

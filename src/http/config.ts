@@ -16,6 +16,7 @@ import {
 } from '../core/metadata.js';
 import type { GopherAuthClientOptions } from '../core/client-options.js';
 import { unknownKey, unknownKeyMessage } from '../core/known-keys.js';
+import { isScopeToken } from '../core/scopes.js';
 import { canonicalResourceUri } from './jsonrpc.js';
 import type { GopherValidationOptions } from '../core/options.js';
 import type { TokenPayload, ValidationResult } from '../core/result.js';
@@ -130,7 +131,6 @@ export interface ResolvedAuthConfig {
   readonly asyncContext: boolean;
 }
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function refuse(message: string): never {
@@ -142,7 +142,7 @@ function checkScopes(value: unknown, what: string): string[] {
   if (!Array.isArray(value)) refuse(`${what} must be an array of scope strings`);
   const out: string[] = [];
   for (const scope of value as unknown[]) {
-    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+    if (typeof scope !== 'string' || !isScopeToken(scope)) {
       refuse(`${what} contains an invalid scope ${JSON.stringify(scope)} (no spaces, quotes or backslashes)`);
     }
     if (!out.includes(scope)) out.push(scope);
