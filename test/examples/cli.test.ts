@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +8,12 @@ import { openSession, post } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const children: ChildProcess[] = [];
+const scratchDirs: string[] = [];
 
 // The tests run concurrently (each waits mostly on a child's startup); children die at the end.
 afterAll(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -46,7 +48,9 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 function configFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'auth-mcp-cli-')), 'server.config');
+  const dir = mkdtempSync(join(tmpdir(), 'auth-mcp-cli-'));
+  scratchDirs.push(dir);
+  const file = join(dir, 'server.config');
   writeFileSync(file, text);
   return file;
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError, buildConfig, missingAuthSettings, parseConfigText } from '../../examples/auth-mcp-server/config.js';
 import { parseCliArgs, resolveConfig } from '../../examples/auth-mcp-server/cli.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -100,6 +100,7 @@ describe('CLI', () => {
 
   it('CLI wins over the file, and derivation sees the CLI values', () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-mcp-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'server.config');
     writeFileSync(file, 'host=0.0.0.0\nport=3001\nauth_server_url=http://127.0.0.1:9000\nauth_disabled=false\nbackend=native\n');
     const { config, source } = resolveConfig(parseCliArgs([file, '--port', '5055', '--host', '127.0.0.1', '--no-auth', '--backend', 'js']));
