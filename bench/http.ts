@@ -33,20 +33,28 @@ interface AutocannonResult {
 }
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-const MODES: ReadonlyArray<{ mode: ServeMode; label: string }> = [
-  { mode: 'gate-none', label: 'MCP endpoint, no auth (express.json only)' },
-  { mode: 'gate-js', label: 'MCP endpoint + gopherAuth(), js, cache on (default)' },
-  { mode: 'gate-native', label: 'MCP endpoint + gopherAuth(), native, cache on (default)' },
-  { mode: 'gate-js-nocache', label: 'MCP endpoint + gopherAuth(), js, cache off' },
-  { mode: 'gate-js-noctx', label: 'MCP endpoint + gopherAuth(), js, cache on, asyncContext off' },
-  { mode: 'sdk-jose', label: 'MCP endpoint + SDK requireBearerAuth + jose' },
-  { mode: 'example-none', label: 'example server, --no-auth' },
-  { mode: 'example-js', label: 'example server, auth on, js backend' },
-  { mode: 'example-native', label: 'example server, auth on, native backend' },
+/**
+ * One row per measured setup. `row` names it (and `--modes` picks by it), `mode` is the server that
+ * runs, `token` whether the requests carry the bearer token. The bare endpoint is driven twice: with
+ * the very requests the gates get (token sent and ignored), which is the baseline a middleware's cost
+ * is measured against, and without a token, for reference.
+ */
+const MODES: ReadonlyArray<{ row: string; mode: ServeMode; label: string; token: boolean }> = [
+  { row: 'gate-none', mode: 'gate-none', label: 'MCP endpoint, no auth (express.json only), no token', token: false },
+  { row: 'gate-none-token', mode: 'gate-none', label: 'MCP endpoint, no auth, same requests as the gates', token: true },
+  { row: 'gate-js', mode: 'gate-js', label: 'MCP endpoint + gopherAuth(), js, cache on (default)', token: true },
+  { row: 'gate-native', mode: 'gate-native', label: 'MCP endpoint + gopherAuth(), native, cache on (default)', token: true },
+  { row: 'gate-js-nocache', mode: 'gate-js-nocache', label: 'MCP endpoint + gopherAuth(), js, cache off', token: true },
+  { row: 'gate-js-noctx', mode: 'gate-js-noctx', label: 'MCP endpoint + gopherAuth(), js, cache on, asyncContext off', token: true },
+  { row: 'sdk-jose', mode: 'sdk-jose', label: 'MCP endpoint + SDK requireBearerAuth + jose', token: true },
+  { row: 'example-none', mode: 'example-none', label: 'example server, --no-auth', token: false },
+  { row: 'example-js', mode: 'example-js', label: 'example server, auth on, js backend', token: true },
+  { row: 'example-native', mode: 'example-native', label: 'example server, auth on, native backend', token: true },
 ];
+type Setup = (typeof MODES)[number];
 
 interface ServerHandle {
-  mode: ServeMode;
+  setup: Setup;
   child: ChildProcess;
   mcpUrl: string;
   request<T>(message: { type: string }): Promise<T>;
@@ -59,7 +67,8 @@ interface LoopReport {
   cpuSeconds: number;
 }
 
-async function startChild(mode: ServeMode, jwksUrl: string): Promise<ServerHandle> {
+async function startChild(setup: Setup, jwksUrl: string): Promise<ServerHandle> {
+  const { mode } = setup;
   const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, '--jwks', jwksUrl, '--issuer', ISSUER], {
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_HTTP_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -69,7 +78,7 @@ async function startChild(mode: ServeMode, jwksUrl: string): Promise<ServerHandl
     child.once('exit', (code) => reject(new Error(`server '${mode}' exited with ${String(code)} before it was ready`)));
   });
   return {
-    mode,
+    setup,
     child,
     mcpUrl: ready.mcpUrl,
     request: <T>(message: { type: string }) =>
@@ -131,7 +140,7 @@ async function drive(mcpUrl: string, token: string | null, session: string, seco
 }
 
 interface Row {
-  mode: ServeMode;
+  row: string;
   /** Server process CPU time per request (µs): steadier than req/s on a shared machine. */
   cpuUsPerRequest: number;
   label: string;
@@ -153,7 +162,7 @@ async function main(): Promise<void> {
   const seconds = Number(value('--seconds') ?? (quick ? 3 : 8));
   const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
   const warm = quick ? 1 : 2;
-  const modes = value('--modes')?.split(',') ?? MODES.map((m) => m.mode);
+  const picked = value('--modes')?.split(',') ?? MODES.map((m) => m.row);
   const started = performance.now();
 
   const key = benchKey('RS256');
@@ -163,20 +172,20 @@ async function main(): Promise<void> {
 
   const servers: ServerHandle[] = [];
   try {
-    for (const { mode } of MODES.filter((m) => modes.includes(m.mode))) servers.push(await startChild(mode, jwks.url));
+    for (const setup of MODES.filter((m) => picked.includes(m.row))) servers.push(await startChild(setup, jwks.url));
     const sessions = new Map<ServerHandle, { token: string | null; session: string }>();
     for (const server of servers) {
-      const token = server.mode.endsWith('-none') ? null : (mintTokens(key, { issuer: ISSUER, audience: server.mcpUrl, scope: 'mcp:read' }, 1)[0] as string);
+      const token = !server.setup.token ? null : (mintTokens(key, { issuer: ISSUER, audience: server.mcpUrl, scope: 'mcp:read' }, 1)[0] as string);
       sessions.set(server, { token, session: await openSession(server.mcpUrl, token) });
-      if (token !== null) {
+      if (!server.setup.mode.endsWith('-none')) {
         // The same request without a token must be refused: the gate is really in the path.
         const refused = await fetch(server.mcpUrl, { method: 'POST', headers: mcpHeaders(null, sessions.get(server)?.session), body: toolCall(2) });
         await refused.text();
-        if (refused.status !== 401) throw new Error(`${server.mode}: a request without a token got ${refused.status}, not 401`);
+        if (refused.status !== 401) throw new Error(`${server.setup.row}: a request without a token got ${refused.status}, not 401`);
       }
     }
     const rows = new Map<ServerHandle, Row>(
-      servers.map((s) => [s, { mode: s.mode, cpuUsPerRequest: 0, label: MODES.find((m) => m.mode === s.mode)?.label ?? s.mode, samples: [], reqPerSec: 0, vsNoAuth: null, p99LatencyMs: [], loop: [], failures: 0 }]),
+      servers.map((s) => [s, { row: s.setup.row, cpuUsPerRequest: 0, label: s.setup.label, samples: [], reqPerSec: 0, vsNoAuth: null, p99LatencyMs: [], loop: [], failures: 0 }]),
     );
     for (let round = 0; round < rounds; round++) {
       for (const server of servers) {
@@ -197,10 +206,13 @@ async function main(): Promise<void> {
       row.reqPerSec = median(row.samples);
       row.cpuUsPerRequest = median(row.samples.map((rate, i) => ((row.loop[i]?.cpuSeconds ?? 0) * 1e6) / (rate * seconds)));
     }
-    // Gates compare with the bare endpoint; the example with auth with the example without.
-    const baseline = (mode: ServeMode): number | null => list.find((r) => r.mode === (mode.startsWith('example-') ? 'example-none' : 'gate-none'))?.reqPerSec ?? null;
+    // Gates compare with the bare endpoint given the same requests (else the one without a token);
+    // the example with auth with the example without.
+    const get = (id: string): Row | undefined => list.find((r) => r.row === id);
+    const gateBaseline = get('gate-none-token') ?? get('gate-none');
+    const baseline = (id: string): number | null => (id.startsWith('example-') ? get('example-none') : gateBaseline)?.reqPerSec ?? null;
     for (const row of list) {
-      const base = baseline(row.mode);
+      const base = baseline(row.row);
       row.vsNoAuth = base ? row.reqPerSec / base : null;
     }
 
@@ -212,7 +224,6 @@ async function main(): Promise<void> {
         `  ${pad(row.label, width)}${pad(formatOps(row.reqPerSec), 10, true)}${pad(formatRatio(row.vsNoAuth), 11, true)}${pad(`${median(row.p99LatencyMs)} ms`, 13, true)}${pad(`${median(row.loop.map((l) => l.p99Ms)).toFixed(2)} ms`, 10, true)}${pad(row.cpuUsPerRequest.toFixed(0), 19, true)}${failures}`,
       );
     }
-    const get = (mode: ServeMode): Row | undefined => list.find((r) => r.mode === mode);
     const sdk = get('sdk-jose')?.reqPerSec ?? null;
     const checks = [
       check('gopherAuth (js, cache on) ÷ no auth', get('gate-js')?.vsNoAuth ?? null, 0.9),
@@ -229,7 +240,7 @@ async function main(): Promise<void> {
       token: mintTokens(key, { issuer: ISSUER, audience: 'http://127.0.0.1:1/mcp', scope: 'mcp:read' }, 1)[0] as string,
       calls: quick ? 5000 : 20000,
     });
-    const bare = get('gate-none')?.cpuUsPerRequest ?? null;
+    const bare = gateBaseline?.cpuUsPerRequest ?? null;
     console.log(`\nEach gate's own CPU per request (in process, no HTTP), and as a share of the bare endpoint's ${bare === null ? '?' : bare.toFixed(0)} µs/request`);
     for (const cost of gateCosts) {
       console.log(`  ${pad(cost.name, 56)}${pad(`${cost.cpuUsPerRequest.toFixed(1)} µs`, 11, true)}${pad(bare ? `${((100 * cost.cpuUsPerRequest) / bare).toFixed(1)} %` : '', 9, true)}`);
@@ -238,11 +249,21 @@ async function main(): Promise<void> {
     checks.push(check('gopherAuth (js, cache on) own CPU ÷ bare endpoint CPU', ourShare, 0.1, 'max', 'x'));
     console.log('\nTargets (same run)');
     printChecks(checks);
+    const tokenless = get('gate-none')?.reqPerSec;
+    if (tokenless && gateBaseline?.row === 'gate-none-token') {
+      const named: Array<[string, string]> = [['no auth with the token', 'gate-none-token'], ['js', 'gate-js'], ['native', 'gate-native'], ['js, asyncContext off', 'gate-js-noctx']];
+      const shares = named.flatMap(([name, id]) => {
+        const row = get(id);
+        return row ? [`${name} ${formatRatio(row.reqPerSec / tokenless)}`] : [];
+      });
+      console.log(`For reference, against the bare endpoint without a token: ${shares.join(', ')}.`);
+    }
     console.log(
-      '\n× no auth: gate rows against the bare endpoint, example rows against the example with --no-auth (the',
-      'example with auth also mounts its OAuth routes and session binding). Servers run saturated, so their',
-      'event-loop delay mostly measures the MCP SDK work per loop turn; the validation-only loop-delay target',
-      'is checked by `npm run bench`. Server CPU µs/req is the steadiest column on a shared machine.',
+      `\n× no auth: gate rows against the bare endpoint given the same requests (${gateBaseline?.label ?? 'not run'}),`,
+      'example rows against the example with --no-auth (the example with auth also mounts its OAuth routes',
+      'and session binding). Servers run saturated, so their event-loop delay mostly measures the MCP SDK',
+      'work per loop turn; the validation-only loop-delay target is checked by `npm run bench`. Server CPU',
+      'µs/req is the steadiest column on a shared machine.',
     );
     if (list.some((r) => r.failures > 0)) process.exitCode = 1;
     const file = writeResults(quick ? 'http-quick' : 'http', { machine: machineInfo(), settings: { quick, seconds, rounds, warm, connections: CONNECTIONS }, rows: list, gateCosts, checks });
