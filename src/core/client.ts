@@ -1,4 +1,4 @@
-import { jsBackend, peekHeaderAlg, recheckAccepted, verifyPool, type VerifyPoolStats } from '../backends/js/index.js';
+import { jsBackend, peekHeaderAlg, recheckAccepted, structuralRefusal, verifyPool, type VerifyPoolStats } from '../backends/js/index.js';
 import { nativeBackend } from '../backends/native/index.js';
 import type { BackendClient, BackendName, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
 import { createBackendClients, pickClient, resolveBackendMode, type BackendClients, type BackendMode } from './backend-selection.js';
@@ -121,7 +121,7 @@ export class GopherAuthClient {
     return this.#manager.status();
   }
 
-  /** Counters of this client (verified-token cache). */
+  /** Counters: this client's verified-token cache, and the process-wide JS verify workers. */
   stats(): GopherAuthClientStats {
     this.#assertLive();
     return { tokenCache: this.#cache?.stats() ?? null, jsWorkers: verifyPool.stats() };
@@ -380,9 +380,12 @@ export class GopherAuthClient {
   /**
    * The native parser also rejects some well-formed RS* tokens the JS backend accepts (JSON escapes
    * in names or values, exponent NumericDates, a nested claim before the top-level one, a second key
-   * with the same kid): JS decides those, so every backend gives the same verdict. A rejection both
-   * agree on keeps the native code, except INVALID_KEY, the native answer for a key its key set left
-   * out (native-key-set.ts), where the JS reason is the one to give. Evidence: test/vectors/adversarial.
+   * with the same kid): JS decides those, so every backend gives the same verdict. Where the native
+   * library may have misread a token, or read it leniently (padding, standard base64, duplicate
+   * names: it reports a bad signature or the first of two claims), its code is not the check order's
+   * either: the JS reason is given. A well-formed token both refuse keeps the native code, except
+   * INVALID_KEY, the native answer for a key its key set left out (native-key-set.ts).
+   * Evidence: test/vectors (every backend, one code per single defect).
    */
   #secondOpinion(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
     const clients = this.#clients;
@@ -395,13 +398,14 @@ export class GopherAuthClient {
       return js.keyMiss ? native : js;
     }
     if (!SECOND_OPINION_CODES.has(native.code)) return native;
+    const structural = structuralRefusal(token, request);
+    if (structural !== null) return structural;
     // INVALID_KEY: also the answer for a key left out of the native key set (native-key-set.ts).
     if (native.code !== GopherAuthError.INVALID_KEY && !nativeMayMisread(token, snapshot)) return native;
     const alg = peekHeaderAlg(token);
     if (alg === null || clients.nativeBackend === null || !clients.nativeBackend.supportsAlgorithm(alg)) return native;
     const js = clients.js.validateSync(token, request);
-    // A key the native set left out (or a kid it read elsewhere in the header): JS has the reason.
-    return js.valid || native.code === GopherAuthError.INVALID_KEY ? js : native;
+    return js.keyMiss ? native : js;
   }
 
   async #loadKeys(kid: string | null): Promise<{ kind: 'loaded' | 'unchanged' } | { kind: 'failed'; message: string }> {

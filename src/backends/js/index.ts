@@ -11,7 +11,7 @@ export const jsBackend: Backend = {
 
 export { JS_ALGORITHMS, MIN_RSA_BITS } from './algorithms.js';
 export { JsBackendClient } from './client.js';
-export { recheckAccepted } from './pipeline.js';
+export { recheckAccepted, structuralRefusal } from './pipeline.js';
 export { keyringFor } from './keyring.js';
 export { isScopeToken, readTokenScopes, splitScopes } from './scopes.js';
 export { issuerMatches } from './claims.js';

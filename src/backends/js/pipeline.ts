@@ -86,6 +86,18 @@ async function offload({ parsed, signature, targets }: Prepared, request: Valida
 }
 
 /**
+ * The JS refusal of a token refused before its key and signature matter — framing, encoding,
+ * header, duplicate names, missing or unusable sub/iss/exp — or null. For a token another backend
+ * (native) refused: its lenient decoder and textual parser report such tokens as a bad signature or
+ * an expired or foreign token, and the JS reason is the one the check order gives.
+ */
+export function structuralRefusal(token: string, request: ValidationRequest): Verdict | null {
+  const parsed = parseToken(token, request);
+  if (isVerdict(parsed)) return parsed;
+  return checkSignatureSegment(parsed) ?? null;
+}
+
+/**
  * Re-check a token another backend (native) accepted: every JS rule except the signature math —
  * structure, header, duplicate/nested claims, key compatibility and strength in `snapshot`, and all
  * claim checks. Returns the JS verdict; a keyMiss here means the snapshot holds no usable key.

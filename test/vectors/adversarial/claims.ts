@@ -30,7 +30,7 @@ export const CLAIM_TRICKS: AdversarialCase[] = [
   adv(C, 'exp in exponent notation, in the future', 'a JSON number is a number: valid (the native parser reads only the mantissa; JS decides)', 'RS256', withExp((now) => `${(now + 600) / 1000}e3`), ok),
   adv(C, 'exp 1e10 (year 2286)', 'far-future exp in exponent form is valid', 'RS256', withExp(() => '1e10'), ok),
   adv(C, 'exp in exponent notation, in the past', 'exponent form does not hide expiry', 'RS256', withExp((now) => `${(now - 3600) / 1000}e3`), bad(E.EXPIRED_TOKEN)),
-  adv(C, 'exp 1e300', 'exp beyond int64 seconds is not a usable NumericDate', 'RS256', withExp(() => '1e300'), bad(E.INVALID_TOKEN), { nativeCode: E.EXPIRED_TOKEN }),
+  adv(C, 'exp 1e300', 'exp beyond int64 seconds is not a usable NumericDate', 'RS256', withExp(() => '1e300'), bad(E.INVALID_TOKEN)),
   adv(C, 'exp with 23 digits', 'exp beyond int64 seconds is refused', 'RS256', withExp(() => '99999999999999999999999'), bad(E.INVALID_TOKEN)),
   adv(C, 'exp 2^63', 'exp beyond int64 seconds is refused', 'RS256', withExp(() => '9223372036854775808'), bad(E.INVALID_TOKEN)),
   adv(C, 'exp 2^53 + 1', 'a far-future exp inside int64 is a valid NumericDate', 'RS256', withExp(() => '9007199254740993'), ok),
@@ -124,6 +124,6 @@ export const CLAIM_TRICKS: AdversarialCase[] = [
   adv(NAIVE, 'escaped exp name plus plain exp', 'they are the same member twice: refused', 'RS256', (i) => raw(i, RS_HEADER, `{"sub":"u","iss":${JSON.stringify(i.issuer)},"\\u0065xp":${i.now() - 900},"exp":${i.now() + 600}}`), bad(E.INVALID_TOKEN)),
   adv(NAIVE, 'duplicate nbf', 'duplicate claims are refused', 'RS256', (i) => raw(i, RS_HEADER, claimsText(i, `"nbf":${i.now() + 900},"nbf":${i.now() - 900}`)), bad(E.INVALID_TOKEN)),
   adv(NAIVE, 'duplicate scope, granting one first', 'duplicate claims are refused', 'RS256', (i) => raw(i, RS_HEADER, claimsText(i, '"scope":"mcp:admin","scope":"none"')), bad(E.INVALID_TOKEN), { options: ADMIN }),
-  adv(NAIVE, 'duplicate iss, right one second', 'duplicate claims are refused', 'RS256', (i) => raw(i, RS_HEADER, `{"sub":"u","iss":"https://evil.test","iss":${JSON.stringify(i.issuer)},"exp":${i.now() + 600}}`), bad(E.INVALID_TOKEN), { nativeCode: E.INVALID_ISSUER }),
+  adv(NAIVE, 'duplicate iss, right one second', 'duplicate claims are refused', 'RS256', (i) => raw(i, RS_HEADER, `{"sub":"u","iss":"https://evil.test","iss":${JSON.stringify(i.issuer)},"exp":${i.now() + 600}}`), bad(E.INVALID_TOKEN)),
   adv(NAIVE, 'deeply nested claim (20,000 levels)', 'depth does not crash either parser; the token is valid', 'RS256', (i) => raw(i, RS_HEADER, claimsText(i, `"deep":${'['.repeat(20000)}${']'.repeat(20000)}`)), ok),
 ];

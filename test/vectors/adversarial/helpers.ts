@@ -35,7 +35,7 @@ export function adv(
   alg: string,
   make: (i: TestIssuer) => string,
   expected: { valid: boolean; code: E },
-  extra: { options?: VectorOptions; nativeCode?: E; headerUnreadable?: boolean } = {},
+  extra: { options?: VectorOptions; headerUnreadable?: boolean } = {},
 ): AdversarialCase {
   return { section, name: `[${section}] ${name}`, why, alg, make, expected, ...extra };
 }
