@@ -66,7 +66,8 @@ export class Authenticator {
       this.client =
         config.jwksUri !== undefined
           ? new GopherAuthClient(config.jwksUri, config.issuer, clientOptions)
-          : new DiscoveringClient({ issuer: config.issuer, clientOptions, logger: config.logger, allowInsecureHttp: config.allowInsecureHttp });
+          : // A failed discovery is tried again when the 503's Retry-After says to come back.
+            new DiscoveringClient({ issuer: config.issuer, clientOptions, logger: config.logger, allowInsecureHttp: config.allowInsecureHttp, retryAfterSeconds: config.retryAfterSeconds });
       this.#ownsClient = true;
     }
     const options = new GopherValidationOptions().setAudience(config.audience);

@@ -6,6 +6,7 @@
  *   app.use(auth.metadata);          // RFC 9728 documents (+ CORS)
  *   app.all('/mcp', auth, handler);  // req.auth, getAuthInfo()
  */
+import { GopherAuthClient } from '../core/client.js';
 import type { ProtectedResourceMetadata } from '../core/metadata.js';
 import type { AuthInfo } from './auth-info.js';
 import { Authenticator, type AuthOutcome, type AuthRequest } from './authenticator.js';
@@ -13,13 +14,22 @@ import { resolveAuthConfig, type GopherAuthConfig, type ResolvedAuthConfig, type
 import { corsHeaders } from './cors.js';
 import { createMetadataMiddleware, createNodeMiddleware, type NodeMiddleware } from './express.js';
 import { isBearerAuthError } from './errors.js';
+import { DiscoveringClient } from './discovery.js';
 import { createWebGate, createWebMetadataHandler, type WebGate } from './web.js';
 
 export interface GopherAuth extends NodeMiddleware {
   /** The validated configuration and everything derived from it. */
   readonly config: ResolvedAuthConfig;
-  /** The token client in use (the one passed in, or the GopherAuthClient the gate created). */
+  /**
+   * The token client in use: the one passed in, the GopherAuthClient the gate created, or — without
+   * `jwksUri` — a wrapper that discovers the JWKS on first use (see `gopherAuthClient`).
+   */
   readonly client: TokenClient;
+  /**
+   * The GopherAuthClient that validates (for `stats()`, `jwksStatus()`, `refreshJwks()`): the gate's
+   * own, once discovered when it discovers, or yours when it is one; undefined otherwise.
+   */
+  readonly gopherAuthClient: GopherAuthClient | undefined;
   /** Serves the PRM documents (path-aware and root) with CORS; mount at the application root. */
   readonly metadata: NodeMiddleware;
   /** Web-standard gate: AuthInfo to go on, or the complete refusal Response. */
@@ -42,9 +52,10 @@ export function gopherAuth(config: GopherAuthConfig): GopherAuth {
   const resolved = resolveAuthConfig(config);
   const authenticator = new Authenticator(resolved);
   const middleware = createNodeMiddleware(authenticator);
-  return Object.assign(middleware, {
+  const { client } = authenticator;
+  const gate = Object.assign(middleware, {
     config: resolved,
-    client: authenticator.client,
+    client,
     metadata: createMetadataMiddleware(authenticator),
     gate: createWebGate(authenticator),
     metadataResponse: createWebMetadataHandler(authenticator),
@@ -59,4 +70,8 @@ export function gopherAuth(config: GopherAuthConfig): GopherAuth {
     protectedResourceMetadata: resolved.protectedResourceMetadata,
     close: () => authenticator.close(),
   });
+  return Object.defineProperty(gate, 'gopherAuthClient', {
+    enumerable: true,
+    get: (): GopherAuthClient | undefined => (client instanceof GopherAuthClient ? client : client instanceof DiscoveringClient ? client.client : undefined),
+  }) as GopherAuth;
 }

@@ -51,6 +51,32 @@ describe('JWKS discovery from the issuer metadata', () => {
       broken.close();
     }
   });
+
+  it('tries a failed discovery again once the advertised Retry-After has passed', async () => {
+    const lateIssuer = `${server.origin}/realms/late`;
+    const issuer = new TestIssuer(lateIssuer);
+    const auth = gopherAuth({ resource: RESOURCE, issuer: lateIssuer, backend: 'js', retryAfterSeconds: 1 });
+    try {
+      const token = issuer.sign({ claims: { aud: RESOURCE, scope: 'mcp:read' } });
+      const request = { method: 'POST', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined };
+      const down = await auth.authenticate(request);
+      expect('error' in down && down.error.kind).toBe('unavailable');
+      server.route('/.well-known/oauth-authorization-server/realms/late', { issuer: lateIssuer, jwks_uri: server.url });
+      // Within the advertised second the failure stands (no discovery per request)…
+      const still = await auth.authenticate(request);
+      expect('error' in still && still.error.kind).toBe('unavailable');
+      // …and a client that waits as told is served.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(auth.gopherAuthClient).toBeUndefined();
+      const ok = await auth.authenticate(request);
+      expect('authInfo' in ok && ok.authInfo.scopes).toEqual(['mcp:read']);
+      // Once discovered, the client doing the work is reachable, typed.
+      expect(auth.gopherAuthClient?.jwksStatus().keys).toBe(1);
+      expect(auth.gopherAuthClient?.stats().tokenCache?.misses).toBe(1);
+    } finally {
+      auth.close();
+    }
+  });
 });
 
 describe('closing a gate that discovers its keys', () => {
