@@ -4,7 +4,7 @@
 // running Node so no download is needed; if that fails the native backend falls back to koffi at
 // run time (`gopher-auth doctor` says so) and this prints node-gyp's own reason and what to do.
 // npm shows this output only with --foreground-scripts; the full node-gyp log is kept in
-// build/node-gyp.log. GOPHER_AUTH_SKIP_ADDON_BUILD=1 skips the attempt.
+// build/node-gyp.log. GOPHER_AUTH_SKIP_ADDON_BUILD=1 (or true) skips the attempt.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,7 +47,8 @@ if (found) {
 }
 
 const missing = found ? `${path.relative(root, found)} does not load` : 'no prebuilt addon for this platform';
-if (process.env.GOPHER_AUTH_SKIP_ADDON_BUILD || !existsSync(path.join(root, 'binding.gyp'))) process.exit(0);
+const skipBuild = /^(1|true|yes)$/i.test(process.env.GOPHER_AUTH_SKIP_ADDON_BUILD ?? '');
+if (skipBuild || !existsSync(path.join(root, 'binding.gyp'))) process.exit(0);
 
 /** npm's bundled node-gyp (npm sets npm_config_node_gyp for scripts), else one installed beside us. */
 function findNodeGyp() {
