@@ -55,7 +55,7 @@ export class GopherValidationOptions {
     return this.#audience;
   }
 
-  /** The configured skew, or undefined when unset (validation then uses 60 s). */
+  /** The configured skew, or undefined when unset (validation then uses the client's `clockSkew`, default 60 s). */
   get clockSkew(): number | undefined {
     this.#assertLive();
     return this.#clockSkew;

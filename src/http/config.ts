@@ -55,9 +55,13 @@ export interface GopherAuthConfig {
   requiredScopes?: readonly string[];
   /** Extra scopes per tool name (`tools/call`). */
   toolScopes?: ScopeMap;
-  /** Extra scopes per resource URI (`resources/read`, `resources/subscribe`, `resources/unsubscribe`). */
+  /**
+   * Extra scopes per resource URI (`resources/read`, `resources/subscribe`, `resources/unsubscribe`,
+   * completions that reference the resource, every URI of `subscriptions/listen`). A key ending in `*`
+   * is a prefix rule.
+   */
   resourceScopes?: ScopeMap;
-  /** Extra scopes per prompt name (`prompts/get`). */
+  /** Extra scopes per prompt name (`prompts/get`, completions that reference the prompt). */
   promptScopes?: ScopeMap;
   /** Expected `aud` (RFC 8707). Default: `resource`. */
   audience?: string;
@@ -83,7 +87,10 @@ export interface GopherAuthConfig {
   maxBodyBytes?: number;
   /** CORS for the gate's responses and the metadata documents. Default `{ origin: '*' }`; false disables. */
   cors?: boolean | CorsConfig;
-  /** Allow an `http:` resource/issuer on a non-loopback host. Default false. */
+  /**
+   * Allow `http:` on a non-loopback host for the resource, issuer, `jwksUri`, `authorizationServers`
+   * and a discovered `jwks_uri`. Default false.
+   */
   allowInsecureHttp?: boolean;
   /**
    * Run the rest of each gated request inside AsyncLocalStorage so `getAuthInfo()` works anywhere
