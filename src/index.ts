@@ -14,6 +14,7 @@ export { hasAllScopes, hasAnyScope, readTokenScopes } from './core/scopes.js';
 export { extractTokenPayload } from './core/payload.js';
 export { JS_ALGORITHMS } from './backends/js/index.js';
 export type { BackendName } from './backends/types.js';
+export type { VerifyPoolStats } from './backends/js/index.js';
 export {
   gopherInitAuthLibrary,
   gopherShutdownAuthLibrary,
