@@ -5,14 +5,38 @@
 import type { IncomingMessage } from 'node:http';
 import { authErrors } from './errors.js';
 
-/** Parsed JSON, or undefined for an empty body; throws a 400 BearerAuthError when not JSON. */
+/**
+ * Parsed JSON, or undefined for an empty body; throws a 400 BearerAuthError (JSON-RPC parse error)
+ * when not JSON. A leading BOM is skipped, as body-parser and `Request.json()` do (RFC 8259 §8.1).
+ */
 export function parseJsonText(text: string): unknown {
-  if (text.trim() === '') return undefined;
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (json.trim() === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(json) as unknown;
   } catch {
-    throw authErrors.badRequest('request body is not valid JSON');
+    throw authErrors.parseError('request body is not valid JSON');
   }
+}
+
+/**
+ * Throws a 415 BearerAuthError for a body the gate would read otherwise than the handler: compressed
+ * (a handler's parser inflates it; the gate reads bytes) or in a charset other than UTF-8 (JSON
+ * exchanged between systems is UTF-8, RFC 8259 §8.1; a handler honouring the charset could decode
+ * another tool name than the one checked).
+ */
+export function assertReadableBody(contentType: string | null | undefined, contentEncoding: string | null | undefined): void {
+  const encoding = contentEncoding?.trim().toLowerCase() ?? '';
+  if (encoding !== '' && encoding !== 'identity') throw authErrors.unsupportedMediaType(`Content-Encoding ${JSON.stringify(contentEncoding)}`);
+  const charset = contentType === null || contentType === undefined ? null : /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType);
+  if (charset !== null && !/^utf-?8$/i.test(charset[1] ?? '')) throw authErrors.unsupportedMediaType(`charset ${JSON.stringify(charset[1])}`);
+}
+
+/** Whether a request without a body-carrying method still declares a body (RFC 9112 §6.3). */
+export function declaresBody(contentLength: string | null | undefined, transferEncoding: string | null | undefined): boolean {
+  if (transferEncoding !== null && transferEncoding !== undefined && transferEncoding !== '') return true;
+  const length = Number(contentLength);
+  return Number.isFinite(length) && length > 0;
 }
 
 function tooLarge(limit: number): never {

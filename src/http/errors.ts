@@ -16,6 +16,7 @@ export type BearerAuthErrorKind =
   | 'bad_request'
   | 'forbidden_origin'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'unavailable'
   | 'server_error';
 
@@ -31,6 +32,15 @@ interface WireForm {
 
 /** JSON-RPC error of MCP 2026-07-28 for headers that disagree with the body (SEP-2243). */
 export const HEADER_MISMATCH_CODE = -32020;
+/** JSON-RPC 2.0 "Parse error": the body is not JSON (what the MCP SDK answers too). */
+export const PARSE_ERROR_CODE = -32700;
+
+/** A 400 answered with a JSON-RPC error object rather than an OAuth-style body. */
+export interface JsonRpcRefusal {
+  readonly id: string | number | null;
+  readonly code: number;
+  readonly message: string;
+}
 
 export class BearerAuthError extends Error {
   readonly kind: BearerAuthErrorKind;
@@ -49,12 +59,14 @@ export class BearerAuthError extends Error {
   readonly description: string;
   /** Set for Mcp-Method/Mcp-Name disagreements: answered as a JSON-RPC error to that request id. */
   readonly headerMismatch: { readonly id: string | number | null } | undefined;
+  /** Set when the 400 is answered as a JSON-RPC error (header mismatch -32020, unparsable body -32700). */
+  readonly jsonRpc: JsonRpcRefusal | undefined;
 
   constructor(
     kind: BearerAuthErrorKind,
     description: string,
     reason: string,
-    extra: { code?: GopherAuthError; requiredScopes?: readonly string[]; challengeScopes?: readonly string[]; headerMismatch?: { id: string | number | null } } = {},
+    extra: { code?: GopherAuthError; requiredScopes?: readonly string[]; challengeScopes?: readonly string[]; headerMismatch?: { id: string | number | null }; jsonRpc?: JsonRpcRefusal } = {},
   ) {
     super(description);
     this.name = 'BearerAuthError';
@@ -66,6 +78,12 @@ export class BearerAuthError extends Error {
     this.requiredScopes = Object.freeze([...(extra.requiredScopes ?? [])]);
     this.challengeScopes = extra.challengeScopes === undefined ? this.requiredScopes : Object.freeze([...extra.challengeScopes]);
     this.headerMismatch = extra.headerMismatch === undefined ? undefined : Object.freeze({ id: extra.headerMismatch.id });
+    this.jsonRpc =
+      extra.jsonRpc !== undefined
+        ? Object.freeze({ ...extra.jsonRpc })
+        : extra.headerMismatch !== undefined
+          ? Object.freeze({ id: extra.headerMismatch.id, code: HEADER_MISMATCH_CODE, message: 'Bad Request: the request headers and body disagree' })
+          : undefined;
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -80,9 +98,11 @@ export const DESCRIPTIONS = Object.freeze({
   expired_token: 'The access token has expired',
   insufficient_scope: 'The access token lacks a scope this request needs',
   bad_request: 'The request body is not JSON-RPC this server can check',
+  parse_error: 'The request body is not valid JSON',
   header_mismatch: 'The Mcp-Method/Mcp-Name headers do not match the JSON-RPC body',
   forbidden_origin: 'Requests from this Origin are not allowed',
   payload_too_large: 'The request body is too large',
+  unsupported_media_type: 'The request body must be JSON in UTF-8, without a Content-Encoding',
   unavailable: 'Token verification is temporarily unavailable',
   server_error: 'Token verification failed on the server',
 });
@@ -105,11 +125,15 @@ export const authErrors = {
       challengeScopes: [...requiredScopes, ...kept.filter((s) => !requiredScopes.includes(s))],
     }),
   badRequest: (reason: string) => new BearerAuthError('bad_request', DESCRIPTIONS.bad_request, reason),
+  /** The body is not JSON: answered as the JSON-RPC parse error the MCP SDK would give. */
+  parseError: (reason: string) =>
+    new BearerAuthError('bad_request', DESCRIPTIONS.parse_error, reason, { jsonRpc: { id: null, code: PARSE_ERROR_CODE, message: 'Parse error' } }),
   /** `id`: the JSON-RPC id of the request whose headers disagree (null when there is none). */
   headerMismatch: (reason: string, id: string | number | null) =>
     new BearerAuthError('bad_request', DESCRIPTIONS.header_mismatch, reason, { headerMismatch: { id } }),
   forbiddenOrigin: (reason: string) => new BearerAuthError('forbidden_origin', DESCRIPTIONS.forbidden_origin, reason),
   payloadTooLarge: (reason: string) => new BearerAuthError('payload_too_large', DESCRIPTIONS.payload_too_large, reason),
+  unsupportedMediaType: (reason: string) => new BearerAuthError('unsupported_media_type', DESCRIPTIONS.unsupported_media_type, reason),
   unavailable: (reason: string, code?: GopherAuthError) =>
     new BearerAuthError('unavailable', DESCRIPTIONS.unavailable, reason, { code }),
   serverError: (reason: string, code?: GopherAuthError) =>
@@ -128,6 +152,7 @@ const STATUS: Readonly<Record<BearerAuthErrorKind, number>> = {
   bad_request: 400,
   forbidden_origin: 403,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
   server_error: 500,
 };
@@ -142,16 +167,17 @@ function wireForm(error: BearerAuthError): WireForm {
     case 'insufficient_scope':
       return { status, error: error.kind, challenge: true, body: { error: error.kind, error_description: error.description } };
     case 'bad_request':
-      if (error.headerMismatch !== undefined) {
-        // As MCP 2026-07-28 servers answer it: a client that gets a 400 without this error takes the
-        // server for a pre-2026 one.
-        const message = 'Bad Request: the request headers and body disagree';
-        return { status, error: null, challenge: false, body: { jsonrpc: '2.0', id: error.headerMismatch.id, error: { code: HEADER_MISMATCH_CODE, message } } };
+      if (error.jsonRpc !== undefined) {
+        // As MCP servers answer these: a 2026-07-28 client that gets a header mismatch without -32020
+        // takes the server for a pre-2026 one; -32700 is what the SDK answers a body that is not JSON.
+        const { id, code, message } = error.jsonRpc;
+        return { status, error: null, challenge: false, body: { jsonrpc: '2.0', id, error: { code, message } } };
       }
       return { status, error: null, challenge: false, body: { error: 'invalid_request', error_description: error.description } };
     case 'forbidden_origin':
       return { status, error: null, challenge: false, body: { error: 'forbidden', error_description: error.description } };
     case 'payload_too_large':
+    case 'unsupported_media_type':
       return { status, error: null, challenge: false, body: { error: 'invalid_request', error_description: error.description } };
     case 'unavailable':
       return { status, error: null, challenge: false, body: { error: 'temporarily_unavailable', error_description: error.description } };

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Authenticator } from './authenticator.js';
-import { parseJsonText, readNodeBody } from './body.js';
+import { assertReadableBody, declaresBody, parseJsonText, readNodeBody } from './body.js';
 import { corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 import { runWithAuthInfo } from './context.js';
@@ -24,7 +24,10 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
   if (Buffer.isBuffer(parsed)) return parseJsonText(parsed.toString('utf8'));
   // body-parser 1.x leaves `{}` without reading the stream when the content type did not match.
   if (req._body === true || (parsed !== undefined && parsed !== null && !isEmptyObject(parsed))) return parsed;
-  if (!BODY_METHODS.has(req.method ?? '') || req.readableEnded) return undefined;
+  // A body on GET or DELETE means nothing to the MCP SDK, but a handler may still read it: checked too.
+  const hasBody = BODY_METHODS.has(req.method ?? '') || declaresBody(singleHeader(req, 'content-length'), singleHeader(req, 'transfer-encoding'));
+  if (!hasBody || req.readableEnded) return undefined;
+  assertReadableBody(singleHeader(req, 'content-type'), singleHeader(req, 'content-encoding'));
   const value = parseJsonText(await readNodeBody(req, limit));
   req.body = value;
   req._body = true;

@@ -5,13 +5,11 @@
  */
 import type { AuthInfo } from './auth-info.js';
 import type { Authenticator } from './authenticator.js';
-import { parseJsonText, readWebBody } from './body.js';
+import { assertReadableBody, parseJsonText, readWebBody } from './body.js';
 import { corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 
 export type WebGate = (request: Request) => Promise<AuthInfo | Response>;
-
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 function allValues(headers: Headers, name: string): string[] {
   const value = headers.get(name);
@@ -35,12 +33,19 @@ export function createWebGate(auth: Authenticator): WebGate {
       mcpMethod: request.headers.get('mcp-method') ?? undefined,
       mcpName: request.headers.get('mcp-name') ?? undefined,
       origin: origin ?? undefined,
-      body: async () => (BODY_METHODS.has(request.method) ? parseJsonText(await readWebBody(request, maxBodyBytes)) : undefined),
+      body: () => webBody(request, maxBodyBytes),
     });
     if ('authInfo' in outcome) return outcome.authInfo;
     const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
     return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, ...corsHeaders(cors, origin) } });
   };
+}
+
+/** Any body the request carries, whatever the method (a handler may read one on DELETE too). */
+async function webBody(request: Request, limit: number): Promise<unknown> {
+  if (request.body === null) return undefined;
+  assertReadableBody(request.headers.get('content-type'), request.headers.get('content-encoding'));
+  return parseJsonText(await readWebBody(request, limit));
 }
 
 /** The PRM document as a web Response when `request` asks for it, else null. */

@@ -206,10 +206,10 @@ describe('per-tool step-up before dispatch', () => {
     expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32020, message: 'Bad Request: the request headers and body disagree' } });
     const method = await post(call(3, 'get-forecast', { city: 'X' }), { authorization: `Bearer ${token}`, 'mcp-method': 'tools/list' });
     expect(await method.json()).toMatchObject({ id: 3, error: { code: -32020 } });
-    // Not a header problem: the OAuth-style body as before.
+    // Not JSON at all: the JSON-RPC parse error the MCP SDK itself answers.
     const notJson = await post('{"jsonrpc":', { authorization: `Bearer ${token}` });
     expect(notJson.status).toBe(400);
-    expect(await notJson.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    expect(await notJson.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
   });
 
   it('an oversized body is refused before parsing', async () => {
