@@ -5,7 +5,7 @@
  * the session exists.
  */
 import type { ServerResponse } from 'node:http';
-import { getAuthInfo } from '../http/context.js';
+import { getAuthInfo, runWithAuthInfo } from '../http/context.js';
 import type { AuthInfo } from '../http/auth-info.js';
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -133,11 +133,17 @@ export class SessionBinding {
     return false;
   }
 
-  /** Express/node middleware; mount after the gate. */
+  /**
+   * Express/node middleware; mount after the gate. With the gate's `asyncContext: false` it runs the
+   * rest of the request with `req.auth` as the auth context, so `onSessionInitialized` can bind.
+   */
   middleware(): (req: NodeRequest, res: ServerResponse, next: NodeNext) => void {
     return (req, res, next) => {
-      if (this.#allowed(singleHeader(req, 'mcp-session-id'), req.auth ?? getAuthInfo())) {
-        next();
+      const context = getAuthInfo();
+      const authInfo = req.auth ?? context;
+      if (this.#allowed(singleHeader(req, 'mcp-session-id'), authInfo)) {
+        if (context === undefined && authInfo !== undefined) runWithAuthInfo(authInfo, () => next());
+        else next();
         return;
       }
       writeResponse(res, 404, { 'content-type': 'application/json' }, NOT_FOUND_BODY);

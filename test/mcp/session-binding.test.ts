@@ -78,3 +78,23 @@ describe('session binding', () => {
     expect(binding.subjectOf(who({ sub: 'alice' }))).toBe('https://as\u0000sub\u0000alice');
   });
 });
+
+describe('session binding behind a gate with asyncContext: false', () => {
+  it('middleware() gives the rest of the request req.auth as its context, so onSessionInitialized binds', () => {
+    const binding = new SessionBinding();
+    const run = (sessionId: string | undefined, auth: AuthInfo, handler: () => void): number => {
+      let status = 0;
+      const req = { headers: sessionId === undefined ? {} : { 'mcp-session-id': sessionId }, rawHeaders: [], auth } as unknown as Parameters<ReturnType<SessionBinding['middleware']>>[0];
+      const res = { headersSent: false, statusCode: 0, setHeader: () => res, end: () => res };
+      binding.middleware()(req, res as unknown as Parameters<ReturnType<SessionBinding['middleware']>>[1], () => {
+        handler();
+        status = 200;
+      });
+      return status || res.statusCode;
+    };
+    // The SDK transport calls onsessioninitialized while handling initialize, below the middleware.
+    expect(run(undefined, who({ sub: 'alice' }), () => binding.onSessionInitialized('s1'))).toBe(200);
+    expect(run('s1', who({ sub: 'alice' }), () => {})).toBe(200);
+    expect(run('s1', who({ sub: 'bob' }), () => {})).toBe(404);
+  });
+});
