@@ -60,19 +60,34 @@ describe('initial fetch', () => {
     }
   });
 
-  it('shares one fetch between concurrent ready(), refresh() and handleUnknownKid()', async () => {
+  it('shares one fetch between concurrent ready() and handleUnknownKid(); refresh() calls during it share one sent after them', async () => {
     const server = await serve();
     server.setFault({ kind: 'delay', ms: 100 });
     const m = manager(server.url);
     const readies = Array.from({ length: 50 }, () => m.ready());
-    const refreshes = Array.from({ length: 5 }, () => m.refresh());
     const unknown = m.handleUnknownKid('zzz');
-    const snapshots = await Promise.all([...readies, ...refreshes]);
-    expect(server.fetchCount).toBe(1);
+    const refreshes = Array.from({ length: 5 }, () => m.refresh());
+    const snapshots = await Promise.all(readies);
     expect(new Set(snapshots).size).toBe(1);
     expect(snapshots[0]?.version).toBe(1);
     expect(await unknown).toBe(snapshots[0]);
-    expect(m.status().fetchCount).toBe(1);
+    const refreshed = await Promise.all(refreshes);
+    expect(new Set(refreshed).size).toBe(1);
+    expect(server.fetchCount).toBe(2);
+    expect(m.status().fetchCount).toBe(2);
+  });
+
+  it('refresh() never answers with a fetch sent before it was called (a key removed meanwhile stays removed)', async () => {
+    const server = await serve(makeJwks('a', 'b'));
+    const m = manager(server.url);
+    await m.ready();
+    server.setFault({ kind: 'delay', ms: 150 });
+    const earlier = m.refresh();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server.setJwks(makeJwks('a')); // the issuer drops "b" while that fetch is under way
+    const fresh = await m.refresh();
+    expect(fresh.keys.map((k) => k.kid)).toEqual(['a']);
+    expect((await earlier).keys.map((k) => k.kid)).toEqual(['a', 'b']);
   });
 
   it('refresh() always fetches and publishes a new version only when the document changed', async () => {

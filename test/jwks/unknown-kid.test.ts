@@ -96,15 +96,31 @@ describe('unknown kid', () => {
     expect(server.fetchCount).toBe(2);
   });
 
-  it('joins a fetch already in flight instead of starting another', async () => {
+  it('waits for a fetch already in flight; a kid it lacks gets one refetch of its own, then is remembered', async () => {
     const { server, m } = await setup({ unknownKidCooldown: 30 });
+    const fetchesBefore = server.fetchCount;
     server.setFault({ kind: 'delay', ms: 100 });
     server.setJwks(makeJwks('k1', 'k3'));
     const refresh = m.refresh();
-    const [a, b] = await Promise.all([m.handleUnknownKid('k3'), m.handleUnknownKid('nope'), refresh]);
-    expect(server.fetchCount).toBe(1);
-    expect(a?.version).toBe(2);
-    expect(b?.version).toBe(2); // the snapshot changed, even though it lacks "nope"
+    const [a, b, c] = await Promise.all([m.handleUnknownKid('k3'), m.handleUnknownKid('nope'), m.handleUnknownKid('nope'), refresh]);
+    expect(a?.version).toBe(2); // found in the fetch it waited for
+    // "nope" may be newer than the key set that fetch was sent for: both callers share one more.
+    expect(server.fetchCount).toBe(fetchesBefore + 2);
+    expect(b?.version).toBe(2); // the key set changed (it now has k3), even though it lacks "nope"
+    expect(c).toBe(b);
+    expect(await m.handleUnknownKid('nope')).toBeNull();
+    expect(server.fetchCount).toBe(fetchesBefore + 2);
+  });
+
+  it('a kid first seen while an older fetch is under way is found by the refetch after it (no 30 s refusal)', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 30 });
+    server.setFault({ kind: 'delay', ms: 150 });
+    const stale = m.refresh(); // sent before the issuer adds k9
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server.setJwks(makeJwks('k1', 'k9'));
+    const found = await m.handleUnknownKid('k9');
+    await stale;
+    expect(found?.keys.map((k) => k.kid)).toContain('k9');
   });
 
   it('resolves null when the refetch fails, and keeps the old keys', async () => {
@@ -171,6 +187,7 @@ describe('unknown kid: memory', () => {
     // Still negatively cached by its digest: answered without waiting for the 300 ms fetch.
     expect(report.probeAnswer).toBeNull();
     expect(report.probeMs).toBeLessThan(100);
-    expect(report.fetches).toBe(3);
+    // ready, the refresh they waited out, the one refetch they all joined, the second refresh.
+    expect(report.fetches).toBe(4);
   }, 90_000);
 });

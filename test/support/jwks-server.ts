@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type JwksFault =
-  /** Wait this long, then answer normally. */
+  /** Wait this long, then answer with the document as it was when the request arrived. */
   | { kind: 'delay'; ms: number; times?: number }
   /** Answer with this status (and optional body). */
   | { kind: 'status'; status: number; body?: string; times?: number }
@@ -84,8 +84,7 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
   const body = (): string | Buffer =>
     typeof jwks === 'string' || Buffer.isBuffer(jwks) ? jwks : JSON.stringify(jwks);
 
-  const serveDocument = (res: ServerResponse, contentType = 'application/json'): void => {
-    const text = body();
+  const serveDocument = (res: ServerResponse, contentType = 'application/json', text = body()): void => {
     res.writeHead(200, {
       'content-type': contentType,
       'content-length': Buffer.byteLength(text),
@@ -136,7 +135,9 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
     if (!active) return serveDocument(res);
     switch (active.kind) {
       case 'delay': {
-        const timer = setTimeout(() => serveDocument(res), active.ms);
+        // The document as it was when the request arrived: a key set changed meanwhile is not in it.
+        const text = body();
+        const timer = setTimeout(() => serveDocument(res, 'application/json', text), active.ms);
         res.on('close', () => clearTimeout(timer));
         return;
       }

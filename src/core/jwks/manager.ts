@@ -138,9 +138,12 @@ export class JwksManager implements JwksManagerContract {
     });
   }
 
+  /** Fetches now: the answer comes from a request sent after this call (never one already under way). */
   refresh(): Promise<JwksSnapshot> {
     if (this.#destroyed) return Promise.reject(this.#destroyedError());
-    return this.#fetchShared().catch((error: unknown) => {
+    const earlier = this.#inflight;
+    const fetched = earlier === null ? this.#fetchShared() : earlier.then(() => this.#fetchShared(), () => this.#fetchShared());
+    return fetched.catch((error: unknown) => {
       throw toFetchException(error);
     });
   }
@@ -154,13 +157,30 @@ export class JwksManager implements JwksManagerContract {
     const now = Date.now();
     if (kid !== null && (this.#negativeKids.get(negativeKidKey(kid)) ?? 0) > now) return Promise.resolve(null);
 
+    const seenVersion = snapshot.version;
+    const earlier = this.#inflight;
+    if (earlier === null) return this.#fetchForUnknownKid(kid, seenVersion);
+    // A fetch under way began before this kid was seen: its key set may predate the kid, so it
+    // decides nothing about it — without the kid, one fetch of its own (within the cooldown) does.
+    return earlier.then(
+      (fresh) => (kid === null || hasKid(fresh, kid) ? (fresh.version > seenVersion ? fresh : null) : this.#fetchForUnknownKid(kid, seenVersion)),
+      () => this.#nullUnlessDestroyed(),
+    );
+  }
+
+  /**
+   * The throttled refetch for a kid no key has: at most one per cooldown (a fetch under way now began
+   * after the kid was seen, so it is joined), and the kid remembered as unknown when it still is.
+   */
+  #fetchForUnknownKid(kid: string | null, seenVersion: number): Promise<JwksSnapshot | null> {
+    if (this.#destroyed) return Promise.reject(this.#destroyedError());
     let pending = this.#inflight;
     if (pending === null) {
+      const now = Date.now();
       if (now - this.#lastUnknownKidFetchAt < this.#settings.unknownKidCooldownMs) return Promise.resolve(null);
       this.#lastUnknownKidFetchAt = now;
       pending = this.#fetchShared();
     }
-    const seenVersion = snapshot.version;
     return pending.then(
       (fresh) => {
         if (kid !== null && !hasKid(fresh, kid)) this.#rememberUnknownKid(kid);
