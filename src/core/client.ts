@@ -94,26 +94,32 @@ export class GopherAuthClient {
   async ready(): Promise<void> {
     this.#assertLive();
     this.#backends();
-    for (;;) {
-      const manager = this.#manager;
-      try {
-        const snapshot = await manager.ready();
-        this.#assertLive();
-        this.#deliver(snapshot);
-        return;
-      } catch (error) {
-        // setOption swapped managers while this waited: wait for the new one instead.
-        if (this.#destroyed || manager === this.#manager) throw error;
-      }
-    }
+    const snapshot = await this.#onManager((manager) => manager.ready());
+    this.#assertLive();
+    this.#deliver(snapshot);
   }
 
   /** Fetches the key set now. Rejects with GopherAuthException(JWKS_FETCH_FAILED); old keys stay. */
   async refreshJwks(): Promise<void> {
     this.#assertLive();
-    const snapshot = await this.#manager.refresh();
+    const snapshot = await this.#onManager((manager) => manager.refresh());
     this.#assertLive();
     this.#deliver(snapshot);
+  }
+
+  /**
+   * A call on the JWKS manager; when setOption swaps managers while it waits (the old one is
+   * destroyed, which fails its calls), the call is made again on the new one.
+   */
+  async #onManager<T>(call: (manager: JwksManager) => Promise<T>): Promise<T> {
+    for (;;) {
+      const manager = this.#manager;
+      try {
+        return await call(manager);
+      } catch (error) {
+        if (this.#destroyed || manager === this.#manager) throw error;
+      }
+    }
   }
 
   jwksStatus(): JwksStatus {
@@ -411,13 +417,13 @@ export class GopherAuthClient {
   async #loadKeys(kid: string | null): Promise<{ kind: 'loaded' | 'unchanged' } | { kind: 'failed'; message: string }> {
     if (this.#snapshot === null) {
       try {
-        this.#deliver(await this.#manager.ready());
+        this.#deliver(await this.#onManager((manager) => manager.ready()));
         return { kind: 'loaded' };
       } catch (error) {
         return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
       }
     }
-    const fresh = await this.#manager.handleUnknownKid(kid);
+    const fresh = await this.#onManager((manager) => manager.handleUnknownKid(kid));
     if (fresh === null) return { kind: 'unchanged' };
     this.#deliver(fresh);
     return { kind: 'loaded' };

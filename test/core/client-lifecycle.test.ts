@@ -215,6 +215,35 @@ describe('ready() across setOption', () => {
   });
 });
 
+describe('validations and refreshJwks() across setOption', () => {
+  for (const backend of ['js', 'native'] as const) {
+    it(`${backend}: waiting on a fetch while setOption swaps the JWKS manager, they get verdicts from the new one, not destroyed-manager errors`, async () => {
+      const slow = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
+      const client = new GopherAuthClient(slow.url, issuer.issuer, { backend });
+      try {
+        // First load waiting on a slow fetch.
+        slow.setFault({ kind: 'delay', ms: 300 });
+        const first = client.validateToken(issuer.sign());
+        await new Promise((r) => setTimeout(r, 50));
+        client.setOption('request_timeout', 5);
+        expect(await first).toMatchObject({ valid: true, errorCode: 0 });
+        // A new kid waiting on a refetch, and a refresh, while the manager is swapped again.
+        slow.setJwks(issuer.jwks(['rsa2048', 'rsa2048b']));
+        slow.setFault({ kind: 'delay', ms: 300 });
+        const newKid = client.validateToken(issuer.sign({ key: 'rsa2048b' }));
+        const refreshed = client.refreshJwks();
+        await new Promise((r) => setTimeout(r, 50));
+        client.setOption('cache_duration', 120);
+        expect(await newKid).toMatchObject({ valid: true, errorCode: 0 });
+        await expect(refreshed).resolves.toBeUndefined();
+      } finally {
+        client.destroy();
+        await slow.close();
+      }
+    });
+  }
+});
+
 describe('disposal', () => {
   it('destroy is idempotent and every later use throws a clear GopherAuthException', async () => {
     const client = newClient();
