@@ -7,6 +7,7 @@ import { GopherAuthClient } from '../core/client.js';
 import { GopherAuthError } from '../core/errors.js';
 import { DiscoveringClient } from './discovery.js';
 import { GopherValidationOptions } from '../core/options.js';
+import { extractTokenPayload } from '../core/payload.js';
 import type { AuthInfo } from './auth-info.js';
 import type { ResolvedAuthConfig, TokenClient } from './config.js';
 import { authErrors, httpStatus, isBearerAuthError, type BearerAuthError } from './errors.js';
@@ -49,6 +50,9 @@ export class Authenticator {
   readonly #ownsClient: boolean;
   readonly #options: GopherValidationOptions;
   readonly #identities = new TokenIdentities();
+  /** Reads a validated token's claims: without the client when it is one of ours (it may be closed by then). */
+  readonly #decoder: Pick<TokenClient, 'extractPayload'>;
+  #closed = false;
 
   constructor(config: ResolvedAuthConfig) {
     this.config = config;
@@ -70,6 +74,7 @@ export class Authenticator {
             new DiscoveringClient({ issuer: config.issuer, clientOptions, logger: config.logger, allowInsecureHttp: config.allowInsecureHttp, retryAfterSeconds: config.retryAfterSeconds });
       this.#ownsClient = true;
     }
+    this.#decoder = this.#ownsClient || this.client instanceof GopherAuthClient ? { extractPayload: extractTokenPayload } : this.client;
     const options = new GopherValidationOptions().setAudience(config.audience);
     if (config.clockSkew !== undefined) options.setClockSkew(config.clockSkew);
     this.#options = options;
@@ -81,7 +86,10 @@ export class Authenticator {
     try {
       verdict = await this.client.validateToken(token, this.#options);
     } catch (error) {
-      return authErrors.serverError(`validateToken threw: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      // Requests still arriving while the server shuts down: "come back later", not a server fault.
+      if (this.#closed) return authErrors.unavailable(`the gate is closed: ${message}`);
+      return authErrors.serverError(`validateToken threw: ${message}`);
     }
     if (!verdict.valid) {
       const reason = verdict.errorMessage ?? `validation failed with code ${verdict.errorCode}`;
@@ -95,7 +103,7 @@ export class Authenticator {
     }
     let identity;
     try {
-      identity = this.#identities.of(token, this.client);
+      identity = this.#identities.of(token, this.#decoder);
     } catch (error) {
       // A custom client's extractPayload that throws; claims nested past what can be walked.
       return authErrors.serverError(`the claims of a valid token could not be read: ${error instanceof Error ? error.message : String(error)}`);
@@ -209,6 +217,7 @@ export class Authenticator {
 
   /** Destroys the client when this gate created it. Idempotent. */
   close(): void {
+    this.#closed = true;
     this.#identities.clear();
     if (this.#ownsClient) this.client.destroy?.();
   }

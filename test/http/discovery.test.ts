@@ -100,7 +100,8 @@ describe('closing a gate that discovers its keys', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect('error' in answer && answer.error.kind).toBe('unavailable');
     const after = await request();
-    expect('error' in after && after.error.kind).toBe('server_error');
+    expect('error' in after && after.error.kind).toBe('unavailable');
+    expect('error' in after && after.error.reason).toMatch(/gate is closed/);
     await new Promise((r) => setTimeout(r, 300));
     expect(metadataRequests).toBe(1);
   });

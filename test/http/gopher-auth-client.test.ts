@@ -38,3 +38,22 @@ describe('gopherAuth().gopherAuthClient', () => {
     expect(withCustom.gopherAuthClient).toBeUndefined();
   });
 });
+
+describe('closing a gate with requests in flight', () => {
+  for (const backend of ['js', 'native'] as const) {
+    it(`${backend}: requests validated before close() go on; later ones get 503, never a 500`, async () => {
+      const issuer = new TestIssuer(ISSUER);
+      const auth = gopherAuth({ resource: RESOURCE, issuer: ISSUER, jwksUri: server.url, backend });
+      await auth.gopherAuthClient?.ready();
+      const tokens = Array.from({ length: 40 }, (_, i) => issuer.sign({ claims: { aud: RESOURCE, scope: 'mcp:read', sub: `u${i}` } }));
+      const pending = tokens.map((token) => auth.authenticate({ method: 'GET', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined }));
+      auth.close();
+      const after = await auth.authenticate({ method: 'GET', url: '/mcp', authorization: [`Bearer ${tokens[0]}`], body: async () => undefined });
+      const outcomes = [...(await Promise.all(pending)), after];
+      const kinds = outcomes.map((o) => ('error' in o ? o.error.kind : 'ok'));
+      expect(kinds.filter((k) => k !== 'ok' && k !== 'unavailable')).toEqual([]);
+      expect(kinds.at(-1)).toBe('unavailable');
+      for (const outcome of outcomes) if ('authInfo' in outcome) expect(outcome.authInfo.scopes).toEqual(['mcp:read']);
+    });
+  }
+});
