@@ -80,6 +80,14 @@ describe('verify worker threads', () => {
     expect(stats.running).toBe(0);
     expect(stats.off).toBe('every worker thread exited');
     expect(pool.submit(id, tokens[0] as string, request, keysAB, 100)).toBeNull();
+    // A replacement starts after a pause, gets the keys, and takes tokens again.
+    const deadline = Date.now() + 5_000;
+    while (pool.stats().running === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pool.stats()).toMatchObject({ running: 1, off: null });
+    const again = pool.submit(id, tokens[0] as string, request, keysAB, 100);
+    expect(again).not.toBeNull();
+    expect(strip(await (again as Promise<Verdict>))).toEqual(strip(validateSync(tokens[0] as string, request, keysAB)));
+    await pool.close();
   });
 
   it('keep each token with its own client and request when one batch mixes them', async () => {

@@ -69,6 +69,11 @@ export interface VerifyPoolStats {
   threads: { nice: number | null; thread: number | null }[];
 }
 
+const ALL_EXITED = 'every worker thread exited';
+/** Pause before replacing a worker that exited; doubled up to the maximum while replacements die unready. */
+const RESPAWN_FIRST_DELAY_MS = 1000;
+const RESPAWN_MAX_DELAY_MS = 60_000;
+
 export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {
   const configured = env.GOPHER_AUTH_JS_WORKERS;
   if (configured !== undefined && configured.trim() !== '') {
@@ -91,6 +96,8 @@ export class VerifyPool {
   #validated = 0;
   #handedBack = 0;
   #readyWaiters: ((running: boolean) => void)[] = [];
+  #respawnTimer: NodeJS.Timeout | null = null;
+  #respawnDelayMs = RESPAWN_FIRST_DELAY_MS;
 
   constructor(size = defaultPoolSize(), nice = backgroundNice()) {
     this.#size = size;
@@ -177,6 +184,8 @@ export class VerifyPool {
     const slots = this.#slots;
     this.#slots = [];
     this.#off = 'closed';
+    if (this.#respawnTimer !== null) clearTimeout(this.#respawnTimer);
+    this.#respawnTimer = null;
     this.#settleWaiters(false);
     await Promise.all(slots.map((slot) => this.#retire(slot).worker.terminate()));
   }
@@ -233,6 +242,7 @@ export class VerifyPool {
       slot.thread = message.thread;
       for (const [client, snapshot] of this.#clients) slot.worker.postMessage({ t: 'keys', client, snapshot } satisfies ToWorker);
       slot.ready = true;
+      this.#respawnDelayMs = RESPAWN_FIRST_DELAY_MS;
       this.#settleWaiters(true);
       this.#releaseIfIdle(slot);
       return;
@@ -266,13 +276,38 @@ export class VerifyPool {
     }
   }
 
-  /** A worker exited or failed: its tokens are validated here; the others carry on. */
+  /**
+   * A worker exited or failed: its tokens are validated here, the others carry on, and a replacement
+   * starts after a pause (doubling while replacements keep dying before they answer).
+   */
   #lost(slot: Slot): void {
     const index = this.#slots.indexOf(slot);
-    if (index >= 0) this.#slots.splice(index, 1);
-    if (this.#slots.length === 0 && this.#off === null) this.#off = 'every worker thread exited';
+    if (index < 0) return; // 'error' then 'exit' for one worker, or a worker close() stopped
+    this.#slots.splice(index, 1);
+    if (this.#slots.length === 0 && this.#off === null) this.#off = ALL_EXITED;
     this.#retire(slot);
     if (this.#off !== null) this.#settleWaiters(false);
+    this.#scheduleRespawn();
+  }
+
+  #scheduleRespawn(): void {
+    if (this.#respawnTimer !== null || (this.#off !== null && this.#off !== ALL_EXITED)) return;
+    const entry = workerEntry();
+    if (entry === null) return;
+    const delay = this.#respawnDelayMs;
+    this.#respawnDelayMs = Math.min(delay * 2, RESPAWN_MAX_DELAY_MS);
+    this.#respawnTimer = setTimeout(() => {
+      this.#respawnTimer = null;
+      if (this.#off !== null && this.#off !== ALL_EXITED) return;
+      try {
+        while (this.#slots.length < this.#size) this.#slots.push(this.#spawn(entry));
+        if (this.#off === ALL_EXITED) this.#off = null;
+      } catch {
+        this.#scheduleRespawn();
+      }
+    }, delay);
+    // A pause before a replacement never keeps the process alive.
+    this.#respawnTimer.unref();
   }
 
   #retire(slot: Slot): Slot {
