@@ -13,6 +13,8 @@ import type { ResolvedCors } from './config.js';
 export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID, *';
 export const CORS_EXPOSE_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version, Retry-After';
 export const CORS_ALLOW_METHODS = 'GET, POST, DELETE, OPTIONS';
+/** The metadata documents are read-only. */
+export const METADATA_ALLOW_METHODS = 'GET, HEAD, OPTIONS';
 
 /** Headers for an actual (non-preflight) response; empty when the origin is not allowed. */
 export function corsHeaders(cors: ResolvedCors | null, origin: string | null | undefined): Record<string, string> {
@@ -28,13 +30,13 @@ export function corsHeaders(cors: ResolvedCors | null, origin: string | null | u
   return headers;
 }
 
-/** Headers for a preflight answer (204). */
-export function preflightHeaders(cors: ResolvedCors | null, origin: string | null | undefined): Record<string, string> {
+/** Headers for a preflight answer (204); `methods`: what the endpoint allows. */
+export function preflightHeaders(cors: ResolvedCors | null, origin: string | null | undefined, methods = CORS_ALLOW_METHODS): Record<string, string> {
   const headers = corsHeaders(cors, origin);
   if (cors === null || headers['access-control-allow-origin'] === undefined) return headers;
   return {
     ...headers,
-    'access-control-allow-methods': CORS_ALLOW_METHODS,
+    'access-control-allow-methods': methods,
     'access-control-allow-headers': CORS_ALLOW_HEADERS,
     'access-control-max-age': String(cors.maxAge),
   };

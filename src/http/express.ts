@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Authenticator } from './authenticator.js';
 import { assertReadableBody, declaresBody, parseJsonText, readNodeBody } from './body.js';
-import { corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
+import { METADATA_ALLOW_METHODS, corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 import { runWithAuthInfo } from './context.js';
 import { singleHeader, headerValues, writeResponse, type NodeNext, type NodeRequest } from './node-request.js';
@@ -91,12 +91,12 @@ export function createMetadataMiddleware(auth: Authenticator): NodeMiddleware {
     }
     const origin = singleHeader(req, 'origin');
     if (req.method === 'OPTIONS') {
-      writeResponse(res, 204, preflightHeaders(cors, origin), null);
+      writeResponse(res, 204, preflightHeaders(cors, origin, METADATA_ALLOW_METHODS), null);
       return;
     }
     const headers = { ...corsHeaders(cors, origin) };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      writeResponse(res, 405, { ...headers, allow: 'GET, HEAD, OPTIONS' }, null);
+      writeResponse(res, 405, { ...headers, allow: METADATA_ALLOW_METHODS }, null);
       return;
     }
     headers['content-type'] = 'application/json';

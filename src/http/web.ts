@@ -6,7 +6,7 @@
 import type { AuthInfo } from './auth-info.js';
 import type { Authenticator } from './authenticator.js';
 import { assertReadableBody, parseJsonText, readWebBody } from './body.js';
-import { corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
+import { METADATA_ALLOW_METHODS, corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 
 export type WebGate = (request: Request) => Promise<AuthInfo | Response>;
@@ -55,9 +55,9 @@ export function createWebMetadataHandler(auth: Authenticator): (request: Request
   return (request) => {
     if (!metadataPaths.includes(new URL(request.url).pathname)) return null;
     const origin = request.headers.get('origin');
-    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(cors, origin) });
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(cors, origin, METADATA_ALLOW_METHODS) });
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return new Response(null, { status: 405, headers: { ...corsHeaders(cors, origin), allow: 'GET, HEAD, OPTIONS' } });
+      return new Response(null, { status: 405, headers: { ...corsHeaders(cors, origin), allow: METADATA_ALLOW_METHODS } });
     }
     return new Response(request.method === 'HEAD' ? null : body, {
       status: 200,

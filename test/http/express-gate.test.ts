@@ -72,6 +72,8 @@ describe('protected-resource metadata', () => {
   it('answers preflight and refuses other methods', async () => {
     const pre = await fetch(PRM, { method: 'OPTIONS', headers: { origin: 'https://x.example', 'access-control-request-method': 'GET' } });
     expect(pre.status).toBe(204);
+    // The metadata is read-only: the preflight says so (not the MCP endpoint's POST and DELETE).
+    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
     const put = await fetch(PRM, { method: 'PUT' });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, HEAD, OPTIONS');

@@ -73,6 +73,9 @@ describe('Hono example over HTTP with the SDK client', () => {
     const doc = await fetch(prm);
     expect(doc.status).toBe(200);
     expect(((await doc.json()) as { resource: string }).resource).toBe(resource);
+    const pre = await fetch(prm, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
     const anon = await fetch(resource, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://app.example' }, body: '{}' });
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${prm}"`);
