@@ -5,8 +5,7 @@
  * silently stopped isolating (e.g. `koffi.load` without `{ deep: true }`) failed no test by itself.
  * Here, in child processes: the dynamic linker's own record (LD_DEBUG=bindings) shows zero bindings
  * from the bundle into `node` under the default load (the control, a forced plain load, shows
- * hundreds), native throughput is a sane fraction of crypto.verify in the same process (the plain
- * load measured ~0.06x, the isolated one ~0.6x), and libc's own `__environ`, which the
+ * hundreds; the throughput ratio is printed, ~0.06x plain against ~0.6x isolated), and libc's own `__environ`, which the
  * DEEPBIND-loaded bundle reads, holds node's environment (the copy-relocation repair).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -56,7 +55,7 @@ async function runWithBindings(env: Record<string, string | undefined>): Promise
 const OPENSSL = /^(EVP_|SSL_|RSA_|ERR_|BIO_|X509|PEM_|OPENSSL_|CRYPTO_|BN_|d2i_|i2d_)/;
 
 describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the isolated load really isolates (child processes)', () => {
-  it('control: a plain load binds hundreds of the bundle\'s OpenSSL references to node, and is slow', async () => {
+  it('control: a plain load binds hundreds of the bundle\'s OpenSSL references to node', async () => {
     const { run, toNode, fromBundle } = await runWithBindings({ GOPHER_AUTH_NATIVE_LOAD_MODE: 'plain' });
     expect(run.signal, run.stderr).toBeNull();
     expect(run.result?.loadMode).toBe('plain');
@@ -66,7 +65,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the isol
   });
 
   for (const addon of ['default', 'off'] as const) {
-    it(`default load (addon ${addon}): no binding from the bundle into node, native at a sane fraction of crypto.verify, environ repaired`, async () => {
+    it(`default load (addon ${addon}): no binding from the bundle into node, environ repaired`, async () => {
       const { run, toNode, fromBundle } = await runWithBindings({ GOPHER_AUTH_ADDON: addon === 'off' ? 'off' : undefined });
       expect(run.signal, run.stderr).toBeNull();
       expect(run.code, run.stderr).toBe(0);
@@ -76,8 +75,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the isol
       expect(fromBundle).toBeGreaterThan(1000);
       expect(toNode).toEqual([]);
       console.info(`isolated load (addon ${addon}): native/crypto.verify = ${r.ratio.toFixed(3)} (${r.native} vs ${r.node})`);
-      // Plain load: ~0.06x; isolated: ~0.55-0.65x on a loaded 2-core machine. 0.2 leaves 3x either way.
-      expect(r.ratio).toBeGreaterThan(0.2);
+      // Speed is the bench's to judge (bench/native.ts); the bindings above are what makes it.
       if (r.environ.separateStorage) expect(r.environ.same).toBe(true);
     });
   }
