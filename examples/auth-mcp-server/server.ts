@@ -136,11 +136,17 @@ export async function startAuthMcpServer(config: AuthMcpServerConfig, options: S
   } else {
     expressApp.all('/mcp', express.json({ limit: '4mb' }), (req, res, next) => endpoint.handle(req, res).catch(next));
   }
-  expressApp.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  expressApp.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
     if (res.headersSent) return void res.end();
     const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
+    const clientError = typeof status === 'number' && status >= 400 && status < 500;
+    // The OAuth routes answer in OAuth's terms (RFC 7591 §3.2.2, RFC 6749 §5.2), the MCP endpoint in JSON-RPC's.
+    if (req.path !== '/mcp') {
+      res.status(clientError ? status : 500).json(clientError ? { error: req.path.endsWith('/register') ? 'invalid_client_metadata' : 'invalid_request', error_description: 'The request body could not be read' } : { error: 'server_error' });
+      return;
+    }
+    if (clientError) {
       res.status(status).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
       return;
     }

@@ -73,6 +73,19 @@ describe('example server endpoints', () => {
     expect(stack.as.requestCounts.get('/clients-registrations/openid-connect')).toBeGreaterThan(0);
   });
 
+  it('/oauth/register answers a body it cannot read in RFC 7591 terms; the MCP endpoint in JSON-RPC terms', async () => {
+    const register = await fetch(`${base}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris":' });
+    expect(register.status).toBe(400);
+    expect(await register.json()).toEqual({ error: 'invalid_client_metadata', error_description: 'The request body could not be read' });
+    const mcp = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${await tokenFor('mcp:read')}` },
+      body: '{"jsonrpc":',
+    });
+    expect(mcp.status).toBe(400);
+    expect(await mcp.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+  });
+
   it('CORS: preflight 204 allowing Authorization and the MCP headers; WWW-Authenticate and Mcp-Session-Id exposed', async () => {
     const preflight = await fetch(mcpUrl, {
       method: 'OPTIONS',
