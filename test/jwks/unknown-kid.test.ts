@@ -149,12 +149,19 @@ describe('unknown kid: a full negative cache', () => {
     server.setFault({ kind: 'delay', ms: 1000 });
     const refresh = m.refresh();
     const pending = Array.from({ length: 30_000 }, (_, i) => m.handleUnknownKid(`ghost-${i}`));
+    // The stall is measured in CPU time between ticks: on a shared machine the wall-clock gap also
+    // counts time other processes had the core.
     let worstGap = 0;
+    let worstCpuGap = 0;
     let last = performance.now();
+    let lastCpu = cpuMs();
     const probe = setInterval(() => {
       const now = performance.now();
+      const cpu = cpuMs();
       worstGap = Math.max(worstGap, now - last);
+      worstCpuGap = Math.max(worstCpuGap, cpu - lastCpu);
       last = now;
+      lastCpu = cpu;
     }, 5);
     try {
       expect((await Promise.all(pending)).every((r) => r === null)).toBe(true);
@@ -163,14 +170,20 @@ describe('unknown kid: a full negative cache', () => {
     } finally {
       clearInterval(probe);
     }
-    // Scanning all 10,000 entries per insert took ~2.5 s here.
-    expect(worstGap).toBeLessThan(500);
+    console.info(`worst gap between ticks: ${worstGap.toFixed(0)} ms wall, ${worstCpuGap.toFixed(0)} ms CPU`);
+    // Scanning all 10,000 entries per insert took ~2.5 s here; linear work ~0.15–0.25 s.
+    expect(worstCpuGap).toBeLessThan(500);
     // The newest are remembered: answered at once, no fetch.
     server.resetCounts();
     expect(await m.handleUnknownKid('ghost-29999')).toBeNull();
     expect(server.fetchCount).toBe(0);
   });
 });
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 describe('unknown kid: memory', () => {
   it('2,000 remembered 40,000-character kids hold well under 1 MB (they would hold 80 MB as themselves)', async () => {
