@@ -1,0 +1,52 @@
+/**
+ * Gate refusals the other suites reach only partly:
+ * - a token a custom client calls valid but that has no numeric exp is still refused (it would be a
+ *   credential forever; RFC 9068 requires exp);
+ * - one Authorization header holding two credentials is answered as "multiple credentials", not as a
+ *   malformed header.
+ */
+import { describe, expect, it } from 'vitest';
+import { GopherAuthError } from '../../src/core/errors.js';
+import { extractTokenPayload } from '../../src/core/payload.js';
+import { Authenticator } from '../../src/http/authenticator.js';
+import { resolveAuthConfig, type TokenClient } from '../../src/http/config.js';
+import { DESCRIPTIONS, isBearerAuthError } from '../../src/http/errors.js';
+import { extractBearerToken } from '../../src/http/token.js';
+import { TestIssuer } from '../support/issuer.js';
+
+const issuer = new TestIssuer('https://issuer.test/gate-refusals');
+const resource = 'http://127.0.0.1:3000/mcp';
+
+/** A third-party validator that, unlike GopherAuthClient, does not insist on exp. */
+const lenientClient: TokenClient = {
+  validateToken: async () => ({ valid: true, errorCode: GopherAuthError.SUCCESS, errorMessage: null }),
+  extractPayload: (token) => extractTokenPayload(token),
+};
+
+describe('a valid verdict on a token without a numeric exp', () => {
+  it('is refused as invalid_token', async () => {
+    const gate = new Authenticator(resolveAuthConfig({ resource, issuer: issuer.issuer, client: lenientClient }));
+    try {
+      for (const exp of [undefined, '9999999999', null]) {
+        const token = issuer.sign({ claims: { aud: resource, exp } });
+        const outcome = await gate.verifyToken(token);
+        expect(isBearerAuthError(outcome), `exp ${String(exp)}`).toBe(true);
+        expect(outcome).toMatchObject({ kind: 'invalid_token', reason: 'the token has no numeric exp claim' });
+      }
+      // Control: the same client and a numeric exp give an identity.
+      const ok = await gate.verifyToken(issuer.sign({ claims: { aud: resource } }));
+      expect(isBearerAuthError(ok)).toBe(false);
+      expect(ok).toMatchObject({ expiresAt: expect.any(Number) });
+    } finally {
+      gate.close();
+    }
+  });
+});
+
+describe('two credentials in one Authorization header', () => {
+  it.each(['Bearer abc, Bearer def', 'Bearer abc,def', 'Bearer abc, Basic dXNlcjpwYXNz'])('%j is refused as multiple credentials', (header) => {
+    const result = extractBearerToken([header], '');
+    expect('error' in result && result.error.kind).toBe('invalid_request');
+    expect('error' in result && result.error.description).toBe(DESCRIPTIONS.multiple_credentials);
+  });
+});
