@@ -7,7 +7,8 @@
 # addon's batches through helper threads, and the HTTP gate, the MCP SDK adapters, the examples
 # (demo, SDK clients, conformance), the client core, JWKS manager and token cache (AsyncLocalStorage
 # without promise hooks on Node 24, fetch/undici differences; ~80 s more per Node version).
-# Usage: bash scripts/test-node.sh <22|24> [vitest arguments]
+# Usage: bash scripts/test-node.sh <22|24> [test files or folders] [vitest options]
+# (files or folders given replace the default set; options such as --reporter are passed through)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 major="${1:?usage: test-node.sh <22|24> [vitest arguments]}"
@@ -22,5 +23,12 @@ if [[ ! -x "$bin/node" ]]; then
   (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 echo "test:node$major: $("$bin/node" --version) from $bin/node"
+suites=(test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/http test/mcp test/examples test/core test/jwks test/cache)
+picked=()
+options=()
+for arg in "$@"; do
+  if [[ "$arg" != -* && -e "$arg" ]]; then picked+=("$arg"); else options+=("$arg"); fi
+done
+if [[ ${#picked[@]} -gt 0 ]]; then suites=("${picked[@]}"); fi
 # Children spawned by the suites use process.execPath, so they run under the same Node.
-PATH="$bin:$PATH" "$bin/node" node_modules/vitest/vitest.mjs run test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/http test/mcp test/examples test/core test/jwks test/cache "$@"
+PATH="$bin:$PATH" "$bin/node" node_modules/vitest/vitest.mjs run "${suites[@]}" ${options[@]+"${options[@]}"}
