@@ -64,32 +64,59 @@ Napi::Value ThrowError(Napi::Env env, const char* code, const std::string& messa
   return env.Undefined();
 }
 
-// Async calls on a destroyed client answer with a rejected promise, as the sync ones throw.
-Napi::Value RejectedDestroyed(Napi::Env env) {
-  auto deferred = Napi::Promise::Deferred::New(env);
-  Napi::Error error = Napi::Error::New(env, "the client was destroyed");
-  error.Set("code", Napi::String::New(env, "ERR_GOPHER_ADDON_DESTROYED"));
-  deferred.Reject(error.Value());
-  return deferred.Promise();
-}
-
 bool RequireAttached(Napi::Env env) {
   if (g_state != nullptr) return true;
   ThrowError(env, "ERR_GOPHER_ADDON_NOT_ATTACHED", "the addon is not attached to libgopher-orch");
   return false;
 }
 
-// Per JS thread (environment): the one answer every valid token gets, built once and frozen.
+// Per JS thread (environment): the one answer every valid token gets, built once and frozen, and
+// the promise that never settles (see NewPromise), made when the addon is loaded there.
 struct EnvData {
   Napi::ObjectReference valid_result;
+  Napi::Reference<Napi::Promise> never_settles;
 };
 
-Napi::Value ValidResult(Napi::Env env) {
+EnvData* GetEnvData(Napi::Env env) {
   auto* data = env.GetInstanceData<EnvData>();
   if (data == nullptr) {
     data = new EnvData();
     env.SetInstanceData(data);
   }
+  return data;
+}
+
+// A new promise for an async call, or (false) the environment's promise that never settles.
+// Once a worker thread is told to stop (worker.terminate()), its JS keeps running until V8 acts on
+// the termination, but N-API refuses to make promises (napi_create_promise: napi_pending_exception).
+// Napi::Promise::Deferred ignores that and keeps an uninitialized napi_value, which, returned from
+// validate/validateBatch, V8 dereferenced: SIGSEGV in FunctionCallbackWrapper::Invoke (or a V8 fatal
+// error) while the pool still ran the thread's earlier batches. That thread is going away, so its
+// call is dropped: the lease is given back and no work is queued.
+bool NewPromise(Napi::Env env, napi_deferred* deferred, Napi::Value* promise) {
+  napi_value value = nullptr;
+  if (napi_create_promise(env, deferred, &value) == napi_ok) {
+    *promise = Napi::Value(env, value);
+    return true;
+  }
+  EnvData* data = GetEnvData(env);
+  *promise = data->never_settles.IsEmpty() ? env.Undefined() : Napi::Value(data->never_settles.Value());
+  return false;
+}
+
+// Async calls on a destroyed client answer with a rejected promise, as the sync ones throw.
+Napi::Value RejectedDestroyed(Napi::Env env) {
+  napi_deferred deferred = nullptr;
+  Napi::Value promise;
+  if (!NewPromise(env, &deferred, &promise)) return promise;
+  Napi::Error error = Napi::Error::New(env, "the client was destroyed");
+  error.Set("code", Napi::String::New(env, "ERR_GOPHER_ADDON_DESTROYED"));
+  napi_reject_deferred(env, deferred, error.Value());
+  return promise;
+}
+
+Napi::Value ValidResult(Napi::Env env) {
+  EnvData* data = GetEnvData(env);
   if (data->valid_result.IsEmpty()) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("rc", Napi::Number::New(env, 0));
@@ -160,31 +187,30 @@ bool ParseValidationArgs(const Napi::CallbackInfo& info, uint64_t& id, Validatio
 
 class ValidateWorker : public Napi::AsyncWorker {
  public:
-  ValidateWorker(Napi::Env env, Lease lease, ValidationInput input)
+  ValidateWorker(Napi::Env env, napi_deferred deferred, Lease lease, ValidationInput input)
       : Napi::AsyncWorker(env, "gopher-auth-validate"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+        deferred_(deferred),
         lease_(std::move(lease)),
         input_(std::move(input)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
   // On the pool thread itself: for one token, the hand-off to a helper thread (two cross-core
   // wake-ups) costs about as much as the validation (64 single calls in flight: 0.65x the floor with
   // it, 1.02x without). Batches amortise it (see ValidateBatchWorker).
   void Execute() override { RunValidation(g_state->library, lease_.entry(), input_, output_, g_state->counters); }
 
+  // In an environment being torn down these settle nothing (N-API refuses); the lease still ends.
   void OnOK() override {
     lease_.Reset();  // a deferred destroy happens before the promise settles
-    deferred_.Resolve(ResultToJs(Env(), output_));
+    napi_resolve_deferred(Env(), deferred_, ResultToJs(Env(), output_));
   }
 
   void OnError(const Napi::Error& error) override {
     lease_.Reset();
-    deferred_.Reject(error.Value());
+    napi_reject_deferred(Env(), deferred_, error.Value());
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
+  napi_deferred deferred_;
   Lease lease_;  // released at the latest when the worker is deleted
   ValidationInput input_;
   ValidationOutput output_;
@@ -195,14 +221,12 @@ class ValidateWorker : public Napi::AsyncWorker {
 // a thread hop per token.
 class ValidateBatchWorker : public Napi::AsyncWorker {
  public:
-  ValidateBatchWorker(Napi::Env env, Lease lease, std::vector<ValidationInput> inputs)
+  ValidateBatchWorker(Napi::Env env, napi_deferred deferred, Lease lease, std::vector<ValidationInput> inputs)
       : Napi::AsyncWorker(env, "gopher-auth-validate-batch"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+        deferred_(deferred),
         lease_(std::move(lease)),
         inputs_(std::move(inputs)),
         outputs_(inputs_.size()) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     RunInBackground([this] {
@@ -217,16 +241,16 @@ class ValidateBatchWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     Napi::Array results = Napi::Array::New(env, outputs_.size());
     for (size_t i = 0; i < outputs_.size(); ++i) results.Set(static_cast<uint32_t>(i), ResultToJs(env, outputs_[i]));
-    deferred_.Resolve(results);
+    napi_resolve_deferred(env, deferred_, results);
   }
 
   void OnError(const Napi::Error& error) override {
     lease_.Reset();
-    deferred_.Reject(error.Value());
+    napi_reject_deferred(Env(), deferred_, error.Value());
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
+  napi_deferred deferred_;
   Lease lease_;
   std::vector<ValidationInput> inputs_;
   std::vector<ValidationOutput> outputs_;
@@ -326,9 +350,10 @@ Napi::Value Validate(const Napi::CallbackInfo& info) {
   if (!ParseValidationArgs(info, id, input)) return env.Undefined();
   Lease lease = g_state->handles->Acquire(id);
   if (!lease) return RejectedDestroyed(env);
-  auto* worker = new ValidateWorker(env, std::move(lease), std::move(input));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
+  napi_deferred deferred = nullptr;
+  Napi::Value promise;
+  if (!NewPromise(env, &deferred, &promise)) return promise;  // the thread is being terminated
+  (new ValidateWorker(env, deferred, std::move(lease), std::move(input)))->Queue();
   return promise;
 }
 
@@ -366,9 +391,10 @@ Napi::Value ValidateBatch(const Napi::CallbackInfo& info) {
   }
   Lease lease = g_state->handles->Acquire(HandleId(info[0]));
   if (!lease) return RejectedDestroyed(env);
-  auto* worker = new ValidateBatchWorker(env, std::move(lease), std::move(inputs));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
+  napi_deferred deferred = nullptr;
+  Napi::Value promise;
+  if (!NewPromise(env, &deferred, &promise)) return promise;  // the thread is being terminated
+  (new ValidateBatchWorker(env, deferred, std::move(lease), std::move(inputs)))->Queue();
   return promise;
 }
 
@@ -469,6 +495,12 @@ Napi::Value SetBackgroundPriority(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Made while JS still runs here; its resolver is never used (kept until the environment goes).
+  napi_deferred never_resolved = nullptr;
+  napi_value never_settles = nullptr;
+  if (napi_create_promise(env, &never_resolved, &never_settles) == napi_ok) {
+    GetEnvData(env)->never_settles = Napi::Persistent(Napi::Promise(env, never_settles));
+  }
   exports.Set("setBackgroundPriority", Napi::Function::New(env, SetBackgroundPriority, "setBackgroundPriority"));
   exports.Set("attach", Napi::Function::New(env, Attach, "attach"));
   exports.Set("adopt", Napi::Function::New(env, Adopt, "adopt"));
