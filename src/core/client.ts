@@ -142,7 +142,8 @@ export class GopherAuthClient {
       if (cache !== null && typeof token === 'string' && !this.#tooStale()) {
         const key = this.#cacheKey(options);
         const hit = cache.get(token, key);
-        return hit !== undefined ? Promise.resolve(hit) : this.#validateAndRemember(cache, token, options, key);
+        if (hit !== undefined) return Promise.resolve(hit);
+        return cache.joinUnderway(token, key) ?? this.#validateAndRemember(cache, token, options, key);
       }
       return this.#validate(token, options);
     } catch (error) {
@@ -150,7 +151,13 @@ export class GopherAuthClient {
     }
   }
 
-  async #validateAndRemember(cache: TokenCache, token: string, options: ValidationOptionsInput | undefined, key: string): Promise<ValidationResult> {
+  #validateAndRemember(cache: TokenCache, token: string, options: ValidationOptionsInput | undefined, key: string): Promise<ValidationResult> {
+    const pending = this.#validateThenRemember(cache, token, options, key);
+    cache.trackUnderway(token, key, pending);
+    return pending;
+  }
+
+  async #validateThenRemember(cache: TokenCache, token: string, options: ValidationOptionsInput | undefined, key: string): Promise<ValidationResult> {
     const generation = cache.generation;
     const result = await this.#validate(token, options);
     if (!this.#destroyed) cache.set(token, key, result, generation);

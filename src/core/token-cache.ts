@@ -33,6 +33,8 @@ export interface TokenCacheStats {
   /** Distinct tokens cached now. */
   size: number;
   maxEntries: number;
+  /** Misses answered by a validation of the same token and options already under way. */
+  joined: number;
 }
 
 export const DEFAULT_TOKEN_CACHE_MAX_ENTRIES = 10_000;
@@ -120,6 +122,10 @@ function refuse(message: string): never {
   throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, message);
 }
 
+function copyResult(result: ValidationResult): ValidationResult {
+  return { valid: result.valid, errorCode: result.errorCode, errorMessage: result.errorMessage };
+}
+
 export class TokenCache {
   readonly #maxEntries: number;
   readonly #ttlMs: number;
@@ -132,6 +138,9 @@ export class TokenCache {
   #keys: Map<string | null, string> | null = null;
   /** Increases whenever the key set changes; a validation that straddled a change is not cached. */
   #generation = 0;
+  /** Validations under way, per token and options key: a burst of one token is validated once. */
+  readonly #underway = new Map<string, Map<string, Promise<ValidationResult>>>();
+  #joined = 0;
   #hits = 0;
   #misses = 0;
   #evictions = 0;
@@ -249,7 +258,30 @@ export class TokenCache {
       keyDrops: this.#keyDrops,
       size: this.#slots.size,
       maxEntries: this.#maxEntries,
+      joined: this.#joined,
     };
+  }
+
+  /** The result of a validation of this token with these options already under way (a copy), or undefined. */
+  joinUnderway(token: string, key: string): Promise<ValidationResult> | undefined {
+    const pending = this.#underway.get(token)?.get(key);
+    if (pending === undefined) return undefined;
+    this.#joined++;
+    return pending.then(copyResult);
+  }
+
+  /** Lets callers with the same token and options join `pending` until it settles. */
+  trackUnderway(token: string, key: string, pending: Promise<ValidationResult>): void {
+    if (token.length > MAX_CACHED_TOKEN_LENGTH) return;
+    let byKey = this.#underway.get(token);
+    if (byKey === undefined) this.#underway.set(token, (byKey = new Map()));
+    const forToken = byKey;
+    forToken.set(key, pending);
+    const settled = (): void => {
+      forToken.delete(key);
+      if (forToken.size === 0 && this.#underway.get(token) === forToken) this.#underway.delete(token);
+    };
+    pending.then(settled, settled);
   }
 
   #evictOverflow(): void {

@@ -35,6 +35,20 @@ const hits = (c: GopherAuthClient): number => c.stats().tokenCache?.hits ?? -1;
 const misses = (c: GopherAuthClient): number => c.stats().tokenCache?.misses ?? -1;
 
 describe.each(['js', 'native'] as const)('GopherAuthClient token cache, %s backend', (backend) => {
+  it('validates a burst of one token once: the rest join the validation under way (each gets its own result object)', async () => {
+    const c = await client({ backend });
+    const token = issuer.sign({ claims: { aud: 'api' } });
+    const results = await Promise.all(Array.from({ length: 100 }, () => c.validateToken(token, { audience: 'api' })));
+    expect(results.every((r) => r.valid && r.errorCode === GopherAuthError.SUCCESS)).toBe(true);
+    expect(new Set(results).size).toBe(100);
+    expect(c.stats().tokenCache?.joined).toBe(99);
+    // Other options are another validation, never joined to this one.
+    const [wide, narrow] = await Promise.all([c.validateToken(token, { audience: 'api', scopes: ['admin'] }), c.validateToken(token, { audience: 'other' })]);
+    expect(wide.errorCode).toBe(GopherAuthError.INSUFFICIENT_SCOPE);
+    expect(narrow.errorCode).toBe(GopherAuthError.INVALID_AUDIENCE);
+    expect(c.stats().tokenCache?.joined).toBe(99);
+  });
+
   it('answers a repeated token from the cache, async and sync', async () => {
     const c = await client({ backend });
     const token = issuer.sign({ claims: { aud: 'api' } });
