@@ -74,7 +74,9 @@ export class Authenticator {
             new DiscoveringClient({ issuer: config.issuer, clientOptions, logger: config.logger, allowInsecureHttp: config.allowInsecureHttp, retryAfterSeconds: config.retryAfterSeconds });
       this.#ownsClient = true;
     }
-    this.#decoder = this.#ownsClient || this.client instanceof GopherAuthClient ? { extractPayload: extractTokenPayload } : this.client;
+    // A subclass may read claims its own way: only this package's own client is bypassed.
+    const ours = this.#ownsClient || Object.getPrototypeOf(this.client) === GopherAuthClient.prototype;
+    this.#decoder = ours ? { extractPayload: extractTokenPayload } : this.client;
     const options = new GopherValidationOptions().setAudience(config.audience);
     if (config.clockSkew !== undefined) options.setClockSkew(config.clockSkew);
     this.#options = options;
@@ -82,6 +84,8 @@ export class Authenticator {
 
   /** Verifies a bearer token (no per-call scopes). Resolves with AuthInfo or a typed refusal. */
   async verifyToken(token: string): Promise<AuthInfo | BearerAuthError> {
+    // A server shutting down: "come back later", whoever owns the client.
+    if (this.#closed) return authErrors.unavailable('the gate is closed');
     let verdict;
     try {
       verdict = await this.client.validateToken(token, this.#options);

@@ -27,8 +27,9 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
   // A body on GET or DELETE means nothing to the MCP SDK, but a handler may still read it: checked too.
   const hasBody = BODY_METHODS.has(req.method ?? '') || declaresBody(singleHeader(req, 'content-length'), singleHeader(req, 'transfer-encoding'));
   if (!hasBody || req.readableEnded) return undefined;
-  assertReadableBody(singleHeader(req, 'content-type'), singleHeader(req, 'content-encoding'));
-  const value = parseJsonText(await readNodeBody(req, limit));
+  const text = await readNodeBody(req, limit);
+  if (text !== '') assertReadableBody(singleHeader(req, 'content-type'), singleHeader(req, 'content-encoding'));
+  const value = parseJsonText(text);
   req.body = value;
   req._body = true;
   return value;

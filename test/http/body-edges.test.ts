@@ -102,6 +102,10 @@ describe('node gate: encodings', () => {
     expect((await send('POST', READ_CALL, { 'content-type': 'application/json;charset=utf8' })).status).toBe(200);
   });
 
+  it('an empty body is no body, whatever its Content-Type says', async () => {
+    expect((await send('POST', '', { 'content-type': 'text/plain; charset=latin1' })).status).toBe(200);
+  });
+
   it('answers a body that is not JSON with the JSON-RPC parse error, no challenge', async () => {
     const res = await send('POST', '{"jsonrpc":');
     expect(res.status).toBe(400);
@@ -119,6 +123,11 @@ describe('web gate: the same rules', () => {
     const outcome = await auth.gate(request);
     expect(outcome).not.toBeInstanceOf(Response);
     expect(await request.text()).toBe(READ_CALL);
+  });
+
+  it('a DELETE without a body passes, though frameworks give it an empty stream and any Content-Type', async () => {
+    const outcome = await auth.gate(new Request(`${base}/mcp`, { method: 'DELETE', body: '', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain; charset=latin1' } }));
+    expect(outcome).not.toBeInstanceOf(Response);
   });
 
   it('BOM, gzip and charset as the node gate', async () => {

@@ -57,3 +57,31 @@ describe('closing a gate with requests in flight', () => {
     });
   }
 });
+
+describe('a gate over the caller’s own client', () => {
+  it('reads claims through a GopherAuthClient subclass’s own extractPayload', async () => {
+    class Mapping extends GopherAuthClient {
+      override extractPayload(token: string) {
+        const payload = super.extractPayload(token);
+        return payload === null ? null : { ...payload, claims: { ...payload.claims, sub: 'mapped-subject' } };
+      }
+    }
+    using own = new Mapping(server.url, ISSUER, { backend: 'js' });
+    const auth = gopherAuth({ resource: RESOURCE, issuer: ISSUER, client: own });
+    const token = new TestIssuer(ISSUER).sign({ claims: { aud: RESOURCE, scope: 'mcp:read', sub: 'raw-subject' } });
+    const outcome = await auth.authenticate({ method: 'GET', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined });
+    expect('authInfo' in outcome && outcome.authInfo.extra?.['sub']).toBe('mapped-subject');
+  });
+
+  it('after close(), refuses with 503 even though the client (not its own) still works', async () => {
+    using own = new GopherAuthClient(server.url, ISSUER, { backend: 'js' });
+    const auth = gopherAuth({ resource: RESOURCE, issuer: ISSUER, client: own });
+    const token = new TestIssuer(ISSUER).sign({ claims: { aud: RESOURCE, scope: 'mcp:read' } });
+    const request = { method: 'GET', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined };
+    expect('authInfo' in (await auth.authenticate(request))).toBe(true);
+    auth.close();
+    expect(own.isDestroyed()).toBe(false);
+    const after = await auth.authenticate(request);
+    expect('error' in after && after.error.kind).toBe('unavailable');
+  });
+});
