@@ -25,11 +25,21 @@ export function parseJsonText(text: string): unknown {
  * exchanged between systems is UTF-8, RFC 8259 §8.1; a handler honouring the charset could decode
  * another tool name than the one checked).
  */
-export function assertReadableBody(contentType: string | null | undefined, contentEncoding: string | null | undefined): void {
+function assertReadableBody(contentType: string | null | undefined, contentEncoding: string | null | undefined): void {
   const encoding = contentEncoding?.trim().toLowerCase() ?? '';
   if (encoding !== '' && encoding !== 'identity') throw authErrors.unsupportedMediaType(`Content-Encoding ${JSON.stringify(contentEncoding)}`);
   const charset = contentType === null || contentType === undefined ? null : /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType);
   if (charset !== null && !/^utf-?8$/i.test(charset[1] ?? '')) throw authErrors.unsupportedMediaType(`charset ${JSON.stringify(charset[1])}`);
+}
+
+/**
+ * A body read as text, parsed for the scope check: undefined when empty (whatever its headers say:
+ * frameworks hand an empty stream to every DELETE), else refused as assertReadableBody says, else JSON.
+ */
+export function parseBodyText(text: string, contentType: string | null | undefined, contentEncoding: string | null | undefined): unknown {
+  if (text === '') return undefined;
+  assertReadableBody(contentType, contentEncoding);
+  return parseJsonText(text);
 }
 
 /** Whether a request without a body-carrying method still declares a body (RFC 9112 §6.3). */

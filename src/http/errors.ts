@@ -78,12 +78,7 @@ export class BearerAuthError extends Error {
     this.requiredScopes = Object.freeze([...(extra.requiredScopes ?? [])]);
     this.challengeScopes = extra.challengeScopes === undefined ? this.requiredScopes : Object.freeze([...extra.challengeScopes]);
     this.headerMismatch = extra.headerMismatch === undefined ? undefined : Object.freeze({ id: extra.headerMismatch.id });
-    this.jsonRpc =
-      extra.jsonRpc !== undefined
-        ? Object.freeze({ ...extra.jsonRpc })
-        : extra.headerMismatch !== undefined
-          ? Object.freeze({ id: extra.headerMismatch.id, code: HEADER_MISMATCH_CODE, message: 'Bad Request: the request headers and body disagree' })
-          : undefined;
+    this.jsonRpc = extra.jsonRpc === undefined ? undefined : Object.freeze({ ...extra.jsonRpc });
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -130,7 +125,10 @@ export const authErrors = {
     new BearerAuthError('bad_request', DESCRIPTIONS.parse_error, reason, { jsonRpc: { id: null, code: PARSE_ERROR_CODE, message: 'Parse error' } }),
   /** `id`: the JSON-RPC id of the request whose headers disagree (null when there is none). */
   headerMismatch: (reason: string, id: string | number | null) =>
-    new BearerAuthError('bad_request', DESCRIPTIONS.header_mismatch, reason, { headerMismatch: { id } }),
+    new BearerAuthError('bad_request', DESCRIPTIONS.header_mismatch, reason, {
+      headerMismatch: { id },
+      jsonRpc: { id, code: HEADER_MISMATCH_CODE, message: 'Bad Request: the request headers and body disagree' },
+    }),
   forbiddenOrigin: (reason: string) => new BearerAuthError('forbidden_origin', DESCRIPTIONS.forbidden_origin, reason),
   payloadTooLarge: (reason: string) => new BearerAuthError('payload_too_large', DESCRIPTIONS.payload_too_large, reason),
   unsupportedMediaType: (reason: string) => new BearerAuthError('unsupported_media_type', DESCRIPTIONS.unsupported_media_type, reason),

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Authenticator } from './authenticator.js';
-import { assertReadableBody, declaresBody, parseJsonText, readNodeBody } from './body.js';
+import { declaresBody, parseBodyText, parseJsonText, readNodeBody } from './body.js';
 import { METADATA_ALLOW_METHODS, corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 import { runWithAuthInfo } from './context.js';
@@ -27,9 +27,7 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
   // A body on GET or DELETE means nothing to the MCP SDK, but a handler may still read it: checked too.
   const hasBody = BODY_METHODS.has(req.method ?? '') || declaresBody(singleHeader(req, 'content-length'), singleHeader(req, 'transfer-encoding'));
   if (!hasBody || req.readableEnded) return undefined;
-  const text = await readNodeBody(req, limit);
-  if (text !== '') assertReadableBody(singleHeader(req, 'content-type'), singleHeader(req, 'content-encoding'));
-  const value = parseJsonText(text);
+  const value = parseBodyText(await readNodeBody(req, limit), singleHeader(req, 'content-type'), singleHeader(req, 'content-encoding'));
   req.body = value;
   req._body = true;
   return value;

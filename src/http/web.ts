@@ -5,7 +5,7 @@
  */
 import type { AuthInfo } from './auth-info.js';
 import type { Authenticator } from './authenticator.js';
-import { assertReadableBody, parseJsonText, readWebBody } from './body.js';
+import { parseBodyText, readWebBody } from './body.js';
 import { METADATA_ALLOW_METHODS, corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
 import { authErrorResponse } from './errors.js';
 
@@ -44,10 +44,7 @@ export function createWebGate(auth: Authenticator): WebGate {
 /** Any body the request carries, whatever the method (a handler may read one on DELETE too). */
 async function webBody(request: Request, limit: number): Promise<unknown> {
   if (request.body === null) return undefined;
-  const text = await readWebBody(request, limit);
-  // Only a body there is: frameworks hand an empty stream to every DELETE.
-  if (text !== '') assertReadableBody(request.headers.get('content-type'), request.headers.get('content-encoding'));
-  return parseJsonText(text);
+  return parseBodyText(await readWebBody(request, limit), request.headers.get('content-type'), request.headers.get('content-encoding'));
 }
 
 /** The PRM document as a web Response when `request` asks for it, else null. */
