@@ -46,7 +46,7 @@ export function defaultNativeOffThreadLimit(env: NodeJS.ProcessEnv = process.env
 /** Batches on the libuv pool at once, process-wide. */
 export const nativeBatchSlots = new OffThreadSlots(defaultNativeOffThreadLimit());
 
-/** Scopes are enforced by the JS re-check: the native library ignores `scp` and does not merge claims. */
+/** Scopes are enforced by the JS re-check: the native library ignores `scp` and reads a nested `"scope"` as readily as the real one. */
 export function nativeRequest(request: ValidationRequest): ValidationRequest {
   return request.scopes === undefined ? request : { ...request, scopes: undefined };
 }

@@ -9,7 +9,7 @@ export interface ValidationResult {
 /** Claims read from a token WITHOUT verifying it. Never base an access decision on this alone. */
 export interface TokenPayload {
   subject: string | null;
-  /** Space-separated, merged from `scope`, `scp` and `scopes`. */
+  /** Space-separated, from the first of `scope`, `scp` and `scopes` the token carries. */
   scopes: string;
   /** A string, or the array joined with spaces; null when absent. */
   audience: string | null;

@@ -7,7 +7,7 @@ export interface AuthInfo {
   token: string;
   /** `client_id` claim (RFC 9068), else `azp`, else ''. */
   clientId: string;
-  /** Scopes granted by the token (`scope`, `scp`, `scopes` merged). */
+  /** Scopes granted by the token (the first of `scope`, `scp`, `scopes` it carries). */
   scopes: string[];
   /** `exp` in seconds since the epoch. */
   expiresAt?: number;

@@ -26,11 +26,15 @@ describe('hasAnyScope', () => {
 });
 
 describe('readTokenScopes', () => {
-  it('merges scope (string), scp and scopes (string or array), without duplicates', () => {
-    expect(readTokenScopes({ scope: 'a b', scp: ['b', 'c'], scopes: 'd a' })).toEqual(['a', 'b', 'c', 'd']);
+  it('reads the first of scope (string), scp and scopes (string or array) the claims carry, never a merge', () => {
+    expect(readTokenScopes({ scope: 'a b a', scp: ['b', 'c'], scopes: 'd a' })).toEqual(['a', 'b']);
+    expect(readTokenScopes({ scp: ['b', 'c', 'b'], scopes: 'd a' })).toEqual(['b', 'c']);
     expect(readTokenScopes({ scp: 'x y' })).toEqual(['x', 'y']);
     expect(readTokenScopes({ scopes: ['x', 5, ''] })).toEqual(['x']);
-    // `scope` is a string per RFC 9068; an array there is not read.
+    // Present decides, even when empty or of the wrong type: `scope` is a string per RFC 9068.
+    expect(readTokenScopes({ scope: '', scp: ['a'] })).toEqual([]);
+    expect(readTokenScopes({ scope: ['a'], scp: ['a'] })).toEqual([]);
+    expect(readTokenScopes({ scp: { a: true }, scopes: 'a' })).toEqual([]);
     expect(readTokenScopes({ scope: ['a'] })).toEqual([]);
     expect(readTokenScopes({ nested: { scope: 'a' } })).toEqual([]);
     expect(readTokenScopes({ scope: 'a\tb c' })).toEqual(['a\tb', 'c']);

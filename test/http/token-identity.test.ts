@@ -99,8 +99,12 @@ describe('scopes in AuthInfo', () => {
     const refused = await gate(joined);
     expect(refused).toBeInstanceOf(Response);
     expect((refused as Response).status).toBe(403);
-    const granted = await gate(issuer.sign({ claims: { scp: ['mcp:read', 'mcp:admin'], scope: 'openid' } }));
-    expect((granted as AuthInfo).scopes).toEqual(['openid', 'mcp:read', 'mcp:admin']);
+    const granted = await gate(issuer.sign({ claims: { scp: ['mcp:read', 'mcp:admin'] } }));
+    expect((granted as AuthInfo).scopes).toEqual(['mcp:read', 'mcp:admin']);
+    // One claim decides: an scp beside a scope claim grants nothing (as validation reads it).
+    const sideClaim = await gate(issuer.sign({ claims: { scope: 'openid', scp: ['mcp:read', 'mcp:admin'] } }));
+    expect(sideClaim).toBeInstanceOf(Response);
+    expect((sideClaim as Response).status).toBe(403);
   });
 });
 

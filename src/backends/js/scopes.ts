@@ -20,11 +20,23 @@ function scopeList(value: unknown): string[] {
   return [];
 }
 
+/** The scope claims, in the order that decides which one a token's scopes come from. */
+const SCOPE_CLAIMS = ['scope', 'scp', 'scopes'] as const;
+
 /**
- * Every scope a claim set grants: `scope` (string, RFC 8693/9068), `scp` (string or array, as Entra
- * issues it) and `scopes` (string or array). Duplicates removed, first-seen order kept.
+ * The scopes a claim set grants, from ONE claim: the first of `scope` (a space-separated string,
+ * RFC 8693 §4.2 / RFC 9068 §2.2.3), `scp` (string or array, as Entra and Okta issue it) and `scopes`
+ * (string or array) that the token carries. The others are ignored, not merged: issuers fill side
+ * claims from user attributes or custom mappers, and a `scopes: "mcp:admin"` next to a real `scope`
+ * must not grant anything. A claim of the wrong type (`scope` as an array, `scp` as an object)
+ * grants nothing. Duplicates removed, first-seen order kept.
  */
 export function readTokenScopes(claims: Record<string, unknown>): string[] {
-  const scope = typeof claims.scope === 'string' ? splitScopes(claims.scope) : [];
-  return [...new Set([...scope, ...scopeList(claims.scp), ...scopeList(claims.scopes)])];
+  for (const name of SCOPE_CLAIMS) {
+    const value = claims[name];
+    if (value === undefined) continue;
+    if (name === 'scope') return typeof value === 'string' ? [...new Set(splitScopes(value))] : [];
+    return [...new Set(scopeList(value))];
+  }
+  return [];
 }
