@@ -33,7 +33,13 @@ export type SdkAuthErrors = SdkAuthErrorClasses | SdkOAuthErrorNamespace;
 export interface TokenSource {
   verifyAccessToken(token: string): Promise<AuthInfo>;
   readonly resourceMetadataUrl: string;
-  readonly config: { readonly resourceUrl: URL; readonly requiredScopes: readonly string[] };
+  readonly config: {
+    readonly resourceUrl: URL;
+    readonly requiredScopes: readonly string[];
+    readonly toolScopes?: ReadonlyMap<string, unknown>;
+    readonly resourceScopes?: ReadonlyMap<string, unknown>;
+    readonly promptScopes?: ReadonlyMap<string, unknown>;
+  };
 }
 
 export interface GopherTokenVerifier {
@@ -46,6 +52,13 @@ export interface TokenVerifierOptions {
    * `@modelcontextprotocol/sdk` (v1) when it is installed, else from `@modelcontextprotocol/server` (v2).
    */
   errors?: SdkAuthErrors;
+  /**
+   * Set only when the gate itself also runs in front of these routes and so checks its
+   * `toolScopes` / `resourceScopes` / `promptScopes` there. Without it, a gate with any such rule is
+   * refused: the SDK's `requireBearerAuth` sees the token, never the body, so those rules would
+   * silently not apply.
+   */
+  perCallRulesCheckedElsewhere?: boolean;
 }
 
 type Refusal = 'invalid_token' | 'insufficient_scope' | 'server_error';
@@ -127,7 +140,13 @@ export function sdkErrorFor(error: BearerAuthError, errors: SdkAuthErrors): Erro
   return errorFactory(errors)(refusalOf(error), error.description);
 }
 
+/**
+ * The gate as an `OAuthTokenVerifier`. Throws INVALID_CONFIG for a gate with per-tool, per-resource
+ * or per-prompt scopes, which a verifier (token only, no body) cannot enforce; see
+ * `perCallRulesCheckedElsewhere`.
+ */
 export function createTokenVerifier(source: TokenSource, options: TokenVerifierOptions = {}): GopherTokenVerifier {
+  refuseUnenforcedRules(source, options);
   let factory: Promise<ErrorFactory> | undefined = options.errors ? Promise.resolve(errorFactory(options.errors)) : undefined;
   return {
     async verifyAccessToken(token: string): Promise<AuthInfo> {
@@ -144,6 +163,19 @@ export function createTokenVerifier(source: TokenSource, options: TokenVerifierO
       }
     },
   };
+}
+
+function refuseUnenforcedRules(source: TokenSource, options: TokenVerifierOptions): void {
+  const { toolScopes, resourceScopes, promptScopes } = source.config;
+  const perCall = [['toolScopes', toolScopes], ['resourceScopes', resourceScopes], ['promptScopes', promptScopes]] as const;
+  const unenforced = perCall.filter(([, rules]) => rules !== undefined && rules.size > 0).map(([name]) => name);
+  if (unenforced.length > 0 && options.perCallRulesCheckedElsewhere !== true) {
+    throw new GopherAuthException(
+      GopherAuthError.INVALID_CONFIG,
+      `a token verifier for the SDK's requireBearerAuth never reads the request body, so the gate's ${unenforced.join(', ')} would not be enforced; ` +
+        'mount the gate itself (app.post(path, auth, handler)) instead, or pass { perCallRulesCheckedElsewhere: true } if it also runs in front of these routes',
+    );
+  }
 }
 
 /**

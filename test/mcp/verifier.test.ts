@@ -7,6 +7,7 @@ import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middlew
 import * as esmErrors from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
 import { authErrors } from '../../src/http/errors.js';
+import { GopherAuthError } from '../../src/core/errors.js';
 import { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor, sdkMetadataRouterOptions, type SdkAuthErrorClasses } from '../../src/mcp/verifier.js';
 import { TestIssuer } from '../support/issuer.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
@@ -121,6 +122,53 @@ describe("the SDK's requireBearerAuth with our verifier", () => {
 
   it('refuses things that are not the SDK classes', () => {
     expect(() => createTokenVerifier(auth, { errors: {} as SdkAuthErrorClasses })).toThrow(/InvalidTokenError/);
+  });
+
+  it('refuses a gate with per-call scope rules, which the SDK middleware (no body) would not enforce', async () => {
+    const rules = [{ toolScopes: { 'admin-tool': ['mcp:admin'] } }, { resourceScopes: { 'secret://vault/*': ['mcp:admin'] } }, { promptScopes: { p: ['mcp:admin'] } }];
+    for (const rule of rules) {
+      const guarded = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', ...rule });
+      try {
+        let thrown: unknown;
+        try {
+          sdkBearerAuthOptions(guarded);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toMatchObject({ code: GopherAuthError.INVALID_CONFIG, message: expect.stringContaining(Object.keys(rule)[0] as string) });
+        expect((thrown as Error).message).toContain('perCallRulesCheckedElsewhere');
+        expect(() => createTokenVerifier(guarded)).toThrow(/never reads the request body/);
+        // Acknowledged (the gate also runs in front): the options are made.
+        const options = sdkBearerAuthOptions(guarded, { perCallRulesCheckedElsewhere: true });
+        expect(options.expectedResource.href).toBe(resource);
+      } finally {
+        guarded.close();
+      }
+    }
+  });
+
+  it('with the gate in front too, its per-tool rule still refuses before the SDK middleware runs', async () => {
+    const guarded = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', toolScopes: { 'admin-tool': ['mcp:admin'] } });
+    const app = express();
+    app.post('/both', guarded, requireBearerAuth(sdkBearerAuthOptions(guarded, { errors: esmErrors, perCallRulesCheckedElsewhere: true })), (_req, res) => {
+      res.json({ ran: true });
+    });
+    const local = createServer(app);
+    await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(local.address() as AddressInfo).port}/both`;
+      const call = (name: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } }),
+        });
+      expect((await call('admin-tool')).status).toBe(403);
+      expect((await call('weather')).status).toBe(200);
+    } finally {
+      local.close();
+      guarded.close();
+    }
   });
 });
 
