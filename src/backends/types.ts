@@ -42,6 +42,11 @@ export interface ValidationRequest {
   clockSkew: number;
   /** Allowed JWS `alg` values. */
   algorithms: readonly string[];
+  /**
+   * Accepted header `typ` values as full lower-case media types (`application/at+jwt`); absent
+   * means `typ` is not checked. See normalizeTokenType.
+   */
+  tokenTypes?: readonly string[];
   /** Seconds since the epoch; defaults to now. For tests. */
   now?: number;
 }

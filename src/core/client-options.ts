@@ -1,4 +1,4 @@
-import { JS_ALGORITHMS } from '../backends/js/index.js';
+import { JS_ALGORITHMS, normalizeTokenType } from '../backends/js/index.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
 import type { BackendMode } from './backend-selection.js';
 import type { Logger } from './logger.js';
@@ -26,6 +26,14 @@ export interface GopherAuthClientOptions {
   clockSkew?: number;
   /** Accepted JWS algorithms. Default: every algorithm the JS backend verifies. */
   algorithms?: readonly string[];
+  /**
+   * Accepted values of the token header's `typ`, e.g. `['at+jwt']` for issuers that type their
+   * access tokens as RFC 9068 asks: ID tokens, logout and other JWTs of the same issuer are then
+   * refused even when their `aud` matches. Compared as media types (case-insensitive, `application/`
+   * implied). A token without `typ` is refused too. Default: `typ` is not checked (most issuers
+   * send `JWT` or nothing).
+   */
+  tokenTypes?: readonly string[];
   /** pino-compatible logger; default silent. Never receives token contents. */
   logger?: Logger;
   /** Finer JWKS manager settings. */
@@ -40,6 +48,8 @@ export interface GopherAuthClientOptions {
 export interface ResolvedClientOptions {
   clockSkew: number;
   algorithms: readonly string[];
+  /** Normalized (see normalizeTokenType); undefined: not checked. */
+  tokenTypes: readonly string[] | undefined;
   manager: JwksManagerOptions;
 }
 
@@ -64,6 +74,7 @@ const CLIENT_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys({
   autoRefresh: true,
   clockSkew: true,
   algorithms: true,
+  tokenTypes: true,
   logger: true,
   jwks: true,
   tokenCache: true,
@@ -104,6 +115,7 @@ export function resolveClientOptions(options: GopherAuthClientOptions): Resolved
   return {
     clockSkew,
     algorithms: Object.freeze([...algorithms]),
+    tokenTypes: resolveTokenTypes(options.tokenTypes),
     manager: {
       ...options.jwks,
       cacheDuration: options.cacheDuration,
@@ -112,6 +124,22 @@ export function resolveClientOptions(options: GopherAuthClientOptions): Resolved
       logger: options.logger,
     },
   };
+}
+
+/** A media type as `typ` may carry it: `type/subtype` or a bare subtype, printable ASCII without spaces. */
+const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(\/[!#$%&'*+.^_`|~0-9A-Za-z-]+)?$/;
+
+function resolveTokenTypes(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, "tokenTypes must be a non-empty array of media types, e.g. ['at+jwt']");
+  }
+  for (const type of value) {
+    if (typeof type !== 'string' || !MEDIA_TYPE.test(type)) {
+      throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `tokenTypes: ${JSON.stringify(type)} is not a media type such as 'at+jwt' or 'application/at+jwt'`);
+    }
+  }
+  return Object.freeze([...new Set(value.map((type: string) => normalizeTokenType(type)))]);
 }
 
 /** Option names `gopher_auth_client_set_option` accepts. */

@@ -73,7 +73,8 @@ export class GopherAuthClient {
     this.#logger = options.logger ?? silentLogger;
     this.#resolved = resolveClientOptions(options);
     this.#mode = resolveBackendMode(options.backend);
-    this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms });
+    const tokenTypes = this.#resolved.tokenTypes;
+    this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms, ...(tokenTypes && { tokenTypes }) });
     const cacheOptions = resolveTokenCacheOptions(options.tokenCache);
     this.#cache = cacheOptions === null ? null : new TokenCache(cacheOptions);
     this.#defaultCacheKey = optionsKey(this.#defaultRequest);
@@ -342,7 +343,8 @@ export class GopherAuthClient {
     // request is reused, so the verify workers get it once per batch instead of once per token.
     const last = this.#lastRequest;
     if (last !== null && last.audience === audience && last.clockSkew === clockSkew && sameScopes(last.scopes, scopes)) return last;
-    const request: ValidationRequest = Object.freeze({ issuer: this.#issuer, audience, scopes: scopes && Object.freeze([...scopes]), clockSkew, algorithms: this.#resolved.algorithms });
+    const tokenTypes = this.#resolved.tokenTypes;
+    const request: ValidationRequest = Object.freeze({ issuer: this.#issuer, audience, scopes: scopes && Object.freeze([...scopes]), clockSkew, algorithms: this.#resolved.algorithms, ...(tokenTypes && { tokenTypes }) });
     this.#lastRequest = request;
     return request;
   }

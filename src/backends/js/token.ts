@@ -44,6 +44,9 @@ export function parseToken(token: string, request: ValidationRequest): ParsedTok
   if (isVerdict(header)) return header;
   const { alg, kid, plain } = header;
   if (!request.algorithms.includes(alg)) return invalidToken(`Unsupported algorithm: ${alg}`);
+  if (request.tokenTypes !== undefined && (header.typ === null || !request.tokenTypes.includes(header.typ))) {
+    return invalidToken(header.typ === null ? "JWT header missing 'typ' field" : `Unexpected token type: ${header.typ}`);
+  }
 
   const payloadText = decodeBase64urlText(token.slice(dot1 + 1, dot2));
   if (payloadText === null) return invalidToken('Failed to decode JWT payload');
@@ -71,6 +74,17 @@ interface HeaderInfo {
   alg: string;
   kid: string | null;
   plain: boolean;
+  /** `typ` normalized (normalizeTokenType), or null when absent or not a string. */
+  typ: string | null;
+}
+
+/**
+ * A `typ` as the media type it names (RFC 7515 §4.1.9): lower case, `application/` prepended when
+ * it has no `/` — so `at+jwt`, `AT+JWT` and `application/at+jwt` compare equal.
+ */
+export function normalizeTokenType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.includes('/') ? lower : `application/${lower}`;
 }
 
 /** Issuers reuse a handful of headers, so parsed headers are cached by their segment text. */
@@ -110,7 +124,8 @@ function parseHeader(segment: string): HeaderInfo | Verdict {
   if (kid !== undefined && typeof kid !== 'string') return invalidToken("JWT header 'kid' is not a string");
   // The native library treats an empty kid as none.
   const keyId = kid === undefined || kid === '' ? null : kid;
-  return { alg, kid: keyId, plain: readsAlike(text, alg, keyId) };
+  const typ = header.value.typ;
+  return { alg, kid: keyId, plain: readsAlike(text, alg, keyId), typ: typeof typ === 'string' ? normalizeTokenType(typ) : null };
 }
 
 /**
