@@ -66,11 +66,12 @@ export class ClientRegistry {
     if (!Array.isArray(redirectUris) || redirectUris.some((u) => typeof u !== 'string')) {
       throw invalid('redirect_uris must be an array of strings', 'invalid_redirect_uri');
     }
-    if (grants.includes('authorization_code')) {
-      if (redirectUris.length === 0) throw invalid('authorization_code needs redirect_uris', 'invalid_redirect_uri');
-      for (const uri of redirectUris) {
-        if (!isAllowedRedirect(uri)) throw invalid(`redirect_uri not allowed: ${uri}`, 'invalid_redirect_uri');
-      }
+    // Checked whatever the grant types: a stored URI is one /authorize may be asked to match.
+    for (const uri of redirectUris) {
+      if (!isAllowedRedirect(uri)) throw invalid(`redirect_uri not allowed: ${uri}`, 'invalid_redirect_uri');
+    }
+    if (grants.includes('authorization_code') && redirectUris.length === 0) {
+      throw invalid('authorization_code needs redirect_uris', 'invalid_redirect_uri');
     }
     const responseTypes = grants.includes('authorization_code') ? ['code'] : [];
     if (request.response_types !== undefined) {

@@ -49,6 +49,10 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   const clientId = single(q, 'client_id');
   const client = clientId === undefined ? undefined : ctx.clients.get(clientId);
   if (!client) throw new HttpError(400, 'invalid_request', 'unknown client_id');
+  // Answered here, before any redirect URI is looked at: only a code-flow client may be sent back anywhere.
+  if (!client.grant_types.includes('authorization_code')) {
+    throw new HttpError(400, 'unauthorized_client', 'client may not use authorization_code');
+  }
   const requestedRedirect = single(q, 'redirect_uri');
   const redirectUri = requestedRedirect ?? (client.redirect_uris.length === 1 ? client.redirect_uris[0] : undefined);
   // Never redirect to an unregistered URI (RFC 6749 §4.1.2.1): answer here instead. Loopback IP
@@ -60,9 +64,6 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   const back = new URL(redirectUri);
   try {
     if (single(q, 'response_type') !== 'code') throw new HttpError(400, 'unsupported_response_type', 'only response_type=code');
-    if (!client.grant_types.includes('authorization_code')) {
-      throw new HttpError(400, 'unauthorized_client', 'client may not use authorization_code');
-    }
     const challenge = single(q, 'code_challenge');
     if (challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
       throw new HttpError(400, 'invalid_request', 'PKCE code_challenge (S256) is required');
