@@ -58,3 +58,66 @@ describe('development authorization server: redirect URIs', () => {
     expect(status).toBe(200);
   });
 });
+
+describe('development authorization server: redirect URI matching and schemes', () => {
+  const registered = 'http://127.0.0.1:8080/cb';
+  let clientId: string;
+  beforeAll(async () => {
+    const { status, body } = await client.register({ redirect_uris: [registered, 'https://app.example/cb'] });
+    expect(status).toBe(201);
+    clientId = body.client_id as string;
+  });
+  const outcome = async (redirect: string): Promise<number> => (await client.authorizeCode(clientId, { redirect_uri: redirect })).status;
+
+  it('compares loopback redirect URIs as strings, only the port may differ (OAuth 2.1 §2.3.1, RFC 8252 §7.3)', async () => {
+    expect(await outcome('http://127.0.0.1:49152/cb')).toBe(302);
+    expect(await outcome('http://127.0.0.1/cb')).toBe(302);
+    for (const spelling of [
+      'http://127.0.0.1:9/cb/../cb',
+      'http://127.0.0.1:9/./cb',
+      'http://127.0.0.1:9/%63b',
+      'http://127.1:9/cb',
+      'http://0x7f000001:9/cb',
+      'http://2130706433:9/cb',
+      'http://127.0.0.1:9\\cb',
+      'http://127.0.0.1:9/cb?',
+      'HTTP://127.0.0.1:9/cb',
+      'http://127.0.0.1:099999/cb',
+      'http://evil@127.0.0.1:9/cb',
+    ]) {
+      expect(await outcome(spelling), spelling).toBe(400);
+    }
+  });
+
+  it('matches other redirect URIs exactly', async () => {
+    expect(await outcome('https://app.example/cb')).toBe(302);
+    for (const spelling of ['https://APP.example/cb', 'https://app.example:443/cb', 'https://app.example/cb/', 'https://app.example/x/../cb']) {
+      expect(await outcome(spelling), spelling).toBe(400);
+    }
+  });
+
+  it('registers only https, loopback http and private-use schemes', async () => {
+    for (const uri of ['https://app.example/cb?x=1', 'http://localhost:8080/cb', 'http://[::1]/cb', 'vscode://ext/cb', 'com.example.app:/cb']) {
+      expect((await client.register({ redirect_uris: [uri] })).status, uri).toBe(201);
+    }
+    for (const uri of [
+      'ftp://evil.example/',
+      'ws://evil.example/',
+      'wss://evil.example/',
+      'blob:https://evil.example/x',
+      'about:blank',
+      'mailto:a@evil.example',
+      'http://0x7f000001/cb',
+      'http://127.1/cb',
+      'http://localhost.evil.example/cb',
+      'http://127.0.0.1.nip.io/cb',
+      'http:\\\\evil.example',
+      ' javascript:alert(1)',
+      'https://app.example/c b',
+    ]) {
+      const { status, body } = await client.register({ redirect_uris: [uri] });
+      expect(status, uri).toBe(400);
+      expect(body.error).toBe('invalid_redirect_uri');
+    }
+  });
+});
