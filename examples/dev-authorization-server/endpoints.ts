@@ -93,6 +93,15 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   res.end();
 }
 
+/** application/x-www-form-urlencoded decoding; a bad escape is a failed client authentication (RFC 6749 §5.2). */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw new HttpError(401, 'invalid_client', 'malformed Basic credentials');
+  }
+}
+
 function clientCredentialsFrom(req: IncomingMessage, form: URLSearchParams): {
   clientId?: string;
   clientSecret?: string;
@@ -107,8 +116,8 @@ function clientCredentialsFrom(req: IncomingMessage, form: URLSearchParams): {
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new HttpError(401, 'invalid_client', 'malformed Basic credentials');
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-    const id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    const id = formDecode(decoded.slice(0, colon));
+    const secret = formDecode(decoded.slice(colon + 1));
     if (bodyId !== undefined && bodyId !== id) throw new HttpError(400, 'invalid_request', 'client_id mismatch');
     return { clientId: id, clientSecret: secret, method: 'client_secret_basic' };
   }
