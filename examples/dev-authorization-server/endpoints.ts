@@ -79,6 +79,7 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
       scope,
       resources,
       redirectUri,
+      redirectUriGiven: requestedRedirect !== undefined,
       codeChallenge: challenge,
     });
     back.searchParams.set('code', code);
@@ -176,7 +177,11 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
     if (code === undefined || verifier === undefined) throw new HttpError(400, 'invalid_request', 'code and code_verifier are required');
     const pending = ctx.grants.takeCode(code);
     if (!pending || pending.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown, used or expired code');
-    if (single(form, 'redirect_uri') !== pending.redirectUri) throw new HttpError(400, 'invalid_grant', 'redirect_uri does not match');
+    // RFC 6749 §4.1.3: required only if the authorization request had it; when sent, it must be the one used.
+    const presentedRedirect = single(form, 'redirect_uri');
+    if (presentedRedirect === undefined ? pending.redirectUriGiven : presentedRedirect !== pending.redirectUri) {
+      throw new HttpError(400, 'invalid_grant', 'redirect_uri does not match the authorization request');
+    }
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || s256(verifier) !== pending.codeChallenge) {
       throw new HttpError(400, 'invalid_grant', 'PKCE verification failed');
     }

@@ -10,7 +10,10 @@ export interface Grant {
 }
 
 export interface PendingCode extends Grant {
+  /** Where the code was sent. */
   redirectUri: string;
+  /** Whether /authorize named it (else it was the single registered one): then the token request must repeat it. */
+  redirectUriGiven: boolean;
   codeChallenge: string;
   expiresAt: number;
 }

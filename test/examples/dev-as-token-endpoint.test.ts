@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '../../examples/dev-authorization-server/index.js';
-import { devAsClient, RESOURCE } from './dev-as-client.js';
+import { devAsClient, REDIRECT, RESOURCE } from './dev-as-client.js';
 
 let as: DevAuthorizationServer;
 let client: ReturnType<typeof devAsClient>;
@@ -22,6 +22,28 @@ describe('development authorization server: token endpoint', () => {
       const result = await client.token({ grant_type: 'client_credentials', resource: RESOURCE }, basic(id, secret));
       expect(result, `${id}:${secret}`).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     }
+  });
+
+  it('requires redirect_uri at the token endpoint only when /authorize received one (RFC 6749 §4.1.3)', async () => {
+    const clientId = await client.publicClient();
+    const withoutRedirect = await client.authorizeCode(clientId, { redirect_uri: undefined });
+    expect(`${withoutRedirect.location?.origin}${withoutRedirect.location?.pathname}`).toBe(REDIRECT);
+    const exchanged = await client.token({
+      grant_type: 'authorization_code', code: withoutRedirect.code, code_verifier: withoutRedirect.verifier, client_id: clientId,
+    });
+    expect(exchanged.status).toBe(200);
+
+    // Sent anyway, it must still be the one the code was issued for.
+    const again = await client.authorizeCode(clientId, { redirect_uri: undefined });
+    const wrong = await client.token({
+      grant_type: 'authorization_code', code: again.code, code_verifier: again.verifier, client_id: clientId, redirect_uri: 'http://127.0.0.1:10/cb',
+    });
+    expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    // Given at /authorize, it is required and must be identical.
+    const withRedirect = await client.authorizeCode(clientId);
+    const missing = await client.token({ grant_type: 'authorization_code', code: withRedirect.code, code_verifier: withRedirect.verifier, client_id: clientId });
+    expect(missing).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
   it('still takes well-formed, form-encoded Basic credentials', async () => {
