@@ -33,6 +33,10 @@ export interface ClientRegistrationRequest {
 
 const GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
+export function isSupportedGrant(grantType: string): grantType is GrantType {
+  return (GRANTS as readonly string[]).includes(grantType);
+}
+
 function invalid(description: string, error = 'invalid_client_metadata'): HttpError {
   return new HttpError(400, error, description);
 }
@@ -53,7 +57,7 @@ export class ClientRegistry {
     if (!Array.isArray(grantTypes) || grantTypes.length === 0) throw invalid('grant_types must be a non-empty array');
     // RFC 7591 §3.2.1: the server may replace requested values. Unsupported grant types (a client that
     // also lists device_code, say) are dropped and the response carries what was granted.
-    const grants = [...new Set(grantTypes.filter((g): g is GrantType => GRANTS.includes(g as GrantType)))];
+    const grants = [...new Set(grantTypes.filter(isSupportedGrant))];
     if (grants.length === 0) throw invalid(`none of the grant_types is supported (${GRANTS.join(', ')})`);
     const confidential = grants.includes('client_credentials');
     const method = (request.token_endpoint_auth_method ?? (confidential ? 'client_secret_basic' : 'none')) as string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientRegistry, RegisteredClient, TokenEndpointAuthMethod } from './clients.js';
+import { isSupportedGrant, type ClientRegistry, type RegisteredClient, type TokenEndpointAuthMethod } from './clients.js';
 import type { Grant, GrantStore } from './grants.js';
 import { HttpError, readForm, readJson, sendJson, single, splitScope } from './http-util.js';
 import { matchesRegisteredRedirect } from './redirect-uris.js';
@@ -165,7 +165,9 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
   const client = ctx.clients.authenticate(clientCredentialsFrom(req, form));
   const grantType = single(form, 'grant_type');
   if (grantType === undefined) throw new HttpError(400, 'invalid_request', 'grant_type is required');
-  if (!client.grant_types.includes(grantType as RegisteredClient['grant_types'][number])) {
+  // A grant this server does not implement is not the client's fault (RFC 6749 §5.2): asked before its grant list.
+  if (!isSupportedGrant(grantType)) throw new HttpError(400, 'unsupported_grant_type', `unsupported grant_type ${grantType}`);
+  if (!client.grant_types.includes(grantType)) {
     throw new HttpError(400, 'unauthorized_client', `client may not use ${grantType}`);
   }
   const requestedResources = parseResources(form.getAll('resource'));

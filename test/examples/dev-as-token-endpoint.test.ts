@@ -46,6 +46,20 @@ describe('development authorization server: token endpoint', () => {
     expect(missing).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
+  it('answers a grant type it does not support with unsupported_grant_type, whoever asks', async () => {
+    const clientId = await client.publicClient();
+    const machine = as.registerClient({ grant_types: ['client_credentials'] });
+    for (const grantType of ['password', 'urn:ietf:params:oauth:grant-type:device_code', 'implicit']) {
+      const byPublic = await client.token({ grant_type: grantType, username: 'a', password: 'b', client_id: clientId });
+      expect(byPublic, grantType).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } });
+      const byConfidential = await client.token({ grant_type: grantType }, basic(machine.client_id, machine.client_secret as string));
+      expect(byConfidential, grantType).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } });
+    }
+    // A supported grant the client was not registered for stays unauthorized_client.
+    const notRegistered = await client.token({ grant_type: 'client_credentials', client_id: clientId, resource: RESOURCE });
+    expect(notRegistered).toMatchObject({ status: 400, body: { error: 'unauthorized_client' } });
+  });
+
   it('still takes well-formed, form-encoded Basic credentials', async () => {
     const machine = as.registerClient({ grant_types: ['client_credentials'] });
     const encoded = basic(encodeURIComponent(machine.client_id), encodeURIComponent(machine.client_secret as string));
