@@ -137,25 +137,26 @@ function audienceFor(ctx: EndpointContext, resources: string[]): string | string
   throw new HttpError(400, 'invalid_target', 'the resource parameter (RFC 8707) is required: tokens are bound to one resource');
 }
 
+/**
+ * Signs the access token for `grant`; `issueRefresh` runs first, before the signing awaits, so that a
+ * replayed code or refresh token arriving meanwhile already finds the new token to revoke.
+ */
 async function tokenResponse(
   ctx: EndpointContext,
   res: ServerResponse,
   client: RegisteredClient,
   grant: Grant,
-  withRefresh: boolean,
+  issueRefresh?: () => string,
 ): Promise<void> {
-  const { token, expiresIn } = await ctx.sign({
-    subject: grant.subject,
-    scope: grant.scope,
-    audience: audienceFor(ctx, grant.resources),
-    clientId: client.client_id,
-  });
+  const audience = audienceFor(ctx, grant.resources);
+  const refreshToken = issueRefresh?.();
+  const { token, expiresIn } = await ctx.sign({ subject: grant.subject, scope: grant.scope, audience, clientId: client.client_id });
   sendJson(res, 200, {
     access_token: token,
     token_type: 'Bearer',
     expires_in: expiresIn,
     scope: grant.scope,
-    ...(withRefresh ? { refresh_token: ctx.grants.issueRefreshToken(grant) } : {}),
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
   });
 }
 
@@ -188,13 +189,14 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
       throw new HttpError(400, 'invalid_grant', 'PKCE verification failed');
     }
     const grant: Grant = { ...pending, resources: narrowResources(pending.resources, requestedResources) };
-    await tokenResponse(ctx, res, client, grant, canRefresh);
+    await tokenResponse(ctx, res, client, grant, canRefresh ? () => ctx.grants.startRefreshFamily(grant, code) : undefined);
     return;
   }
   if (grantType === 'refresh_token') {
     const presented = single(form, 'refresh_token');
-    const original = presented === undefined ? undefined : ctx.grants.takeRefreshToken(presented);
-    if (!original || original.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown or used refresh token');
+    const found = presented === undefined ? undefined : ctx.grants.findRefreshToken(presented);
+    if (!found || found.grant.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown, used, expired or revoked refresh token');
+    const original = found.grant;
     const wanted = splitScope(single(form, 'scope'));
     const allowed = splitScope(original.scope);
     if (wanted.some((s) => !allowed.includes(s))) throw new HttpError(400, 'invalid_scope', 'scope exceeds the original grant');
@@ -203,20 +205,8 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
       scope: wanted.length > 0 ? wanted.join(' ') : original.scope,
       resources: narrowResources(original.resources, requestedResources),
     };
-    const { token, expiresIn } = await ctx.sign({
-      subject: narrowed.subject,
-      scope: narrowed.scope,
-      audience: audienceFor(ctx, narrowed.resources),
-      clientId: client.client_id,
-    });
     // Rotation: the new refresh token carries the original grant, so narrowing once is not forever.
-    sendJson(res, 200, {
-      access_token: token,
-      token_type: 'Bearer',
-      expires_in: expiresIn,
-      scope: narrowed.scope,
-      refresh_token: ctx.grants.issueRefreshToken(original),
-    });
+    await tokenResponse(ctx, res, client, narrowed, () => ctx.grants.rotateRefreshToken(found.familyId));
     return;
   }
   if (grantType === 'client_credentials') {
@@ -226,7 +216,7 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
       scope: ctx.clients.grantScope(client, single(form, 'scope')),
       resources: requestedResources,
     };
-    await tokenResponse(ctx, res, client, grant, false);
+    await tokenResponse(ctx, res, client, grant);
     return;
   }
   throw new HttpError(400, 'unsupported_grant_type', `unsupported grant_type ${grantType}`);

@@ -14,7 +14,7 @@ import {
   handleToken,
   type EndpointContext,
 } from './endpoints.js';
-import { GrantStore } from './grants.js';
+import { DEFAULT_GRANT_LIMITS, GrantStore } from './grants.js';
 import { HttpError, sendJson, sendOAuthError } from './http-util.js';
 import { KeyRing } from './key-ring.js';
 import { signAccessToken, type IssueTokenParams } from './tokens.js';
@@ -41,6 +41,10 @@ export interface DevAuthorizationServerOptions {
   adminRoutes?: boolean;
   /** How many rotated-out keys stay in the JWKS; default 1. */
   retainRotatedKeys?: number;
+  /** Refresh-token lifetime in seconds, counted from the authorization (rotation does not extend it); default 86400. */
+  refreshTokenTtl?: number;
+  /** Outstanding (unredeemed, unexpired) authorization codes; beyond it /authorize answers temporarily_unavailable. Default 1,000. */
+  maxPendingCodes?: number;
 }
 
 export interface DevAuthorizationServer {
@@ -84,7 +88,11 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
     issuer,
     scopes,
     clients: new ClientRegistry(scopes),
-    grants: new GrantStore(),
+    grants: new GrantStore({
+      ...DEFAULT_GRANT_LIMITS,
+      ...(options.refreshTokenTtl !== undefined ? { refreshTokenTtlMs: options.refreshTokenTtl * 1000 } : {}),
+      ...(options.maxPendingCodes !== undefined ? { maxPendingCodes: options.maxPendingCodes } : {}),
+    }),
     defaultSubject: options.defaultSubject ?? 'dev-user',
     defaultAudience: options.defaultAudience,
     sign: (params) => signAccessToken(keys, issuer, ttl, params),
