@@ -31,6 +31,9 @@ export interface ClientRegistrationRequest {
   [other: string]: unknown;
 }
 
+/** Largest client record stored (serialized): client_name and redirect_uris are the caller's to fill. */
+const MAX_CLIENT_BYTES = 8 * 1024;
+
 const GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
 export function isSupportedGrant(grantType: string): grantType is GrantType {
@@ -44,7 +47,11 @@ function invalid(description: string, error = 'invalid_client_metadata'): HttpEr
 export class ClientRegistry {
   #clients = new Map<string, RegisteredClient>();
 
-  constructor(private readonly supportedScopes: readonly string[]) {}
+  /** Registrations are never forgotten; beyond `maxClients` new ones are refused rather than old ones dropped. */
+  constructor(
+    private readonly supportedScopes: readonly string[],
+    private readonly maxClients = 10_000,
+  ) {}
 
   /**
    * Validates RFC 7591 metadata and stores the client. Public clients (auth method `none`) may use
@@ -52,6 +59,9 @@ export class ClientRegistry {
    * a secret is generated and returned once, to the registrant only.
    */
   register(request: ClientRegistrationRequest): RegisteredClient {
+    if (this.#clients.size >= this.maxClients) {
+      throw new HttpError(503, 'temporarily_unavailable', `client registry full (${this.maxClients} clients); restart the server or raise maxClients`);
+    }
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalid('metadata must be a JSON object');
     const grantTypes = request.grant_types ?? ['authorization_code', 'refresh_token'];
     if (!Array.isArray(grantTypes) || grantTypes.length === 0) throw invalid('grant_types must be a non-empty array');
@@ -98,6 +108,7 @@ export class ClientRegistry {
       ...(typeof request.client_name === 'string' ? { client_name: request.client_name } : {}),
       ...(method === 'none' ? {} : { client_secret: randomBytes(24).toString('base64url'), client_secret_expires_at: 0 }),
     };
+    if (JSON.stringify(client).length > MAX_CLIENT_BYTES) throw invalid(`client metadata larger than ${MAX_CLIENT_BYTES} bytes`);
     this.#clients.set(client.client_id, client);
     return client;
   }

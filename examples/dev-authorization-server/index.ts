@@ -43,6 +43,8 @@ export interface DevAuthorizationServerOptions {
   retainRotatedKeys?: number;
   /** Refresh-token lifetime in seconds, counted from the authorization (rotation does not extend it); default 86400. */
   refreshTokenTtl?: number;
+  /** Registered clients (dynamic and registerClient()); beyond it registration answers 503 temporarily_unavailable. Default 10,000. */
+  maxClients?: number;
   /** Outstanding (unredeemed, unexpired) authorization codes; beyond it /authorize answers temporarily_unavailable. Default 1,000. */
   maxPendingCodes?: number;
 }
@@ -87,7 +89,7 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
   const ctx: EndpointContext = {
     issuer,
     scopes,
-    clients: new ClientRegistry(scopes),
+    clients: new ClientRegistry(scopes, options.maxClients),
     grants: new GrantStore({
       ...DEFAULT_GRANT_LIMITS,
       ...(options.refreshTokenTtl !== undefined ? { refreshTokenTtlMs: options.refreshTokenTtl * 1000 } : {}),

@@ -115,3 +115,24 @@ describe('development authorization server: bounded state', () => {
     expect(store.sizes.refreshTokens).toBeLessThanOrEqual(4 + 21);
   });
 });
+
+describe('development authorization server: client registry bounds', () => {
+  it('refuses registrations beyond maxClients with a clear 503, and oversized metadata with invalid_client_metadata', async () => {
+    const small = await startDevAuthorizationServer({ maxClients: 3 });
+    try {
+      const smallClient = devAsClient(small);
+      small.registerClient({ redirect_uris: [REDIRECT] });
+      for (let i = 0; i < 2; i++) expect((await smallClient.register({ redirect_uris: [REDIRECT] })).status).toBe(201);
+      const full = await smallClient.register({ redirect_uris: [REDIRECT] });
+      expect(full.status).toBe(503);
+      expect(full.body).toMatchObject({ error: 'temporarily_unavailable' });
+      expect(full.body.error_description).toMatch(/3 clients/);
+      expect(() => small.registerClient({ grant_types: ['client_credentials'] })).toThrow(/3 clients/);
+
+      const huge = await devAsClient(as).register({ client_name: 'n'.repeat(60_000), redirect_uris: [REDIRECT] });
+      expect(huge).toMatchObject({ status: 400, body: { error: 'invalid_client_metadata' } });
+    } finally {
+      await small.close();
+    }
+  });
+});
