@@ -24,9 +24,13 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The request's media type, lower-cased, without parameters ('' when absent). */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
 export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
+  if (mediaType(req) !== 'application/x-www-form-urlencoded') {
     throw new HttpError(400, 'invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
   }
   return new URLSearchParams(await readBody(req));
@@ -41,15 +45,17 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** A JSON answer, readable from any origin unless `headers` sets a CORS header to undefined. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | undefined> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
+  const all: Record<string, string | undefined> = {
     'content-type': 'application/json',
     'cache-control': 'no-store',
     'access-control-allow-origin': '*',
     'access-control-expose-headers': 'WWW-Authenticate',
     ...headers,
-  });
+  };
+  res.writeHead(status, Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined)) as Record<string, string>);
   res.end(text);
 }
 

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleAdminPreflight, handleRotateKeys } from './admin.js';
 import { ClientRegistry, type ClientRegistrationRequest, type RegisteredClient } from './clients.js';
 import {
   PATHS,
@@ -37,7 +38,7 @@ export interface DevAuthorizationServerOptions {
   defaultSubject?: string;
   /** `aud` when a request names no resource; by default such requests fail with invalid_target. */
   defaultAudience?: string;
-  /** Serve POST /admin/rotate-keys (no authentication: loopback development only). Default false. */
+  /** Serve POST /admin/rotate-keys (no authentication, application/json only, no CORS: loopback development only). Default false. */
   adminRoutes?: boolean;
   /** How many rotated-out keys stay in the JWKS; default 1. */
   retainRotatedKeys?: number;
@@ -118,8 +119,10 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
         case `POST ${PATHS.register}`:
           return handleRegister(ctx, req, res);
         case `POST ${PATHS.rotateKeys}`:
-          if (options.adminRoutes) return sendJson(res, 200, { kid: await keys.rotate() });
+          if (options.adminRoutes) return handleRotateKeys(req, res, keys);
           break;
+        case `OPTIONS ${PATHS.rotateKeys}`:
+          return handleAdminPreflight(res);
         case `OPTIONS ${PATHS.metadata}`:
         case `OPTIONS ${PATHS.token}`:
         case `OPTIONS ${PATHS.register}`:

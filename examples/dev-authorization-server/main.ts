@@ -15,7 +15,7 @@ process.stderr.write(
     `  metadata          ${as.metadataUrl}`,
     `  jwks              ${as.jwksUri}`,
     `  registration      ${as.registrationEndpoint}`,
-    `  rotate keys       curl -X POST ${as.issuer}/admin/rotate-keys`,
+    `  rotate keys       curl -X POST -H 'content-type: application/json' ${as.issuer}/admin/rotate-keys`,
     '',
   ].join('\n'),
 );

@@ -310,7 +310,7 @@ describe('development authorization server', () => {
   it('rotates keys: new tokens use the new kid, the previous key stays published, and can be dropped', async () => {
     const before = as.currentKid;
     const oldToken = await as.issueToken({ audience: RESOURCE, scope: 'mcp:read' });
-    const rotated = (await (await fetch(`${as.url}/admin/rotate-keys`, { method: 'POST' })).json()) as { kid: string };
+    const rotated = (await (await fetch(`${as.url}/admin/rotate-keys`, { method: 'POST', headers: { 'content-type': 'application/json' } })).json()) as { kid: string };
     expect(rotated.kid).not.toBe(before);
     expect(as.currentKid).toBe(rotated.kid);
     const newToken = await as.issueToken({ audience: RESOURCE });
