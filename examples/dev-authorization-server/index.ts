@@ -4,7 +4,7 @@
  * refresh_token, client_credentials, RFC 8707 resource indicators and RFC 7591 registration.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { handleAdminPreflight, handleRotateKeys } from './admin.js';
 import { ClientRegistry, type ClientRegistrationRequest, type RegisteredClient } from './clients.js';
 import {
@@ -26,7 +26,7 @@ export type { IssueTokenParams } from './tokens.js';
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'mcp:read', 'mcp:admin'] as const;
 
 export interface DevAuthorizationServerOptions {
-  /** Bind address; default 127.0.0.1. */
+  /** Bind address; default 127.0.0.1. A name (localhost) also becomes the issuer's host; an IP literal is used as bound. */
   host?: string;
   /** Default 0 (a free port). */
   port?: number;
@@ -51,7 +51,7 @@ export interface DevAuthorizationServerOptions {
 }
 
 export interface DevAuthorizationServer {
-  /** Equals the origin it serves, as RFC 8414 §3.3 requires; no trailing slash. */
+  /** `http://{host}:{port}`, host as in DevAuthorizationServerOptions.host; no trailing slash. Metadata fetched from it names it (RFC 8414 §3.3). */
   readonly issuer: string;
   readonly url: string;
   readonly jwksUri: string;
@@ -84,7 +84,9 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // A host name (localhost) is kept as given: it is how clients will reach, and name, this server.
+  const named = options.host !== undefined && isIP(options.host) === 0 ? options.host.toLowerCase() : undefined;
+  const host = named ?? (address.family === 'IPv6' ? `[${address.address}]` : address.address);
   const issuer = `http://${host}:${address.port}`;
 
   const ctx: EndpointContext = {

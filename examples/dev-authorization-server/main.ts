@@ -1,4 +1,4 @@
-/** Standalone: `npx tsx examples/dev-authorization-server/main.ts [--port 9000] [--host 127.0.0.1]`. */
+/** Standalone: `npx tsx examples/dev-authorization-server/main.ts [--port 9000] [--host 127.0.0.1]`; the issuer printed is the URL to configure. */
 import { startDevAuthorizationServer } from './index.js';
 
 function flag(name: string): string | undefined {
