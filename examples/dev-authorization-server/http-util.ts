@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -75,4 +76,19 @@ export function single(params: URLSearchParams, name: string): string | undefine
 
 export function splitScope(scope: string | undefined): string[] {
   return (scope ?? '').split(' ').filter((s) => s.length > 0);
+}
+
+/**
+ * DNS rebinding protection: a page whose name was re-pointed at this socket sends its own name as
+ * Host. Only the issuer's host name, localhost and IP literals (which no such page can have) pass.
+ */
+export function isAllowedHost(hostHeader: string | undefined, issuerHostname: string): boolean {
+  if (hostHeader === undefined) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return false;
+  }
+  return hostname === issuerHostname || hostname === 'localhost' || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
 }

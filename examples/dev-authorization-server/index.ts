@@ -16,7 +16,7 @@ import {
   type EndpointContext,
 } from './endpoints.js';
 import { DEFAULT_GRANT_LIMITS, GrantStore } from './grants.js';
-import { HttpError, sendJson, sendOAuthError } from './http-util.js';
+import { HttpError, isAllowedHost, sendJson, sendOAuthError } from './http-util.js';
 import { KeyRing } from './key-ring.js';
 import { signAccessToken, type IssueTokenParams } from './tokens.js';
 
@@ -104,7 +104,11 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
   };
   const metadata = authorizationServerMetadata(issuer, scopes);
 
+  const issuerHostname = new URL(issuer).hostname;
   server.on('request', (req, res) => {
+    if (!isAllowedHost(req.headers.host, issuerHostname)) {
+      return sendJson(res, 421, { error: 'invalid_request', error_description: 'Host header not served here (DNS rebinding protection)' });
+    }
     const url = new URL(req.url ?? '/', issuer);
     counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
     const route = `${req.method ?? 'GET'} ${url.pathname}`;

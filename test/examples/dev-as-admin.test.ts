@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '../../examples/dev-authorization-server/index.js';
+import { rawRequest } from './helpers.js';
 
 let as: DevAuthorizationServer;
 beforeAll(async () => {
@@ -47,5 +48,26 @@ describe('development authorization server: POST /admin/rotate-keys', () => {
     const { kid } = (await response.json()) as { kid: string };
     expect(kid).not.toBe(before);
     expect(as.currentKid).toBe(kid);
+  });
+});
+
+describe('development authorization server: Host header (DNS rebinding)', () => {
+  it('answers only requests addressed to its own name, localhost or an IP literal', async () => {
+    const port = new URL(as.url).port;
+    const before = as.currentKid;
+    // After DNS rebinding, a page of evil.example reaches this socket same-origin: no preflight, Host: evil.example.
+    const rebound = await rawRequest(`${as.url}/admin/rotate-keys`, {
+      method: 'POST',
+      headers: { host: `evil.example:${port}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(rebound.status).toBe(421);
+    expect(as.currentKid).toBe(before);
+    const metadata = await rawRequest(`${as.url}/.well-known/oauth-authorization-server`, { method: 'GET', headers: { host: `evil.example:${port}` } });
+    expect(metadata.status).toBe(421);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, new URL(as.url).host]) {
+      const ok = await rawRequest(`${as.url}/.well-known/oauth-authorization-server`, { method: 'GET', headers: { host } });
+      expect(ok.status, host).toBe(200);
+    }
   });
 });
