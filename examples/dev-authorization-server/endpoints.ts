@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSupportedGrant, type ClientRegistry, type RegisteredClient, type TokenEndpointAuthMethod } from './clients.js';
 import type { Grant, GrantStore } from './grants.js';
-import { HttpError, readForm, readJson, sendJson, single, splitScope } from './http-util.js';
+import { HttpError, errorDescription, readForm, readJson, sendJson, single, splitScope } from './http-util.js';
 import { matchesRegisteredRedirect } from './redirect-uris.js';
 import { narrowResources, parseResources } from './resource-indicators.js';
 import type { IssueTokenParams } from './tokens.js';
@@ -60,7 +60,10 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   if (redirectUri === undefined || !matchesRegisteredRedirect(client.redirect_uris, redirectUri)) {
     throw new HttpError(400, 'invalid_request', 'redirect_uri missing or not registered for this client');
   }
-  const state = single(q, 'state');
+  // Echoed exactly as received, an empty value included (RFC 6749 §4.1.2).
+  const states = q.getAll('state');
+  if (states.length > 1) throw new HttpError(400, 'invalid_request', 'parameter state repeated');
+  const state = states[0];
   const back = new URL(redirectUri);
   try {
     if (single(q, 'response_type') !== 'code') throw new HttpError(400, 'unsupported_response_type', 'only response_type=code');
@@ -73,6 +76,7 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
     }
     const scope = ctx.clients.grantScope(client, single(q, 'scope'));
     const resources = parseResources(q.getAll('resource'));
+    audienceFor(ctx, resources); // a code the token endpoint would refuse (invalid_target) is not issued
     const code = ctx.grants.issueCode({
       clientId: client.client_id,
       subject: single(q, 'login_hint') ?? ctx.defaultSubject,
@@ -86,7 +90,7 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
     back.searchParams.set('error', err.error);
-    back.searchParams.set('error_description', err.description);
+    back.searchParams.set('error_description', errorDescription(err.description));
   }
   if (state !== undefined) back.searchParams.set('state', state);
   back.searchParams.set('iss', ctx.issuer);

@@ -60,10 +60,21 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+const MAX_DESCRIPTION = 200;
+
+/**
+ * An error_description fit to send (RFC 6749 §4.1.2.1, §5.2: %x20-21 / %x23-5B / %x5D-7E): other
+ * characters become `?`, and a description quoting a long input is cut short.
+ */
+export function errorDescription(text: string): string {
+  const clean = text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
+  return clean.length <= MAX_DESCRIPTION ? clean : `${clean.slice(0, MAX_DESCRIPTION - 3)}...`;
+}
+
 export function sendOAuthError(res: ServerResponse, err: HttpError): void {
   const headers: Record<string, string> =
     err.status === 401 ? { 'www-authenticate': 'Basic realm="dev-authorization-server"' } : {};
-  sendJson(res, err.status, { error: err.error, error_description: err.description }, headers);
+  sendJson(res, err.status, { error: err.error, error_description: errorDescription(err.description) }, headers);
 }
 
 /** A parameter that must appear at most once (RFC 6749 §3.1, §3.2). */
