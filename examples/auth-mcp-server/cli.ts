@@ -8,7 +8,9 @@ export const USAGE = `Usage: auth-mcp-server [config] [--host H] [--port P] [--n
   config            path to a server.config file (default: ./server.config, then the example's own)
   --host H          bind address (overrides host)
   --port P          port (overrides port; server_url is derived from it when not set explicitly)
-  --no-auth         serve WITHOUT authentication (development only; overrides auth_disabled)
+  --no-auth         serve WITHOUT authentication (development only; overrides auth_disabled).
+                    With the default host 0.0.0.0 every tool is open to your whole network:
+                    add --host 127.0.0.1 to keep it on this machine
   --backend NAME    token validation backend: js, native or auto (default auto)
 `;
 

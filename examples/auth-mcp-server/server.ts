@@ -137,10 +137,13 @@ export async function startAuthMcpServer(config: AuthMcpServerConfig, options: S
     expressApp.all('/mcp', express.json({ limit: '4mb' }), (req, res, next) => endpoint.handle(req, res).catch(next));
   }
   expressApp.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
-    if (res.headersSent) return void res.end();
     const status = (error as { status?: unknown }).status;
     const clientError = typeof status === 'number' && status >= 400 && status < 500;
+    // A client error's message may quote the request (V8's JSON errors quote the body around the bad
+    // token: a secret in a registration, say): its type and status are logged, never its text.
+    if (clientError) logger.warn({ status, type: String((error as { type?: unknown }).type ?? 'client_error') }, 'request refused');
+    else logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
+    if (res.headersSent) return void res.end();
     // The OAuth routes answer in OAuth's terms (RFC 7591 §3.2.2, RFC 6749 §5.2), the MCP endpoint in JSON-RPC's.
     if (req.path !== '/mcp') {
       res.status(clientError ? status : 500).json(clientError ? { error: req.path.endsWith('/register') ? 'invalid_client_metadata' : 'invalid_request', error_description: 'The request body could not be read' } : { error: 'server_error' });

@@ -31,7 +31,14 @@ export interface ClientRegistrationRequest {
   [other: string]: unknown;
 }
 
+/** Largest client record stored (serialized): client_name and redirect_uris are the caller's to fill. */
+const MAX_CLIENT_BYTES = 8 * 1024;
+
 const GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+
+export function isSupportedGrant(grantType: string): grantType is GrantType {
+  return (GRANTS as readonly string[]).includes(grantType);
+}
 
 function invalid(description: string, error = 'invalid_client_metadata'): HttpError {
   return new HttpError(400, error, description);
@@ -40,7 +47,11 @@ function invalid(description: string, error = 'invalid_client_metadata'): HttpEr
 export class ClientRegistry {
   #clients = new Map<string, RegisteredClient>();
 
-  constructor(private readonly supportedScopes: readonly string[]) {}
+  /** Registrations are never forgotten; beyond `maxClients` new ones are refused rather than old ones dropped. */
+  constructor(
+    private readonly supportedScopes: readonly string[],
+    private readonly maxClients = 10_000,
+  ) {}
 
   /**
    * Validates RFC 7591 metadata and stores the client. Public clients (auth method `none`) may use
@@ -48,12 +59,15 @@ export class ClientRegistry {
    * a secret is generated and returned once, to the registrant only.
    */
   register(request: ClientRegistrationRequest): RegisteredClient {
+    if (this.#clients.size >= this.maxClients) {
+      throw new HttpError(503, 'temporarily_unavailable', `client registry full (${this.maxClients} clients); restart the server or raise maxClients`);
+    }
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalid('metadata must be a JSON object');
     const grantTypes = request.grant_types ?? ['authorization_code', 'refresh_token'];
     if (!Array.isArray(grantTypes) || grantTypes.length === 0) throw invalid('grant_types must be a non-empty array');
     // RFC 7591 §3.2.1: the server may replace requested values. Unsupported grant types (a client that
     // also lists device_code, say) are dropped and the response carries what was granted.
-    const grants = [...new Set(grantTypes.filter((g): g is GrantType => GRANTS.includes(g as GrantType)))];
+    const grants = [...new Set(grantTypes.filter(isSupportedGrant))];
     if (grants.length === 0) throw invalid(`none of the grant_types is supported (${GRANTS.join(', ')})`);
     const confidential = grants.includes('client_credentials');
     const method = (request.token_endpoint_auth_method ?? (confidential ? 'client_secret_basic' : 'none')) as string;
@@ -66,11 +80,12 @@ export class ClientRegistry {
     if (!Array.isArray(redirectUris) || redirectUris.some((u) => typeof u !== 'string')) {
       throw invalid('redirect_uris must be an array of strings', 'invalid_redirect_uri');
     }
-    if (grants.includes('authorization_code')) {
-      if (redirectUris.length === 0) throw invalid('authorization_code needs redirect_uris', 'invalid_redirect_uri');
-      for (const uri of redirectUris) {
-        if (!isAllowedRedirect(uri)) throw invalid(`redirect_uri not allowed: ${uri}`, 'invalid_redirect_uri');
-      }
+    // Checked whatever the grant types: a stored URI is one /authorize may be asked to match.
+    for (const uri of redirectUris) {
+      if (!isAllowedRedirect(uri)) throw invalid(`redirect_uri not allowed: ${uri}`, 'invalid_redirect_uri');
+    }
+    if (grants.includes('authorization_code') && redirectUris.length === 0) {
+      throw invalid('authorization_code needs redirect_uris', 'invalid_redirect_uri');
     }
     const responseTypes = grants.includes('authorization_code') ? ['code'] : [];
     if (request.response_types !== undefined) {
@@ -93,6 +108,7 @@ export class ClientRegistry {
       ...(typeof request.client_name === 'string' ? { client_name: request.client_name } : {}),
       ...(method === 'none' ? {} : { client_secret: randomBytes(24).toString('base64url'), client_secret_expires_at: 0 }),
     };
+    if (JSON.stringify(client).length > MAX_CLIENT_BYTES) throw invalid(`client metadata larger than ${MAX_CLIENT_BYTES} bytes`);
     this.#clients.set(client.client_id, client);
     return client;
   }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientRegistry, RegisteredClient, TokenEndpointAuthMethod } from './clients.js';
+import { isSupportedGrant, type ClientRegistry, type RegisteredClient, type TokenEndpointAuthMethod } from './clients.js';
 import type { Grant, GrantStore } from './grants.js';
-import { HttpError, readForm, readJson, sendJson, single, splitScope } from './http-util.js';
+import { HttpError, errorDescription, readForm, readJson, sendJson, single, splitScope } from './http-util.js';
 import { matchesRegisteredRedirect } from './redirect-uris.js';
 import { narrowResources, parseResources } from './resource-indicators.js';
 import type { IssueTokenParams } from './tokens.js';
@@ -49,6 +49,10 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   const clientId = single(q, 'client_id');
   const client = clientId === undefined ? undefined : ctx.clients.get(clientId);
   if (!client) throw new HttpError(400, 'invalid_request', 'unknown client_id');
+  // Answered here, before any redirect URI is looked at: only a code-flow client may be sent back anywhere.
+  if (!client.grant_types.includes('authorization_code')) {
+    throw new HttpError(400, 'unauthorized_client', 'client may not use authorization_code');
+  }
   const requestedRedirect = single(q, 'redirect_uri');
   const redirectUri = requestedRedirect ?? (client.redirect_uris.length === 1 ? client.redirect_uris[0] : undefined);
   // Never redirect to an unregistered URI (RFC 6749 §4.1.2.1): answer here instead. Loopback IP
@@ -56,13 +60,13 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
   if (redirectUri === undefined || !matchesRegisteredRedirect(client.redirect_uris, redirectUri)) {
     throw new HttpError(400, 'invalid_request', 'redirect_uri missing or not registered for this client');
   }
-  const state = single(q, 'state');
+  // Echoed exactly as received, an empty value included (RFC 6749 §4.1.2).
+  const states = q.getAll('state');
+  if (states.length > 1) throw new HttpError(400, 'invalid_request', 'parameter state repeated');
+  const state = states[0];
   const back = new URL(redirectUri);
   try {
     if (single(q, 'response_type') !== 'code') throw new HttpError(400, 'unsupported_response_type', 'only response_type=code');
-    if (!client.grant_types.includes('authorization_code')) {
-      throw new HttpError(400, 'unauthorized_client', 'client may not use authorization_code');
-    }
     const challenge = single(q, 'code_challenge');
     if (challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
       throw new HttpError(400, 'invalid_request', 'PKCE code_challenge (S256) is required');
@@ -72,24 +76,35 @@ export function handleAuthorize(ctx: EndpointContext, url: URL, res: ServerRespo
     }
     const scope = ctx.clients.grantScope(client, single(q, 'scope'));
     const resources = parseResources(q.getAll('resource'));
+    audienceFor(ctx, resources); // a code the token endpoint would refuse (invalid_target) is not issued
     const code = ctx.grants.issueCode({
       clientId: client.client_id,
       subject: single(q, 'login_hint') ?? ctx.defaultSubject,
       scope,
       resources,
       redirectUri,
+      redirectUriGiven: requestedRedirect !== undefined,
       codeChallenge: challenge,
     });
     back.searchParams.set('code', code);
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
     back.searchParams.set('error', err.error);
-    back.searchParams.set('error_description', err.description);
+    back.searchParams.set('error_description', errorDescription(err.description));
   }
   if (state !== undefined) back.searchParams.set('state', state);
   back.searchParams.set('iss', ctx.issuer);
   res.writeHead(302, { location: back.href, 'cache-control': 'no-store' });
   res.end();
+}
+
+/** application/x-www-form-urlencoded decoding; a bad escape is a failed client authentication (RFC 6749 §5.2). */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw new HttpError(401, 'invalid_client', 'malformed Basic credentials');
+  }
 }
 
 function clientCredentialsFrom(req: IncomingMessage, form: URLSearchParams): {
@@ -106,8 +121,8 @@ function clientCredentialsFrom(req: IncomingMessage, form: URLSearchParams): {
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new HttpError(401, 'invalid_client', 'malformed Basic credentials');
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-    const id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    const id = formDecode(decoded.slice(0, colon));
+    const secret = formDecode(decoded.slice(colon + 1));
     if (bodyId !== undefined && bodyId !== id) throw new HttpError(400, 'invalid_request', 'client_id mismatch');
     return { clientId: id, clientSecret: secret, method: 'client_secret_basic' };
   }
@@ -126,25 +141,26 @@ function audienceFor(ctx: EndpointContext, resources: string[]): string | string
   throw new HttpError(400, 'invalid_target', 'the resource parameter (RFC 8707) is required: tokens are bound to one resource');
 }
 
+/**
+ * Signs the access token for `grant`; `issueRefresh` runs first, before the signing awaits, so that a
+ * replayed code or refresh token arriving meanwhile already finds the new token to revoke.
+ */
 async function tokenResponse(
   ctx: EndpointContext,
   res: ServerResponse,
   client: RegisteredClient,
   grant: Grant,
-  withRefresh: boolean,
+  issueRefresh?: () => string,
 ): Promise<void> {
-  const { token, expiresIn } = await ctx.sign({
-    subject: grant.subject,
-    scope: grant.scope,
-    audience: audienceFor(ctx, grant.resources),
-    clientId: client.client_id,
-  });
+  const audience = audienceFor(ctx, grant.resources);
+  const refreshToken = issueRefresh?.();
+  const { token, expiresIn } = await ctx.sign({ subject: grant.subject, scope: grant.scope, audience, clientId: client.client_id });
   sendJson(res, 200, {
     access_token: token,
     token_type: 'Bearer',
     expires_in: expiresIn,
     scope: grant.scope,
-    ...(withRefresh ? { refresh_token: ctx.grants.issueRefreshToken(grant) } : {}),
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
   });
 }
 
@@ -154,7 +170,9 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
   const client = ctx.clients.authenticate(clientCredentialsFrom(req, form));
   const grantType = single(form, 'grant_type');
   if (grantType === undefined) throw new HttpError(400, 'invalid_request', 'grant_type is required');
-  if (!client.grant_types.includes(grantType as RegisteredClient['grant_types'][number])) {
+  // A grant this server does not implement is not the client's fault (RFC 6749 §5.2): asked before its grant list.
+  if (!isSupportedGrant(grantType)) throw new HttpError(400, 'unsupported_grant_type', `unsupported grant_type ${grantType}`);
+  if (!client.grant_types.includes(grantType)) {
     throw new HttpError(400, 'unauthorized_client', `client may not use ${grantType}`);
   }
   const requestedResources = parseResources(form.getAll('resource'));
@@ -166,18 +184,23 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
     if (code === undefined || verifier === undefined) throw new HttpError(400, 'invalid_request', 'code and code_verifier are required');
     const pending = ctx.grants.takeCode(code);
     if (!pending || pending.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown, used or expired code');
-    if (single(form, 'redirect_uri') !== pending.redirectUri) throw new HttpError(400, 'invalid_grant', 'redirect_uri does not match');
+    // RFC 6749 §4.1.3: required only if the authorization request had it; when sent, it must be the one used.
+    const presentedRedirect = single(form, 'redirect_uri');
+    if (presentedRedirect === undefined ? pending.redirectUriGiven : presentedRedirect !== pending.redirectUri) {
+      throw new HttpError(400, 'invalid_grant', 'redirect_uri does not match the authorization request');
+    }
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || s256(verifier) !== pending.codeChallenge) {
       throw new HttpError(400, 'invalid_grant', 'PKCE verification failed');
     }
     const grant: Grant = { ...pending, resources: narrowResources(pending.resources, requestedResources) };
-    await tokenResponse(ctx, res, client, grant, canRefresh);
+    await tokenResponse(ctx, res, client, grant, canRefresh ? () => ctx.grants.startRefreshFamily(grant, code) : undefined);
     return;
   }
   if (grantType === 'refresh_token') {
     const presented = single(form, 'refresh_token');
-    const original = presented === undefined ? undefined : ctx.grants.takeRefreshToken(presented);
-    if (!original || original.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown or used refresh token');
+    const found = presented === undefined ? undefined : ctx.grants.findRefreshToken(presented);
+    if (!found || found.grant.clientId !== client.client_id) throw new HttpError(400, 'invalid_grant', 'unknown, used, expired or revoked refresh token');
+    const original = found.grant;
     const wanted = splitScope(single(form, 'scope'));
     const allowed = splitScope(original.scope);
     if (wanted.some((s) => !allowed.includes(s))) throw new HttpError(400, 'invalid_scope', 'scope exceeds the original grant');
@@ -186,20 +209,8 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
       scope: wanted.length > 0 ? wanted.join(' ') : original.scope,
       resources: narrowResources(original.resources, requestedResources),
     };
-    const { token, expiresIn } = await ctx.sign({
-      subject: narrowed.subject,
-      scope: narrowed.scope,
-      audience: audienceFor(ctx, narrowed.resources),
-      clientId: client.client_id,
-    });
     // Rotation: the new refresh token carries the original grant, so narrowing once is not forever.
-    sendJson(res, 200, {
-      access_token: token,
-      token_type: 'Bearer',
-      expires_in: expiresIn,
-      scope: narrowed.scope,
-      refresh_token: ctx.grants.issueRefreshToken(original),
-    });
+    await tokenResponse(ctx, res, client, narrowed, () => ctx.grants.rotateRefreshToken(found.familyId));
     return;
   }
   if (grantType === 'client_credentials') {
@@ -209,7 +220,7 @@ export async function handleToken(ctx: EndpointContext, req: IncomingMessage, re
       scope: ctx.clients.grantScope(client, single(form, 'scope')),
       resources: requestedResources,
     };
-    await tokenResponse(ctx, res, client, grant, false);
+    await tokenResponse(ctx, res, client, grant);
     return;
   }
   throw new HttpError(400, 'unsupported_grant_type', `unsupported grant_type ${grantType}`);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -24,9 +25,13 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The request's media type, lower-cased, without parameters ('' when absent). */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
 export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
+  if (mediaType(req) !== 'application/x-www-form-urlencoded') {
     throw new HttpError(400, 'invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
   }
   return new URLSearchParams(await readBody(req));
@@ -41,22 +46,35 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** A JSON answer, readable from any origin unless `headers` sets a CORS header to undefined. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | undefined> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
+  const all: Record<string, string | undefined> = {
     'content-type': 'application/json',
     'cache-control': 'no-store',
     'access-control-allow-origin': '*',
     'access-control-expose-headers': 'WWW-Authenticate',
     ...headers,
-  });
+  };
+  res.writeHead(status, Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined)) as Record<string, string>);
   res.end(text);
+}
+
+const MAX_DESCRIPTION = 200;
+
+/**
+ * An error_description fit to send (RFC 6749 §4.1.2.1, §5.2: %x20-21 / %x23-5B / %x5D-7E): other
+ * characters become `?`, and a description quoting a long input is cut short.
+ */
+export function errorDescription(text: string): string {
+  const clean = text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
+  return clean.length <= MAX_DESCRIPTION ? clean : `${clean.slice(0, MAX_DESCRIPTION - 3)}...`;
 }
 
 export function sendOAuthError(res: ServerResponse, err: HttpError): void {
   const headers: Record<string, string> =
     err.status === 401 ? { 'www-authenticate': 'Basic realm="dev-authorization-server"' } : {};
-  sendJson(res, err.status, { error: err.error, error_description: err.description }, headers);
+  sendJson(res, err.status, { error: err.error, error_description: errorDescription(err.description) }, headers);
 }
 
 /** A parameter that must appear at most once (RFC 6749 §3.1, §3.2). */
@@ -69,4 +87,19 @@ export function single(params: URLSearchParams, name: string): string | undefine
 
 export function splitScope(scope: string | undefined): string[] {
   return (scope ?? '').split(' ').filter((s) => s.length > 0);
+}
+
+/**
+ * DNS rebinding protection: a page whose name was re-pointed at this socket sends its own name as
+ * Host. Only the issuer's host name, localhost and IP literals (which no such page can have) pass.
+ */
+export function isAllowedHost(hostHeader: string | undefined, issuerHostname: string): boolean {
+  if (hostHeader === undefined) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return false;
+  }
+  return hostname === issuerHostname || hostname === 'localhost' || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
 }

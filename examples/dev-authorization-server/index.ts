@@ -4,7 +4,8 @@
  * refresh_token, client_credentials, RFC 8707 resource indicators and RFC 7591 registration.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
+import { handleAdminPreflight, handleRotateKeys } from './admin.js';
 import { ClientRegistry, type ClientRegistrationRequest, type RegisteredClient } from './clients.js';
 import {
   PATHS,
@@ -14,8 +15,8 @@ import {
   handleToken,
   type EndpointContext,
 } from './endpoints.js';
-import { GrantStore } from './grants.js';
-import { HttpError, sendJson, sendOAuthError } from './http-util.js';
+import { DEFAULT_GRANT_LIMITS, GrantStore } from './grants.js';
+import { HttpError, isAllowedHost, sendJson, sendOAuthError } from './http-util.js';
 import { KeyRing } from './key-ring.js';
 import { signAccessToken, type IssueTokenParams } from './tokens.js';
 
@@ -25,7 +26,7 @@ export type { IssueTokenParams } from './tokens.js';
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'mcp:read', 'mcp:admin'] as const;
 
 export interface DevAuthorizationServerOptions {
-  /** Bind address; default 127.0.0.1. */
+  /** Bind address; default 127.0.0.1. A name (localhost) also becomes the issuer's host; an IP literal is used as bound. */
   host?: string;
   /** Default 0 (a free port). */
   port?: number;
@@ -37,14 +38,20 @@ export interface DevAuthorizationServerOptions {
   defaultSubject?: string;
   /** `aud` when a request names no resource; by default such requests fail with invalid_target. */
   defaultAudience?: string;
-  /** Serve POST /admin/rotate-keys (no authentication: loopback development only). Default false. */
+  /** Serve POST /admin/rotate-keys (no authentication, application/json only, no CORS: loopback development only). Default false. */
   adminRoutes?: boolean;
   /** How many rotated-out keys stay in the JWKS; default 1. */
   retainRotatedKeys?: number;
+  /** Refresh-token lifetime in seconds, counted from the authorization (rotation does not extend it); default 86400. */
+  refreshTokenTtl?: number;
+  /** Registered clients (dynamic and registerClient()); beyond it registration answers 503 temporarily_unavailable. Default 10,000. */
+  maxClients?: number;
+  /** Outstanding (unredeemed, unexpired) authorization codes; beyond it /authorize answers temporarily_unavailable. Default 1,000. */
+  maxPendingCodes?: number;
 }
 
 export interface DevAuthorizationServer {
-  /** Equals the origin it serves, as RFC 8414 §3.3 requires; no trailing slash. */
+  /** `http://{host}:{port}`, host as in DevAuthorizationServerOptions.host; no trailing slash. Metadata fetched from it names it (RFC 8414 §3.3). */
   readonly issuer: string;
   readonly url: string;
   readonly jwksUri: string;
@@ -77,21 +84,31 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // A host name (localhost) is kept as given: it is how clients will reach, and name, this server.
+  const named = options.host !== undefined && isIP(options.host) === 0 ? options.host.toLowerCase() : undefined;
+  const host = named ?? (address.family === 'IPv6' ? `[${address.address}]` : address.address);
   const issuer = `http://${host}:${address.port}`;
 
   const ctx: EndpointContext = {
     issuer,
     scopes,
-    clients: new ClientRegistry(scopes),
-    grants: new GrantStore(),
+    clients: new ClientRegistry(scopes, options.maxClients),
+    grants: new GrantStore({
+      ...DEFAULT_GRANT_LIMITS,
+      ...(options.refreshTokenTtl !== undefined ? { refreshTokenTtlMs: options.refreshTokenTtl * 1000 } : {}),
+      ...(options.maxPendingCodes !== undefined ? { maxPendingCodes: options.maxPendingCodes } : {}),
+    }),
     defaultSubject: options.defaultSubject ?? 'dev-user',
     defaultAudience: options.defaultAudience,
     sign: (params) => signAccessToken(keys, issuer, ttl, params),
   };
   const metadata = authorizationServerMetadata(issuer, scopes);
 
+  const issuerHostname = new URL(issuer).hostname;
   server.on('request', (req, res) => {
+    if (!isAllowedHost(req.headers.host, issuerHostname)) {
+      return sendJson(res, 421, { error: 'invalid_request', error_description: 'Host header not served here (DNS rebinding protection)' });
+    }
     const url = new URL(req.url ?? '/', issuer);
     counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
@@ -108,8 +125,10 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
         case `POST ${PATHS.register}`:
           return handleRegister(ctx, req, res);
         case `POST ${PATHS.rotateKeys}`:
-          if (options.adminRoutes) return sendJson(res, 200, { kid: await keys.rotate() });
+          if (options.adminRoutes) return handleRotateKeys(req, res, keys);
           break;
+        case `OPTIONS ${PATHS.rotateKeys}`:
+          return handleAdminPreflight(res);
         case `OPTIONS ${PATHS.metadata}`:
         case `OPTIONS ${PATHS.token}`:
         case `OPTIONS ${PATHS.register}`:

@@ -1,4 +1,4 @@
-/** Standalone: `npx tsx examples/dev-authorization-server/main.ts [--port 9000] [--host 127.0.0.1]`. */
+/** Standalone: `npx tsx examples/dev-authorization-server/main.ts [--port 9000] [--host 127.0.0.1]`; the issuer printed is the URL to configure. */
 import { startDevAuthorizationServer } from './index.js';
 
 function flag(name: string): string | undefined {
@@ -15,7 +15,7 @@ process.stderr.write(
     `  metadata          ${as.metadataUrl}`,
     `  jwks              ${as.jwksUri}`,
     `  registration      ${as.registrationEndpoint}`,
-    `  rotate keys       curl -X POST ${as.issuer}/admin/rotate-keys`,
+    `  rotate keys       curl -X POST -H 'content-type: application/json' ${as.issuer}/admin/rotate-keys`,
     '',
   ].join('\n'),
 );

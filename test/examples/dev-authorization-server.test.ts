@@ -298,19 +298,19 @@ describe('development authorization server', () => {
     expect(narrowed.status).toBe(200);
     expect(narrowed.body.scope).toBe('mcp:read');
     expect(narrowed.body.refresh_token).not.toBe(first.refresh_token);
-    const replay = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token as string, client_id: client.client_id });
-    expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     // The rotated token still carries the original grant.
     const full = await token({ grant_type: 'refresh_token', refresh_token: narrowed.body.refresh_token as string, client_id: client.client_id });
     expect(full.body.scope).toBe('mcp:read mcp:admin');
     const wider = await token({ grant_type: 'refresh_token', refresh_token: full.body.refresh_token as string, client_id: client.client_id, scope: 'mcp:read email' });
     expect(wider).toMatchObject({ status: 400, body: { error: 'invalid_scope' } });
+    const replay = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token as string, client_id: client.client_id });
+    expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
   it('rotates keys: new tokens use the new kid, the previous key stays published, and can be dropped', async () => {
     const before = as.currentKid;
     const oldToken = await as.issueToken({ audience: RESOURCE, scope: 'mcp:read' });
-    const rotated = (await (await fetch(`${as.url}/admin/rotate-keys`, { method: 'POST' })).json()) as { kid: string };
+    const rotated = (await (await fetch(`${as.url}/admin/rotate-keys`, { method: 'POST', headers: { 'content-type': 'application/json' } })).json()) as { kid: string };
     expect(rotated.kid).not.toBe(before);
     expect(as.currentKid).toBe(rotated.kid);
     const newToken = await as.issueToken({ audience: RESOURCE });
