@@ -18,6 +18,12 @@ const MAX_REFRESH_LEAD_MS = 60_000;
 /** Retry backoff after failures: 1 s, doubling, capped at clamp(minCacheDuration, 1 s, 5 min). */
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_CAP_MS = 300_000;
+/**
+ * Timers fire up to this share early (refresh) or either side (retry), drawn anew each time, so the
+ * managers of a process with many tenants do not refresh, or retry an outage, all at once.
+ */
+const REFRESH_JITTER_SHARE = 0.1;
+const RETRY_JITTER_SHARE = 0.2;
 /** Bound on remembered unknown kids, so a flood of random kids cannot grow memory without limit. */
 const MAX_NEGATIVE_KIDS = 10_000;
 /**
@@ -70,6 +76,8 @@ export class JwksManager implements JwksManagerContract {
   #outageLogged = false;
   #lastUnknownKidFetchAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | null = null;
+  /** What the timer holds: a client dropped without destroy() must be collectable, not refresh forever. */
+  readonly #weakSelf = new WeakRef(this);
   #destroyed = false;
 
   constructor(uri: string, options?: JwksManagerOptions) {
@@ -310,7 +318,8 @@ export class JwksManager implements JwksManagerContract {
       this.#publish(snapshot);
     }
     if (lifetimeMs > 0) {
-      this.#schedule(lifetimeMs - Math.min(lifetimeMs * REFRESH_LEAD_SHARE, MAX_REFRESH_LEAD_MS));
+      const refreshInMs = lifetimeMs - Math.min(lifetimeMs * REFRESH_LEAD_SHARE, MAX_REFRESH_LEAD_MS);
+      this.#schedule(refreshInMs * (1 - REFRESH_JITTER_SHARE * Math.random()));
     } else {
       this.#clearTimer();
     }
@@ -321,7 +330,8 @@ export class JwksManager implements JwksManagerContract {
     this.#lastError = error.message;
     this.#consecutiveFailures++;
     const cap = Math.min(Math.max(this.#settings.minCacheDurationMs, FIRST_RETRY_MS), MAX_RETRY_CAP_MS);
-    const backoff = Math.min(FIRST_RETRY_MS * 2 ** Math.min(this.#consecutiveFailures - 1, 30), cap);
+    const base = Math.min(FIRST_RETRY_MS * 2 ** Math.min(this.#consecutiveFailures - 1, 30), cap);
+    const backoff = base * (1 - RETRY_JITTER_SHARE / 2 + RETRY_JITTER_SHARE * Math.random());
     this.#nextRetryAt = Date.now() + backoff;
     if (!this.#outageLogged) {
       this.#outageLogged = true;
@@ -366,11 +376,15 @@ export class JwksManager implements JwksManagerContract {
   #schedule(delayMs: number): void {
     this.#clearTimer();
     if (!this.#settings.autoRefresh || this.#destroyed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#fetchShared().catch(noop);
-    }, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+    this.#timer = setTimeout(JwksManager.#onTimer, Math.min(Math.max(0, delayMs), MAX_TIMER_MS), this.#weakSelf);
     this.#timer.unref();
+  }
+
+  static #onTimer(self: WeakRef<JwksManager>): void {
+    const manager = self.deref();
+    if (manager === undefined) return;
+    manager.#timer = null;
+    manager.#fetchShared().catch(noop);
   }
 
   #clearTimer(): void {
