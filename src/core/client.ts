@@ -118,7 +118,9 @@ export class GopherAuthClient {
       try {
         return await call(manager);
       } catch (error) {
-        if (this.#destroyed || manager === this.#manager) throw error;
+        // Destroyed meanwhile: say so as every other member does, not as the manager it destroyed.
+        this.#assertLive();
+        if (manager === this.#manager) throw error;
       }
     }
   }

@@ -297,6 +297,23 @@ describe('disposal', () => {
     server.setFault(null);
   });
 
+  it('ready() and refreshJwks() waiting when destroy() comes reject with the documented message', async () => {
+    server.setFault({ kind: 'delay', ms: 200, times: 2 });
+    try {
+      const loading = newClient();
+      const ready = loading.ready();
+      loading.destroy();
+      await expect(ready).rejects.toMatchObject({ code: GopherAuthError.INVALID_PARAMETER, message: 'GopherAuthClient used after destroy()' });
+      const loaded = newClient();
+      await loaded.ready();
+      const refresh = loaded.refreshJwks();
+      loaded.destroy();
+      await expect(refresh).rejects.toMatchObject({ code: GopherAuthError.INVALID_PARAMETER, message: 'GopherAuthClient used after destroy()' });
+    } finally {
+      server.setFault(null);
+    }
+  });
+
   it('GopherValidationOptions: double destroy, use after destroy, using', () => {
     const opts = new GopherValidationOptions();
     opts.destroy();
