@@ -1,3 +1,4 @@
+import { enter as enterCensus, leaveClient as leaveCensus } from './client-census.js';
 import { jsBackend, peekHeaderAlg, recheckAccepted, structuralRefusal, verifyPool, type VerifyPoolStats } from '../backends/js/index.js';
 import { nativeBackend } from '../backends/native/index.js';
 import type { BackendClient, BackendName, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
@@ -60,6 +61,7 @@ export class GopherAuthClient {
   #snapshot: JwksSnapshot | null = null;
   #deliveries = 0;
   #destroyed = false;
+  #censusKey = '';
   readonly #cache: TokenCache | null;
   readonly #defaultCacheKey: string;
   /** Cache keys of GopherValidationOptions objects, recomputed when their settings change. */
@@ -83,6 +85,7 @@ export class GopherAuthClient {
     this.#unsubscribe = this.#manager.subscribe((snapshot) => this.#deliver(snapshot));
     // Fail fast: a forced native backend that cannot run is a configuration error, not a token error.
     if (this.#mode === 'native') this.#backends();
+    this.#censusKey = enterCensus(this, jwksUri, issuer);
   }
 
   /** The backend answering tokens: 'native' when in use (RS* tokens under 'auto'), else 'js'. */
@@ -271,6 +274,7 @@ export class GopherAuthClient {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    leaveCensus(this, this.#censusKey);
     this.#unsubscribe();
     this.#manager.destroy();
     this.#clients?.native?.destroy();
