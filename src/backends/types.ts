@@ -47,6 +47,8 @@ export interface ValidationRequest {
    * means `typ` is not checked. See normalizeTokenType.
    */
   tokenTypes?: readonly string[];
+  /** Seconds a token may be old (`now - iat`); absent: `iat` is not compared with the clock. */
+  maxTokenAge?: number;
   /** Seconds since the epoch; defaults to now. For tests. */
   now?: number;
 }

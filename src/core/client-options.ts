@@ -34,6 +34,13 @@ export interface GopherAuthClientOptions {
    * send `JWT` or nothing).
    */
   tokenTypes?: readonly string[];
+  /**
+   * Oldest token accepted, in seconds since its `iat` (with the clock skew): tokens without `iat`,
+   * or issued in the future beyond the skew, are refused too. Bounds what an issuer's mistake (a
+   * token valid for years) or a leaked long-lived token is worth. Default: `iat` is not compared
+   * with the clock.
+   */
+  maxTokenAge?: number;
   /** pino-compatible logger; default silent. Never receives token contents. */
   logger?: Logger;
   /** Finer JWKS manager settings. */
@@ -50,6 +57,7 @@ export interface ResolvedClientOptions {
   algorithms: readonly string[];
   /** Normalized (see normalizeTokenType); undefined: not checked. */
   tokenTypes: readonly string[] | undefined;
+  maxTokenAge: number | undefined;
   manager: JwksManagerOptions;
 }
 
@@ -75,6 +83,7 @@ const CLIENT_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys({
   clockSkew: true,
   algorithms: true,
   tokenTypes: true,
+  maxTokenAge: true,
   logger: true,
   jwks: true,
   tokenCache: true,
@@ -116,6 +125,7 @@ export function resolveClientOptions(options: GopherAuthClientOptions): Resolved
     clockSkew,
     algorithms: Object.freeze([...algorithms]),
     tokenTypes: resolveTokenTypes(options.tokenTypes),
+    maxTokenAge: resolveMaxTokenAge(options.maxTokenAge),
     manager: {
       ...options.jwks,
       cacheDuration: options.cacheDuration,
@@ -128,6 +138,14 @@ export function resolveClientOptions(options: GopherAuthClientOptions): Resolved
 
 /** A media type as `typ` may carry it: `type/subtype` or a bare subtype, printable ASCII without spaces. */
 const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(\/[!#$%&'*+.^_`|~0-9A-Za-z-]+)?$/;
+
+function resolveMaxTokenAge(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `maxTokenAge must be a positive whole number of seconds, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 function resolveTokenTypes(value: unknown): readonly string[] | undefined {
   if (value === undefined) return undefined;

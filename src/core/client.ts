@@ -75,10 +75,9 @@ export class GopherAuthClient {
     this.#logger = options.logger ?? silentLogger;
     this.#resolved = resolveClientOptions(options);
     this.#mode = resolveBackendMode(options.backend);
-    const tokenTypes = this.#resolved.tokenTypes;
-    this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms, ...(tokenTypes && { tokenTypes }) });
+    this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms, ...this.#policy() });
     const cacheOptions = resolveTokenCacheOptions(options.tokenCache);
-    this.#cache = cacheOptions === null ? null : new TokenCache(cacheOptions);
+    this.#cache = cacheOptions === null ? null : new TokenCache(cacheOptions, Date.now, this.#resolved.maxTokenAge);
     this.#defaultCacheKey = optionsKey(this.#defaultRequest);
     this.#managerOptions = this.#resolved.manager;
     this.#manager = new JwksManager(jwksUri, this.#managerOptions);
@@ -349,10 +348,15 @@ export class GopherAuthClient {
     // request is reused, so the verify workers get it once per batch instead of once per token.
     const last = this.#lastRequest;
     if (last !== null && last.audience === audience && last.clockSkew === clockSkew && sameScopes(last.scopes, scopes)) return last;
-    const tokenTypes = this.#resolved.tokenTypes;
-    const request: ValidationRequest = Object.freeze({ issuer: this.#issuer, audience, scopes: scopes && Object.freeze([...scopes]), clockSkew, algorithms: this.#resolved.algorithms, ...(tokenTypes && { tokenTypes }) });
+    const request: ValidationRequest = Object.freeze({ issuer: this.#issuer, audience, scopes: scopes && Object.freeze([...scopes]), clockSkew, algorithms: this.#resolved.algorithms, ...this.#policy() });
     this.#lastRequest = request;
     return request;
+  }
+
+  /** The client-wide rules a request carries only when configured. */
+  #policy(): Pick<ValidationRequest, 'tokenTypes' | 'maxTokenAge'> {
+    const { tokenTypes, maxTokenAge } = this.#resolved;
+    return { ...(tokenTypes && { tokenTypes }), ...(maxTokenAge !== undefined && { maxTokenAge }) };
   }
 
   #cacheKey(options: ValidationOptionsInput | undefined): string {

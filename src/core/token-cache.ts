@@ -146,7 +146,11 @@ export class TokenCache {
   #evictions = 0;
   #keyDrops = 0;
 
-  constructor(options: TokenCacheOptions = {}, now: () => number = Date.now) {
+  readonly #maxTokenAgeMs: number | undefined;
+
+  /** `maxTokenAge` (s): the client's bound on `now - iat`; a valid verdict never outlives it. */
+  constructor(options: TokenCacheOptions = {}, now: () => number = Date.now, maxTokenAge?: number) {
+    this.#maxTokenAgeMs = maxTokenAge === undefined ? undefined : maxTokenAge * 1000;
     const resolved = resolveTokenCacheOptions(options) as Required<TokenCacheOptions>;
     this.#maxEntries = resolved.maxEntries;
     this.#ttlMs = resolved.ttl * 1000;
@@ -201,6 +205,10 @@ export class TokenCache {
       // A validation that finished after its key left the key set must not outlive that change.
       if (kid !== null && !this.#keys.has(kid)) return;
       expiresAt = Math.min(now + this.#ttlMs, facts.exp * 1000);
+      if (this.#maxTokenAgeMs !== undefined) {
+        if (facts.iat === null) return;
+        expiresAt = Math.min(expiresAt, facts.iat * 1000 + this.#maxTokenAgeMs);
+      }
     } else {
       if (this.#failureTtlMs === 0 || UNCACHEABLE.has(result.errorCode)) return;
       // A token refused before its nbf may be valid within the failure TTL: not remembered.
@@ -326,7 +334,7 @@ function keyFingerprints(keys: readonly Jwk[]): Map<string | null, string> {
  * The header `kid` and the whole-second `exp` of a token that just validated, or null. The backend
  * already parsed it strictly (duplicate names refused), so plain JSON.parse reads the same values.
  */
-function readTokenFacts(token: string): { kid: string | null; exp: number } | null {
+function readTokenFacts(token: string): { kid: string | null; exp: number; iat: number | null } | null {
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
   if (dot1 <= 0 || dot2 <= dot1) return null;
@@ -335,7 +343,8 @@ function readTokenFacts(token: string): { kid: string | null; exp: number } | nu
   if (kid === undefined || payload === null) return null;
   const exp = payload.exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
-  return { kid, exp: Math.trunc(exp) };
+  const iat = payload.iat;
+  return { kid, exp: Math.trunc(exp), iat: typeof iat === 'number' && Number.isFinite(iat) ? iat : null };
 }
 
 /** Whether the token's payload has an nbf still in the future (ms clock). */

@@ -47,6 +47,22 @@ describe('TokenCache expiry', () => {
     expect(cache.stats().size).toBe(0);
   });
 
+  it('keeps a valid verdict no longer than the client\'s maxTokenAge allows (iat + maxTokenAge), and none without iat', () => {
+    const c = clock();
+    const cache = new TokenCache({ ttl: 3600 }, c.now, 100);
+    cache.setKeys(snapshot(['k1', 'k2']));
+    const iat = c.seconds() - 40;
+    const t = issuer.sign({ kid: 'k1', claims: { exp: c.seconds() + 3600, iat } });
+    cache.set(t, KEY, VALID);
+    c.advance((iat + 100) * 1000 - c.now() - 1);
+    expect(cache.get(t, KEY)).toEqual(VALID);
+    c.advance(1);
+    expect(cache.get(t, KEY)).toBeUndefined();
+    const noIat = issuer.sign({ kid: 'k1', claims: { exp: c.seconds() + 3600, iat: undefined } });
+    cache.set(noIat, KEY, VALID);
+    expect(cache.get(noIat, KEY)).toBeUndefined();
+  });
+
   it('keeps a valid verdict no longer than the TTL when exp is later', () => {
     const c = clock();
     const cache = cacheAt(c, { ttl: 2 });

@@ -23,6 +23,13 @@ export function checkClaims(parsed: ParsedToken, request: ValidationRequest): Ve
   if (claims.iat !== undefined && (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat))) {
     return invalidToken("JWT payload has an invalid 'iat' claim");
   }
+  const maxAge = request.maxTokenAge;
+  if (maxAge !== undefined) {
+    if (claims.iat === undefined) return invalidToken("JWT payload missing 'iat' claim");
+    const iat = claims.iat as number;
+    if (iat > now + skew) return invalidToken('JWT issued in the future (iat)');
+    if (now - iat > maxAge + skew) return reject(GopherAuthError.EXPIRED_TOKEN, 'JWT is older than maxTokenAge');
+  }
 
   if (!issuerMatches(claims.iss as string, request.issuer)) return reject(GopherAuthError.INVALID_ISSUER, 'Invalid issuer');
 
