@@ -18,6 +18,8 @@ export interface FixtureOptions {
    * system CA bundle, which is what the library's bundled libcurl trusts.
    */
   caBundle?: string;
+  /** Node options before the fixture (e.g. `--expose-gc`). */
+  nodeOptions?: string[];
 }
 
 /** The system CA bundle compiled into the bundled libcurl. */
@@ -34,7 +36,7 @@ export function mountNamespaceUnavailable(): string | null {
 
 export function runFixture<T = unknown>(name: string, options: FixtureOptions = {}): Promise<FixtureRun<T>> {
   const script = path.join(here, 'fixtures', name);
-  const nodeArgs = ['--import', 'tsx', script, ...(options.args ?? [])];
+  const nodeArgs = [...(options.nodeOptions ?? []), '--import', 'tsx', script, ...(options.args ?? [])];
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const [command, args] = options.caBundle
     ? [

@@ -33,6 +33,60 @@ interface OptionsHandle {
   temporary: boolean;
 }
 
+/**
+ * What one NativeBackendClient owns natively, kept apart from the client so that `abandoned` can
+ * hold it: a registry's held value must never reach the client, or the client is never collected.
+ */
+interface NativeHoldings {
+  readonly lib: LoadedLibrary;
+  /** Every native client handle this client created and has not freed: the current one and retired ones. */
+  readonly handles: Set<bigint>;
+  /** The subset owned by the N-API addon (freed through it; it defers the free while its own calls run). */
+  readonly adopted: Map<bigint, AddonClientHandle>;
+  /** Cached validation options handles (koffi path). */
+  readonly options: Map<string, bigint>;
+  /** Set once everything above is freed and the runtime hold is given back: never twice. */
+  released: boolean;
+}
+
+/** Frees one native client handle at most once (a handle not in `handles` is already freed). */
+function freeHandle(holdings: NativeHoldings, handle: bigint): void {
+  if (!holdings.handles.delete(handle)) return;
+  const adopted = holdings.adopted.get(handle);
+  holdings.adopted.delete(handle);
+  if (adopted) adopted.destroy();
+  else holdings.lib.api.fn('gopher_auth_client_destroy')(handle);
+}
+
+/** Frees everything a client holds and releases its hold on the library's init, once. */
+function releaseHoldings(holdings: NativeHoldings): void {
+  if (holdings.released) return;
+  holdings.released = true;
+  const destroyOptions = holdings.lib.api.fn('gopher_auth_validation_options_destroy');
+  for (const handle of holdings.options.values()) destroyOptions(handle);
+  holdings.options.clear();
+  for (const handle of [...holdings.handles]) freeHandle(holdings, handle);
+  holdings.lib.clearNodeOpenSslErrors();
+  releaseNativeRuntime(holdings.lib);
+}
+
+/**
+ * A client dropped without destroy() must not keep its native handles and its runtime hold forever.
+ * Only an unreachable client gets here, and a client with a call in flight is reachable: an addon
+ * call's promise (kept by the addon's napi_deferred) and a koffi `.async` call's callback (kept by a
+ * strong napi_ref until it completes) both have reactions or closures that hold the client, as do
+ * calls waiting in the koffi queue and reservations. So nothing runs on these handles any more.
+ * Runs on the thread (isolate) that created the client; never at process exit, and not after a
+ * worker thread's teardown (the addon's cleanup hook frees that thread's clients then).
+ */
+const abandoned = new FinalizationRegistry<NativeHoldings>((holdings) => {
+  try {
+    releaseHoldings(holdings);
+  } catch {
+    // Nothing to report to from a finalizer, and throwing here would be an uncaught exception.
+  }
+});
+
 function rsaSigningKids(snapshot: JwksSnapshot): Set<string> {
   const kids = new Set<string>();
   for (const key of snapshot.keys) {
@@ -52,16 +106,16 @@ export class NativeBackendClient implements BackendClient {
   readonly #syncResult = Buffer.alloc(RESULT_SIZE);
   #handle: bigint;
   #retired: bigint[] = [];
-  #options = new Map<string, bigint>();
+  readonly #holdings: NativeHoldings;
+  readonly #options: Map<string, bigint>;
   /** Kids of the injected RSA signing keys; null while none are injected; 'native' after a native fetch. */
   #kids: Set<string> | 'native' | null = null;
   #lastJson: string | null = null;
   #reinjectAt = Infinity;
   #inFlight = 0;
   #destroyRequested = false;
-  #released = false;
   /** Handles owned by the N-API addon when it is loaded: async validation, key swaps and frees go through it. */
-  #adopted = new Map<bigint, AddonClientHandle>();
+  readonly #adopted: Map<bigint, AddonClientHandle>;
 
   constructor(library: LoadedLibrary, config: { jwksUri: string; issuer: string }, tuning: NativeClientTuning = {}) {
     this.#lib = library;
@@ -72,6 +126,9 @@ export class NativeBackendClient implements BackendClient {
       nativeAutoRefresh: tuning.nativeAutoRefresh ?? false,
     };
     this.#validate = library.api.fn('gopher_auth_validate_token');
+    this.#holdings = { lib: library, handles: new Set(), adopted: new Map(), options: new Map(), released: false };
+    this.#adopted = this.#holdings.adopted;
+    this.#options = this.#holdings.options;
     acquireNativeRuntime(library);
     try {
       this.#handle = this.#createHandle();
@@ -79,6 +136,8 @@ export class NativeBackendClient implements BackendClient {
       releaseNativeRuntime(library);
       throw err;
     }
+    // The client itself is the unregister token (held weakly); #release() unregisters.
+    abandoned.register(this, this.#holdings, this);
   }
 
   /** Number of native calls currently running on this client (for tests and diagnostics). */
@@ -308,6 +367,7 @@ export class NativeBackendClient implements BackendClient {
     }
     const adopted = adoptClient(handle);
     if (adopted) this.#adopted.set(handle, adopted);
+    this.#holdings.handles.add(handle);
     return handle;
   }
 
@@ -429,10 +489,7 @@ export class NativeBackendClient implements BackendClient {
 
   /** Frees through the addon when it owns the handle (it defers while its own calls run), else via koffi. */
   #freeHandle(handle: bigint): void {
-    const adopted = this.#adopted.get(handle);
-    this.#adopted.delete(handle);
-    if (adopted) adopted.destroy();
-    else this.#lib.api.fn('gopher_auth_client_destroy')(handle);
+    freeHandle(this.#holdings, handle);
   }
 
   #callFinished(): void {
@@ -443,14 +500,12 @@ export class NativeBackendClient implements BackendClient {
   }
 
   #release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    for (const handle of this.#options.values()) this.#destroyOptions(handle);
-    this.#options.clear();
-    for (const handle of this.#retired.splice(0)) this.#freeHandle(handle);
-    this.#freeHandle(this.#handle);
-    this.#lib.clearNodeOpenSslErrors();
-    releaseNativeRuntime(this.#lib);
+    if (this.#holdings.released) return;
+    // Not at destroy(): while a deferred destroy waits for calls, the finalizer stays the backstop
+    // for a reservation that is dropped without release(). `released` rules out a second free.
+    abandoned.unregister(this);
+    this.#retired.length = 0;
+    releaseHoldings(this.#holdings);
   }
 
   /** Test-only: drive the native JWKS fetch (only meaningful with a real `nativeJwksUri`). */
