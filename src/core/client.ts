@@ -62,6 +62,8 @@ export class GopherAuthClient {
   #deliveries = 0;
   #destroyed = false;
   #censusKey = '';
+  /** The client-wide rules every request carries, only those configured (tokenTypes, maxTokenAge). */
+  readonly #policy: Pick<ValidationRequest, 'tokenTypes' | 'maxTokenAge'>;
   readonly #cache: TokenCache | null;
   readonly #defaultCacheKey: string;
   /** Cache keys of GopherValidationOptions objects, recomputed when their settings change. */
@@ -75,7 +77,9 @@ export class GopherAuthClient {
     this.#logger = options.logger ?? silentLogger;
     this.#resolved = resolveClientOptions(options);
     this.#mode = resolveBackendMode(options.backend);
-    this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms, ...this.#policy() });
+    const { tokenTypes, maxTokenAge } = this.#resolved;
+    this.#policy = Object.freeze({ ...(tokenTypes && { tokenTypes }), ...(maxTokenAge !== undefined && { maxTokenAge }) });
+    this.#defaultRequest = Object.freeze({ issuer, clockSkew: this.#resolved.clockSkew, algorithms: this.#resolved.algorithms, ...this.#policy });
     const cacheOptions = resolveTokenCacheOptions(options.tokenCache);
     this.#cache = cacheOptions === null ? null : new TokenCache(cacheOptions, Date.now, this.#resolved.maxTokenAge);
     this.#defaultCacheKey = optionsKey(this.#defaultRequest);
@@ -348,15 +352,9 @@ export class GopherAuthClient {
     // request is reused, so the verify workers get it once per batch instead of once per token.
     const last = this.#lastRequest;
     if (last !== null && last.audience === audience && last.clockSkew === clockSkew && sameScopes(last.scopes, scopes)) return last;
-    const request: ValidationRequest = Object.freeze({ issuer: this.#issuer, audience, scopes: scopes && Object.freeze([...scopes]), clockSkew, algorithms: this.#resolved.algorithms, ...this.#policy() });
+    const request: ValidationRequest = Object.freeze({ issuer: this.#issuer, audience, scopes: scopes && Object.freeze([...scopes]), clockSkew, algorithms: this.#resolved.algorithms, ...this.#policy });
     this.#lastRequest = request;
     return request;
-  }
-
-  /** The client-wide rules a request carries only when configured. */
-  #policy(): Pick<ValidationRequest, 'tokenTypes' | 'maxTokenAge'> {
-    const { tokenTypes, maxTokenAge } = this.#resolved;
-    return { ...(tokenTypes && { tokenTypes }), ...(maxTokenAge !== undefined && { maxTokenAge }) };
   }
 
   #cacheKey(options: ValidationOptionsInput | undefined): string {
