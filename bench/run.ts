@@ -49,6 +49,8 @@ interface Row {
   samples: number[];
   /** CPU time of the whole process (every thread) per op, µs: steadier than ops/s on a shared machine. */
   cpuUsPerOp: number | null;
+  /** Per round: ops ÷ the floor measured just before and just after this figure (geometric mean). */
+  floorRatios: number[];
   vsFloor: number | null;
   /** Ours: ops ÷ jose (local JWKS) at the same tokens and concurrency. Peers: ours ('auto') ÷ peer. */
   vsJose?: number | null;
@@ -126,7 +128,7 @@ async function peerCases(alg: BenchAlg, server: BenchJwksServer, jwks: { keys: o
       for (const inFlight of [1, IN_FLIGHT] as const) {
         const name = `${peer.name}${context.cache && peer.name.startsWith('fast-jwt') ? ' (its cache on)' : ''}, ${sub(inFlight)}`;
         if (typeof created !== 'function') {
-          unsupported.push({ alg, group: 'peer', subject: peer.name, name, tokens, inFlight, opsPerSec: null, samples: [], cpuUsPerOp: null, vsFloor: null, note: created.unsupported });
+          unsupported.push({ alg, group: 'peer', subject: peer.name, name, tokens, inFlight, opsPerSec: null, samples: [], cpuUsPerOp: null, floorRatios: [], vsFloor: null, note: created.unsupported });
           continue;
         }
         const verify: PeerVerify = created;
@@ -156,20 +158,24 @@ function referenceCases(alg: BenchAlg, key: BenchKey, distinct: string[]): Case[
   ];
 }
 
-/** Fills the ratio columns from the medians. */
+/**
+ * Fills the ratio columns. × floor is the median of the per-round ratios to the floor measured right
+ * before and right after the figure: on a shared host the speed of a core drifts by a third within
+ * seconds, and a floor measured a minute away (the floor row's own median) would carry that drift
+ * into every ratio. Ratios between two rows (× jose, ours ÷ peer) divide their × floor figures.
+ */
 function computeRatios(rows: Row[]): void {
+  for (const row of rows) row.vsFloor = row.opsPerSec !== null && row.floorRatios.length > 0 ? median(row.floorRatios) : null;
   const find = (alg: BenchAlg, subject: string, tokens: Tokens, inFlight: InFlight): number | null =>
-    rows.find((r) => r.alg === alg && r.subject === subject && r.tokens === tokens && r.inFlight === inFlight)?.opsPerSec ?? null;
+    rows.find((r) => r.alg === alg && r.subject === subject && r.tokens === tokens && r.inFlight === inFlight)?.vsFloor ?? null;
   for (const row of rows) {
-    const floor = find(row.alg, 'floor', 'distinct', 'sync');
-    row.vsFloor = row.opsPerSec !== null && floor ? row.opsPerSec / floor : null;
     const concurrency = row.inFlight === 'sync' ? 1 : row.inFlight;
     if (row.group === 'ours') {
       const jose = find(row.alg, 'jose 6 (local JWKS)', row.tokens, concurrency);
-      row.vsJose = row.opsPerSec !== null && jose ? row.opsPerSec / jose : null;
+      row.vsJose = row.vsFloor !== null && jose ? row.vsFloor / jose : null;
     } else if (row.group === 'peer') {
       const ours = find(row.alg, row.tokens === 'repeated' ? 'auto+cache' : 'auto', row.tokens, concurrency);
-      row.oursOverPeer = row.opsPerSec !== null && ours !== null ? ours / row.opsPerSec : null;
+      row.oursOverPeer = row.vsFloor !== null && ours !== null ? ours / row.vsFloor : null;
     }
   }
 }
@@ -285,6 +291,8 @@ async function main(): Promise<void> {
   console.log(`${loadNote()}\n`);
 
   const cases: Case[] = [];
+  /** The floor of each algorithm, also measured between every two figures (see computeRatios). */
+  const floors = new Map<BenchAlg, Case>();
   const rows: Row[] = [];
   const labels: Record<string, string> = {};
   const tokensByAlg = new Map<BenchAlg, string[]>();
@@ -294,7 +302,9 @@ async function main(): Promise<void> {
     const repeated = [distinct[0] as string];
     tokensByAlg.set(alg, distinct);
     if (args.loopOnly) continue;
-    cases.push(...referenceCases(alg, key, distinct));
+    const references = referenceCases(alg, key, distinct);
+    floors.set(alg, references[0] as Case);
+    cases.push(...references);
     cases.push(...ourCases(alg, ours, distinct, repeated, alg === 'RS256'));
     const peers = await peerCases(alg, server, jwks, distinct, repeated);
     cases.push(...peers.cases);
@@ -304,14 +314,23 @@ async function main(): Promise<void> {
   for (const c of cases) await c.run(args.warm);
   const samples = new Map<Case, number[]>(cases.map((c) => [c, []]));
   const cpu = new Map<Case, number[]>(cases.map((c) => [c, []]));
+  const floorRatios = new Map<Case, number[]>(cases.map((c) => [c, []]));
+  const floorSlice = args.quick ? 0.1 : Math.min(0.5, args.seconds / 2);
   for (let round = 0; round < args.rounds; round++) {
+    // floor, case, floor, case, …: each case sits between two floor samples of its algorithm.
+    const floorNow = (alg: BenchAlg): Promise<number> => (floors.get(alg) as Case).run(floorSlice);
+    let last: { alg: BenchAlg; ops: number } | null = null;
     for (const c of cases) {
-      const before = process.cpuUsage();
+      const before = last !== null && last.alg === c.alg ? last.ops : await floorNow(c.alg);
+      const cpuBefore = process.cpuUsage();
       const t0 = performance.now();
       const ops = await c.run(args.seconds);
-      const used = process.cpuUsage(before);
+      const used = process.cpuUsage(cpuBefore);
+      const after = await floorNow(c.alg);
+      last = { alg: c.alg, ops: after };
       samples.get(c)?.push(ops);
       cpu.get(c)?.push((used.user + used.system) / (ops * ((performance.now() - t0) / 1000)));
+      floorRatios.get(c)?.push(ops / Math.sqrt(before * after));
     }
     if (!args.quick) process.stderr.write(`round ${round + 1}/${args.rounds} done\n`);
   }
@@ -327,6 +346,7 @@ async function main(): Promise<void> {
       opsPerSec: median(values),
       samples: values,
       cpuUsPerOp: median(cpu.get(c) ?? []),
+      floorRatios: floorRatios.get(c) ?? [],
       vsFloor: null,
     });
   }
