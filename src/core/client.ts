@@ -397,7 +397,16 @@ export class GopherAuthClient {
   #recheck(native: Verdict, token: string, request: ValidationRequest, snapshot: JwksSnapshot | null): Verdict {
     if (!native.valid) return this.#secondOpinion(native, token, request, snapshot);
     const verdict = recheckAccepted(token, request, snapshot);
-    return verdict.keyMiss ? { valid: false, code: verdict.code, message: verdict.message } : verdict;
+    if (!verdict.keyMiss) return verdict;
+    // A rotation landed while the call waited on the pool: the library verified with keys newer
+    // than `snapshot`. Which key it used is unknown here, so the JS backend decides the whole
+    // token, signature included, on the current keys.
+    const clients = this.#clients;
+    if (clients !== null && this.#snapshot !== null && this.#snapshot !== snapshot) {
+      const js = clients.js.validateSync(token, request);
+      if (!js.keyMiss) return js;
+    }
+    return { valid: false, code: verdict.code, message: verdict.message };
   }
 
   /**

@@ -71,8 +71,8 @@ class OpenBatch {
     readonly key: string,
     readonly call: BackendCall,
     readonly nativeRequest: ValidationRequest,
-    /** The key set native validates against: a snapshot arriving meanwhile must not change the re-check. */
-    readonly snapshot: JwksSnapshot | null,
+    /** The key set when the batch opened: the client's may be gone (destroyed) by the time it is sent. */
+    readonly opened: JwksSnapshot | null,
     readonly context: NativeContext,
   ) {}
 }
@@ -118,6 +118,10 @@ class NativeBatcher {
   #send(backend: BackendClient, batch: OpenBatch): void {
     if (this.#open.get(backend) === batch) this.#open.delete(backend);
     const { waiters, call } = batch;
+    // The keys the library holds now, which this call will use (a rotation may have landed since the
+    // batch opened; the addon's key swap waits for calls already out). Re-checking against the
+    // older set would refuse a new key's tokens the library just verified.
+    const snapshot = batch.context.snapshot() ?? batch.opened;
     this.batches++;
     this.tokens += waiters.length;
     let pending: Promise<Verdict[]>;
@@ -138,7 +142,7 @@ class NativeBatcher {
         (verdicts) => {
           waiters.forEach((w, i) => {
             try {
-              w.resolve(batch.context.recheck(verdicts[i] as Verdict, w.token, w.request, batch.snapshot));
+              w.resolve(batch.context.recheck(verdicts[i] as Verdict, w.token, w.request, snapshot));
             } catch (error) {
               w.reject(error);
             }
