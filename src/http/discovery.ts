@@ -53,7 +53,8 @@ async function fetchJson(url: string, fetchFn: typeof fetch, timeoutMs: number, 
 
 /** The JWKS URI from the issuer's metadata; throws with a reason naming every attempt. */
 export async function discoverJwksUri(options: DiscoveryOptions): Promise<string> {
-  const fetchFn = options.fetch ?? fetch;
+  // The fetch the client's JWKS loads use (a private CA, a proxy) serves the metadata too.
+  const fetchFn = options.fetch ?? options.clientOptions.jwks?.fetch ?? fetch;
   const reasons: string[] = [];
   for (const url of authorizationServerMetadataUrls(options.issuer)) {
     if (options.signal?.aborted) throw new Error('discovery stopped: the client was destroyed');

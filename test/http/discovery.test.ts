@@ -35,6 +35,24 @@ describe('JWKS discovery from the issuer metadata', () => {
     await expect(discoverJwksUri(opts(`${server.origin}/realms/none`))).rejects.toThrow(/404/);
   });
 
+  it("uses the client's jwks.fetch for the metadata too (a private CA or a proxy set there)", async () => {
+    const fetched: string[] = [];
+    const viaOurs: typeof fetch = (input, init) => {
+      fetched.push(String(input));
+      return fetch(input, init);
+    };
+    const issuer = new TestIssuer(issuerUrl);
+    const auth = gopherAuth({ resource: RESOURCE, issuer: issuerUrl, backend: 'js', clientOptions: { jwks: { fetch: viaOurs } } });
+    try {
+      const token = issuer.sign({ claims: { aud: RESOURCE, scope: 'mcp:read' } });
+      const ok = await auth.authenticate({ method: 'POST', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => undefined });
+      expect('authInfo' in ok).toBe(true);
+      expect(fetched).toEqual([`${server.origin}/.well-known/oauth-authorization-server/realms/demo`, server.url]);
+    } finally {
+      auth.close();
+    }
+  });
+
   it('the gate validates tokens with discovered keys, and answers 503 when discovery fails', async () => {
     const issuer = new TestIssuer(issuerUrl);
     const auth = gopherAuth({ resource: RESOURCE, issuer: issuerUrl, backend: 'js' });
