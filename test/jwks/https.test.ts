@@ -1,4 +1,6 @@
+import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GopherAuthClient } from '../../src/core/client.js';
 import { GopherAuthError } from '../../src/core/errors.js';
 import { startHttpsJwksServer, type HttpsJwksServer } from '../support/tls.js';
 import { runFixture } from './child.js';
@@ -39,5 +41,42 @@ describe('HTTPS JWKS', () => {
     expect(refused.message).toMatch(/certificate|self.signed|SELF_SIGNED/i);
 
     expect(server.fetchCount).toBe(1);
+  });
+
+  it('trusts a private CA given through jwks.fetch (the recipe in docs/api.md), in this process', async () => {
+    const dispatcher = new Agent({ connect: { ca: server.certificate.cert } });
+    const client = new GopherAuthClient(server.url, 'https://issuer.test', {
+      backend: 'js',
+      jwks: { fetch: ((url, init) => undiciFetch(url as string, { ...(init as object), dispatcher })) as typeof fetch },
+    });
+    try {
+      await client.ready();
+      expect(client.jwksStatus().kids).toEqual(['tls-key']);
+    } finally {
+      client.destroy();
+      await dispatcher.close();
+    }
+  });
+
+  it('an untrusted or misnamed certificate fails with the reason and what to do about it', async () => {
+    const untrusted = new GopherAuthClient(server.url, 'https://issuer.test', { backend: 'js' });
+    // Trusted, but reached under a name the certificate does not carry.
+    const dispatcher = new Agent({ connect: { ca: server.certificate.cert, servername: 'keys.example' } });
+    const misnamed = new GopherAuthClient(server.url, 'https://issuer.test', {
+      backend: 'js',
+      jwks: { fetch: ((url, init) => undiciFetch(url as string, { ...(init as object), dispatcher })) as typeof fetch },
+    });
+    try {
+      const refused = await untrusted.ready().then(() => null, (error: unknown) => error as Error & { code: number });
+      expect(refused?.code).toBe(GopherAuthError.JWKS_FETCH_FAILED);
+      expect(refused?.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+      expect(refused?.message).toContain('set NODE_EXTRA_CA_CERTS to its PEM file, or pass jwks.fetch');
+      await expect(misnamed.ready()).rejects.toThrow(/ERR_TLS_CERT_ALTNAME_INVALID.*the certificate is not for the host in the JWKS URI/);
+      expect(untrusted.jwksStatus().lastError).toContain('NODE_EXTRA_CA_CERTS');
+    } finally {
+      untrusted.destroy();
+      misnamed.destroy();
+      await dispatcher.close();
+    }
   });
 });

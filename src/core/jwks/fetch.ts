@@ -64,11 +64,24 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   }
 }
 
+/** Certificate failures that mean "Node does not trust the issuer's CA", with what to do about it. */
+const UNTRUSTED_CA_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+const UNTRUSTED_CA_HINT =
+  ' (Node does not trust the certificate of this server: for a private CA set NODE_EXTRA_CA_CERTS to its PEM file, or pass jwks.fetch with a dispatcher that trusts it — docs/api.md, "JWKS over HTTPS")';
+const WRONG_HOST_HINT = ' (the certificate is not for the host in the JWKS URI: use the name the certificate was issued for)';
+
 function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: unknown }).cause;
   if (cause instanceof Error) {
     const code = (cause as NodeJS.ErrnoException).code;
-    return `request failed: ${code && !cause.message.includes(code) ? `${code} ` : ''}${cause.message}`;
+    const hint = code === undefined ? '' : UNTRUSTED_CA_CODES.has(code) ? UNTRUSTED_CA_HINT : code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? WRONG_HOST_HINT : '';
+    return `request failed: ${code && !cause.message.includes(code) ? `${code} ` : ''}${cause.message}${hint}`;
   }
   return `request failed: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -20,7 +20,10 @@ export interface JwksManagerOptions {
   /** Largest accepted response body (bytes). Default 1 MiB. */
   maxResponseBytes?: number;
   logger?: Logger;
-  /** For tests: replaces global fetch. */
+  /**
+   * Replaces global fetch for the JWKS (and for the issuer metadata when `gopherAuth()` discovers
+   * the JWKS URI): how to trust a private CA or go through a proxy (docs/api.md, "JWKS over HTTPS").
+   */
   fetch?: typeof fetch;
 }
 
