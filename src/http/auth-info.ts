@@ -7,7 +7,7 @@ export interface AuthInfo {
   token: string;
   /** `client_id` claim (RFC 9068), else `azp`, else ''. */
   clientId: string;
-  /** Scopes granted by the token (the first of `scope`, `scp`, `scopes` it carries). */
+  /** Scopes granted by the token (the first of `scope`, `scp`, `scopes` it carries). Frozen: copy it to change it. */
   scopes: string[];
   /** `exp` in seconds since the epoch. */
   expiresAt?: number;

@@ -4,6 +4,7 @@
  * Order: token shape (400/401) → signature and claims (401/503) → body rules (400/413) → scopes (403).
  */
 import { GopherAuthClient } from '../core/client.js';
+import { refusalDetail } from './refusal-detail.js';
 import { GopherAuthError } from '../core/errors.js';
 import { DiscoveringClient } from './discovery.js';
 import { GopherValidationOptions } from '../core/options.js';
@@ -96,7 +97,7 @@ export class Authenticator {
       return authErrors.serverError(`validateToken threw: ${message}`);
     }
     if (!verdict.valid) {
-      const reason = verdict.errorMessage ?? `validation failed with code ${verdict.errorCode}`;
+      const reason = `${verdict.errorMessage ?? `validation failed with code ${verdict.errorCode}`}${refusalDetail(verdict.errorCode, token, this.config)}`;
       if (UNAVAILABLE.has(verdict.errorCode)) return authErrors.unavailable(reason, verdict.errorCode);
       // No key for this kid while the JWKS endpoint is failing: the key may well exist (rotation), so
       // the honest answer is "try later", not "your token is bad" (which sends clients round a re-auth loop).

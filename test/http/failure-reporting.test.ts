@@ -44,6 +44,31 @@ const decide = (token: string | null, body?: unknown) =>
   auth.authenticate({ method: 'POST', url: '/mcp?x=1', authorization: token === null ? [] : [`Bearer ${token}`], body: async () => body });
 
 describe('refusal details go to the logger and the hook only', () => {
+  it('say what the token claimed next to what the gate expected (issuer, audience, expiry, a foreign issuer)', async () => {
+    const reasonOf = async (token: string): Promise<string> => {
+      const outcome = await decide(token);
+      expect('error' in outcome && outcome.error.kind).toBe('invalid_token');
+      return events.at(-1)!.reason;
+    };
+    const now = issuer.now();
+    expect(await reasonOf(issuer.sign({ claims: { aud: RESOURCE, iss: 'https://issuer.test/realms/dem0' } }))).toBe(
+      `Invalid issuer (token iss "https://issuer.test/realms/dem0", unverified; expected "${ISSUER}")`,
+    );
+    expect(await reasonOf(issuer.sign({ claims: { aud: ['http://localhost:9/mcp'] } }))).toBe(
+      `Invalid audience (token aud ["http://localhost:9/mcp"], unverified; expected "${RESOURCE}")`,
+    );
+    const expired = await reasonOf(issuer.sign({ claims: { aud: RESOURCE, exp: now - 3600 } }));
+    expect(expired).toMatch(new RegExp(`^JWT has expired \\(token exp ${new Date((now - 3600) * 1000).toISOString()}, unverified; server time \\d{4}-`));
+    const early = await reasonOf(issuer.sign({ claims: { aud: RESOURCE, nbf: now + 3600 } }));
+    expect(early).toContain(`(token nbf ${new Date((now + 3600) * 1000).toISOString()}, unverified; server time `);
+    // A token from another issuer, whose kid this JWKS never had.
+    expect(await reasonOf(issuer.sign({ kid: 'their-key', claims: { aud: RESOURCE, iss: 'https://other.example' } }))).toBe(
+      `No key found with kid: their-key (token iss "https://other.example", unverified, is not the configured issuer "${ISSUER}")`,
+    );
+    // A control character a token smuggles into its claims stays escaped in the reason.
+    expect(await reasonOf(issuer.sign({ claims: { aud: RESOURCE, iss: 'x\r\nforged: line' } }))).not.toMatch(/[\r\n]/);
+  });
+
   it('logs the reason without the token or the subject; a throwing hook changes nothing', async () => {
     const token = issuer.sign({ claims: { aud: RESOURCE, sub: 'secret-subject-42', scope: 'mcp:read' } });
     const outcome = await decide(token, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'admin' } });
