@@ -5,7 +5,7 @@
  */
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { silentLogger } from '../core/logger.js';
+import { firstErrorAsWarning } from './unlogged-errors.js';
 import {
   buildProtectedResourceMetadata,
   checkIssuer,
@@ -364,7 +364,7 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
     protectedResourceMetadata,
     backend: config.backend,
     clockSkew: config.clockSkew,
-    logger: config.logger ?? silentLogger,
+    logger: config.logger ?? firstErrorAsWarning(),
     onAuthFailure: config.onAuthFailure,
     client: config.client,
     allowInsecureHttp: allowInsecure,
