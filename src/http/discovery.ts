@@ -68,7 +68,11 @@ export async function discoverJwksUri(options: DiscoveryOptions): Promise<string
     }
     const record = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : {};
     if (record['issuer'] !== options.issuer) {
-      throw new Error(`metadata at ${url} names issuer ${JSON.stringify(record['issuer'])}, not ${JSON.stringify(options.issuer)}`);
+      const named = record['issuer'];
+      // RFC 8414 §3.3 wants them identical, and MCP clients compare the advertised issuer to it too.
+      const slashOnly = typeof named === 'string' && named.replace(/\/$/, '') === options.issuer.replace(/\/$/, '');
+      const advice = slashOnly ? `; set issuer to ${JSON.stringify(named)} exactly, trailing slash and all` : '';
+      throw new Error(`metadata at ${url} names issuer ${JSON.stringify(named)}, not ${JSON.stringify(options.issuer)}${advice}`);
     }
     const jwksUri = record['jwks_uri'];
     if (typeof jwksUri !== 'string') throw new Error(`metadata at ${url} has no jwks_uri`);

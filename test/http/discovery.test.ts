@@ -15,6 +15,7 @@ beforeAll(async () => {
   server.route('/.well-known/oauth-authorization-server/realms/demo', { issuer: issuerUrl, jwks_uri: server.url, authorization_endpoint: `${issuerUrl}/auth` });
   server.route('/realms/oidc-only/.well-known/openid-configuration', { issuer: `${server.origin}/realms/oidc-only`, jwks_uri: server.url });
   server.route('/.well-known/oauth-authorization-server/realms/liar', { issuer: 'https://evil.example', jwks_uri: server.url });
+  server.route('/.well-known/oauth-authorization-server/realms/slash', { issuer: `${server.origin}/realms/slash/`, jwks_uri: server.url });
   server.route('/.well-known/oauth-authorization-server/realms/insecure', { issuer: `${server.origin}/realms/insecure`, jwks_uri: 'http://keys.example/jwks' });
 });
 afterAll(async () => {
@@ -33,6 +34,10 @@ describe('JWKS discovery from the issuer metadata', () => {
     await expect(discoverJwksUri(opts(`${server.origin}/realms/liar`))).rejects.toThrow(/evil\.example/);
     await expect(discoverJwksUri(opts(`${server.origin}/realms/insecure`))).rejects.toThrow(/not https/);
     await expect(discoverJwksUri(opts(`${server.origin}/realms/none`))).rejects.toThrow(/404/);
+    // Only a trailing slash apart: refused as RFC 8414 says, with the value to configure.
+    await expect(discoverJwksUri(opts(`${server.origin}/realms/slash`))).rejects.toThrow(
+      `names issuer "${server.origin}/realms/slash/", not "${server.origin}/realms/slash"; set issuer to "${server.origin}/realms/slash/" exactly, trailing slash and all`,
+    );
   });
 
   it("uses the client's jwks.fetch for the metadata too (a private CA or a proxy set there)", async () => {
