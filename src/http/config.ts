@@ -28,6 +28,8 @@ export interface TokenClient {
   extractPayload(token: string): TokenPayload | null;
   /** When present, lets the gate tell "unknown key" from "keys unreachable" (503). */
   jwksStatus?(): { lastError: string | null };
+  /** When present, `gate.ready()` awaits it (keys loaded; rejects with the reason they are not). */
+  ready?(): Promise<void>;
   destroy?(): void;
 }
 

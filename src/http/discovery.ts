@@ -146,6 +146,18 @@ export class DiscoveringClient implements TokenClient {
     return client.validateToken(token, options);
   }
 
+  /** Discovers the JWKS URI and loads the keys; rejects with the reason when either fails. */
+  async ready(): Promise<void> {
+    if (this.#destroyed) throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'the gate was closed: its client is destroyed');
+    let client: GopherAuthClient;
+    try {
+      client = await this.#resolve();
+    } catch (error) {
+      throw new GopherAuthException(GopherAuthError.JWKS_FETCH_FAILED, `Failed to fetch JWKS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await client.ready();
+  }
+
   jwksStatus(): { lastError: string | null } {
     if (this.#client !== undefined) return this.#client.jwksStatus();
     return { lastError: Date.now() < this.#failedUntil ? this.#lastFailure : null };

@@ -44,6 +44,12 @@ export interface GopherAuth extends NodeMiddleware {
   corsHeaders(origin: string | null | undefined): Record<string, string>;
   readonly resourceMetadataUrl: string;
   readonly protectedResourceMetadata: Readonly<ProtectedResourceMetadata>;
+  /**
+   * For start-up: discovers the JWKS (without `jwksUri`), loads the keys and readies the backend,
+   * or rejects with the reason (a wrong issuer, an unreachable JWKS) — so a misconfigured server
+   * fails when it starts instead of answering 503 to every request. Optional: the gate loads lazily.
+   */
+  ready(): Promise<void>;
   /** Destroys the client the gate created (not one passed in). Idempotent. */
   close(): void;
 }
@@ -68,6 +74,9 @@ export function gopherAuth(config: GopherAuthConfig): GopherAuth {
     corsHeaders: (origin: string | null | undefined) => corsHeaders(resolved.cors, origin),
     resourceMetadataUrl: resolved.resourceMetadataUrl,
     protectedResourceMetadata: resolved.protectedResourceMetadata,
+    ready: async () => {
+      await client.ready?.();
+    },
     close: () => authenticator.close(),
   });
   return Object.defineProperty(gate, 'gopherAuthClient', {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gopherAuth } from '../../src/http/gopher-auth.js';
 import { discoverJwksUri } from '../../src/http/discovery.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { GopherAuthError } from '../../src/core/errors.js';
 import { TestIssuer } from '../support/issuer.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 
@@ -55,6 +56,23 @@ describe('JWKS discovery from the issuer metadata', () => {
       expect(fetched).toEqual([`${server.origin}/.well-known/oauth-authorization-server/realms/demo`, server.url]);
     } finally {
       auth.close();
+    }
+  });
+
+  it('gate.ready() discovers and loads the keys at start-up, or rejects with the reason', async () => {
+    const auth = gopherAuth({ resource: RESOURCE, issuer: issuerUrl, backend: 'js' });
+    const liar = gopherAuth({ resource: RESOURCE, issuer: `${server.origin}/realms/liar`, backend: 'js' });
+    const fixed = gopherAuth({ resource: RESOURCE, issuer: issuerUrl, jwksUri: `${server.origin}/no-such-jwks`, backend: 'js' });
+    try {
+      expect(auth.gopherAuthClient).toBeUndefined();
+      await auth.ready();
+      expect(auth.gopherAuthClient?.jwksStatus().keys).toBe(1);
+      await expect(liar.ready()).rejects.toMatchObject({ code: GopherAuthError.JWKS_FETCH_FAILED, message: expect.stringMatching(/^Failed to fetch JWKS: .*names issuer "https:\/\/evil\.example"/) });
+      await expect(fixed.ready()).rejects.toMatchObject({ code: GopherAuthError.JWKS_FETCH_FAILED, message: expect.stringMatching(/404/) });
+    } finally {
+      auth.close();
+      liar.close();
+      fixed.close();
     }
   });
 
