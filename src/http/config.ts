@@ -146,6 +146,15 @@ function refuse(message: string): never {
   throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `gopherAuth: ${message}`);
 }
 
+/** parseHttpUrl with its refusal worded as every other gopherAuth() configuration error. */
+function httpUrl(value: unknown, what: string): URL {
+  try {
+    return parseHttpUrl(value, what);
+  } catch (error) {
+    refuse(error instanceof Error ? error.message : String(error));
+  }
+}
+
 function checkScopes(value: unknown, what: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) refuse(`${what} must be an array of scope strings`);
@@ -186,7 +195,7 @@ function checkResourceRuleKeys(map: ReadonlyMap<string, readonly string[]>): voi
 }
 
 function checkSecureUrl(value: unknown, what: string, allowInsecure: boolean): URL {
-  const url = parseHttpUrl(value, what);
+  const url = httpUrl(value, what);
   if (url.protocol === 'http:' && !allowInsecure && !LOOPBACK.has(url.hostname)) {
     refuse(`${what} uses http on a non-loopback host (${url.host}); use https or set allowInsecureHttp`);
   }
@@ -224,7 +233,7 @@ function resolveCors(value: GopherAuthConfig['cors']): ResolvedCors | null {
   if (origin !== '*') {
     if (!Array.isArray(origin)) refuse("cors.origin must be '*' or an array of origins");
     for (const o of origin) {
-      const url = parseHttpUrl(o, 'cors origin');
+      const url = httpUrl(o, 'cors origin');
       if (url.origin !== o) refuse(`cors origin must be a bare origin like https://app.example, got ${JSON.stringify(o)}`);
     }
   }

@@ -96,7 +96,7 @@ describe('keys per document', () => {
     try {
       expect((await manager.ready()).keys).toHaveLength(MAX_JWKS_KEYS);
       await manager.refresh();
-      expect(warnings).toEqual([{ obj: { jwksUri: server.url, keptKeys: MAX_JWKS_KEYS, droppedKeys: 50 }, msg: `JWKS document holds more than ${MAX_JWKS_KEYS} keys; only the first ${MAX_JWKS_KEYS} are used` }]);
+      expect(warnings).toEqual([{ obj: { jwksUri: server.url, keptKeys: MAX_JWKS_KEYS, droppedKeys: 50 }, msg: `gopher-auth: JWKS document holds more than ${MAX_JWKS_KEYS} keys; only the first ${MAX_JWKS_KEYS} are used` }]);
     } finally {
       manager.destroy();
       await server.close();

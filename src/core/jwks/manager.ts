@@ -294,7 +294,7 @@ export class JwksManager implements JwksManagerContract {
     if (this.#outageLogged) {
       this.#settings.logger.info(
         { jwksUri: this.#uri, failedAttempts: this.#consecutiveFailures },
-        'JWKS endpoint recovered; keys are fresh again',
+        'gopher-auth: JWKS endpoint recovered; keys are fresh again',
       );
     }
     this.#consecutiveFailures = 0;
@@ -305,7 +305,7 @@ export class JwksManager implements JwksManagerContract {
       if (parsed.truncated > 0) {
         this.#settings.logger.warn(
           { jwksUri: this.#uri, keptKeys: parsed.keys.length, droppedKeys: parsed.truncated },
-          `JWKS document holds more than ${MAX_JWKS_KEYS} keys; only the first ${MAX_JWKS_KEYS} are used`,
+          `gopher-auth: JWKS document holds more than ${MAX_JWKS_KEYS} keys; only the first ${MAX_JWKS_KEYS} are used`,
         );
       }
       snapshot = Object.freeze({
@@ -338,8 +338,8 @@ export class JwksManager implements JwksManagerContract {
       this.#settings.logger.warn(
         { jwksUri: this.#uri, err: error.message, servingStaleKeys: this.#snapshot !== null },
         this.#snapshot
-          ? 'JWKS endpoint failing; serving the last keys until it recovers (bounded by maxStale)'
-          : 'JWKS endpoint failing; no keys loaded yet',
+          ? 'gopher-auth: JWKS endpoint failing; serving the last keys until it recovers (bounded by maxStale)'
+          : 'gopher-auth: JWKS endpoint failing; no keys loaded yet',
       );
     }
     this.#schedule(backoff);
@@ -350,7 +350,7 @@ export class JwksManager implements JwksManagerContract {
       try {
         listener(snapshot);
       } catch (error) {
-        this.#settings.logger.error({ jwksUri: this.#uri, err: error instanceof Error ? error.message : String(error) }, 'JWKS snapshot listener threw');
+        this.#settings.logger.error({ jwksUri: this.#uri, err: error instanceof Error ? error.message : String(error) }, 'gopher-auth: JWKS snapshot listener threw');
       }
     }
   }
