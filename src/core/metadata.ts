@@ -45,6 +45,11 @@ function invalid(message: string): never {
   throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, message);
 }
 
+/** Two issuer identifiers alike but for one trailing `/` on either side (how tokens are checked). */
+export function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/$/, '') === b.replace(/\/$/, '');
+}
+
 /** Parses an absolute http(s) URL without fragment; refuses anything else with a message naming `what`. */
 export function parseHttpUrl(value: unknown, what: string): URL {
   if (typeof value !== 'string' || value === '') invalid(`${what} must be a non-empty absolute URL string`);

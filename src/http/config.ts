@@ -10,6 +10,7 @@ import {
   buildProtectedResourceMetadata,
   checkIssuer,
   parseHttpUrl,
+  sameIssuer,
   protectedResourceMetadataUrl,
   rootProtectedResourceMetadataUrl,
   type ProtectedResourceMetadata,
@@ -214,10 +215,6 @@ function checkResource(resource: unknown, allowInsecure: boolean): URL {
     refuse(`resource must be written canonically (${JSON.stringify(acceptable.at(-1))}), got ${JSON.stringify(resource)}`);
   }
   return url;
-}
-
-function sameIssuer(a: string, b: string): boolean {
-  return a.replace(/\/$/, '') === b.replace(/\/$/, '');
 }
 
 function positiveInteger(value: unknown, what: string, fallback: number): number {

@@ -9,7 +9,7 @@ import type { GopherAuthClientOptions } from '../core/client-options.js';
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
 import { fetchJwksDocument } from '../core/jwks/fetch.js';
 import type { Logger } from '../core/logger.js';
-import { authorizationServerMetadataUrls } from '../core/metadata.js';
+import { authorizationServerMetadataUrls, sameIssuer } from '../core/metadata.js';
 import type { GopherValidationOptions } from '../core/options.js';
 import type { TokenPayload, ValidationResult } from '../core/result.js';
 import type { TokenClient } from './config.js';
@@ -70,7 +70,7 @@ export async function discoverJwksUri(options: DiscoveryOptions): Promise<string
     if (record['issuer'] !== options.issuer) {
       const named = record['issuer'];
       // RFC 8414 §3.3 wants them identical, and MCP clients compare the advertised issuer to it too.
-      const slashOnly = typeof named === 'string' && named.replace(/\/$/, '') === options.issuer.replace(/\/$/, '');
+      const slashOnly = typeof named === 'string' && sameIssuer(named, options.issuer);
       const advice = slashOnly ? `; set issuer to ${JSON.stringify(named)} exactly, trailing slash and all` : '';
       throw new Error(`metadata at ${url} names issuer ${JSON.stringify(named)}, not ${JSON.stringify(options.issuer)}${advice}`);
     }

@@ -5,9 +5,8 @@
  * verification and say so; `reason` is escaped and cut where it is made (errors.ts).
  */
 import { GopherAuthError } from '../core/errors.js';
+import { sameIssuer } from '../core/metadata.js';
 import { extractTokenPayload } from '../core/payload.js';
-
-const sameIssuer = (a: string, b: string): boolean => a === b || a.replace(/\/$/, '') === b.replace(/\/$/, '');
 
 export function refusalDetail(code: GopherAuthError, token: string, expected: { issuer: string; audience: string }, nowMs = Date.now()): string {
   if (code !== GopherAuthError.INVALID_ISSUER && code !== GopherAuthError.INVALID_AUDIENCE && code !== GopherAuthError.EXPIRED_TOKEN && code !== GopherAuthError.INVALID_KEY && code !== GopherAuthError.INVALID_TOKEN) {

@@ -14,6 +14,10 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** The docs/api.md recipe: undici's fetch through a dispatcher that trusts the private CA. */
+const fetchThrough = (dispatcher: Agent): typeof fetch =>
+  ((url, init) => undiciFetch(url as string, { ...(init as object), dispatcher })) as typeof fetch;
+
 function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   if (!('NODE_EXTRA_CA_CERTS' in extra)) delete env.NODE_EXTRA_CA_CERTS;
@@ -47,7 +51,7 @@ describe('HTTPS JWKS', () => {
     const dispatcher = new Agent({ connect: { ca: server.certificate.cert } });
     const client = new GopherAuthClient(server.url, 'https://issuer.test', {
       backend: 'js',
-      jwks: { fetch: ((url, init) => undiciFetch(url as string, { ...(init as object), dispatcher })) as typeof fetch },
+      jwks: { fetch: fetchThrough(dispatcher) },
     });
     try {
       await client.ready();
@@ -64,7 +68,7 @@ describe('HTTPS JWKS', () => {
     const dispatcher = new Agent({ connect: { ca: server.certificate.cert, servername: 'keys.example' } });
     const misnamed = new GopherAuthClient(server.url, 'https://issuer.test', {
       backend: 'js',
-      jwks: { fetch: ((url, init) => undiciFetch(url as string, { ...(init as object), dispatcher })) as typeof fetch },
+      jwks: { fetch: fetchThrough(dispatcher) },
     });
     try {
       const refused = await untrusted.ready().then(() => null, (error: unknown) => error as Error & { code: number });
