@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/background.cc",
         "native/handle_table.cc",
+        "native/key_cache.cc",
         "native/library.cc",
         "native/log_capture.cc",
         "native/validation.cc"

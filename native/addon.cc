@@ -13,6 +13,7 @@
 
 #include "background.h"
 #include "handle_table.h"
+#include "key_cache.h"
 #include "library.h"
 #include "log_capture.h"
 #include "validation.h"
@@ -26,6 +27,7 @@ struct AddonState {
   std::unique_ptr<HandleTable> handles;
   ValidationCounters counters;
   CaptureStatus capture;
+  KeyCacheStatus key_cache;
   bool deep = false;
 };
 
@@ -259,12 +261,14 @@ class ValidateBatchWorker : public Napi::AsyncWorker {
 Napi::Value Attach(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "expected (libraryPath: string, deep: boolean)").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "expected (libraryPath: string, deep: boolean, workerThread: boolean, keyCache: boolean)")
+        .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   bool deep = info.Length() > 1 && info[1].ToBoolean().Value();
   bool worker_thread = info.Length() > 2 && info[2].ToBoolean().Value();
+  bool key_cache = info.Length() <= 3 || info[3].ToBoolean().Value();
   if (worker_thread) {
     // Not on the main thread: there, teardown is process exit, and validations may still be running.
     const void* key = static_cast<napi_env>(env);
@@ -289,6 +293,13 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
     state->handles = std::make_unique<HandleTable>(&state->library);
     state->deep = deep;
     state->capture = LocateStreams(library.handle, deep);
+    if (!deep) {
+      state->key_cache.reason = "the library is not loaded with its own OpenSSL";
+    } else if (!key_cache) {
+      state->key_cache.reason = "disabled by GOPHER_AUTH_NATIVE_KEY_CACHE";
+    } else {
+      state->key_cache = InstallKeyCache(library.handle);
+    }
     g_state = state;
   }
   Napi::Object result = Napi::Object::New(env);
@@ -299,6 +310,8 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   if (!g_state->capture.reason.empty()) result.Set("captureReason", g_state->capture.reason);
   result.Set("streamsSeparateFromNode", g_state->capture.separate_from_process);
   result.Set("opensslIsolated", g_state->deep && g_state->library.err_clear_error != nullptr);
+  result.Set("keyCache", g_state->key_cache.installed);
+  if (!g_state->key_cache.installed) result.Set("keyCacheReason", g_state->key_cache.reason);
   return result;
 }
 
@@ -474,6 +487,10 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   stats.Set("validations", static_cast<double>(g_state->counters.validations.load()));
   stats.Set("opensslErrorsCleared", static_cast<double>(g_state->counters.openssl_errors_cleared.load()));
   stats.Set("droppedLogLines", static_cast<double>(DroppedLineCount()));
+  KeyCacheStats key_cache = GetKeyCacheStats();
+  stats.Set("keyCacheHits", static_cast<double>(key_cache.hits));
+  stats.Set("keyCacheMisses", static_cast<double>(key_cache.misses));
+  stats.Set("keyCacheEntries", static_cast<double>(key_cache.entries));
   stats.Set("backgroundNice", BackgroundNice());
   std::vector<int64_t> ids = BackgroundThreadIds();
   Napi::Array threads = Napi::Array::New(env, ids.size());
@@ -512,7 +529,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setLogCapture", Napi::Function::New(env, SetLogCapture, "setLogCapture"));
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
   exports.Set("holdRuntime", Napi::Function::New(env, HoldRuntime, "holdRuntime"));
-  exports.Set("abiVersion", Napi::Number::New(env, 4));
+  exports.Set("abiVersion", Napi::Number::New(env, 5));
   return exports;
 }
 

@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { jsBackendAvailable } from './js-backend-probe.js';
-import { addonStatus } from '../backends/native/addon.js';
+import { addonStatus, type AddonStatus } from '../backends/native/addon.js';
 import { describeVerifyWorkers } from '../backends/js/index.js';
 import { describeThreadPriority } from '../backends/thread-priority.js';
 import { nativeBuilders, nativeDiagnostics } from '../backends/native/index.js';
@@ -83,12 +83,15 @@ export function formatDoctorReport(report: Record<string, unknown>): string {
     out += line('self-test', 'not run (library not loaded)');
   }
   out += line('native backend', availability.available ? 'available' : `unavailable: ${availability.reason ?? ''}`);
-  const addon = report.addon as { loaded: boolean; path: string | null; reason: string | null } | null;
+  const addon = report.addon as AddonStatus | null;
   if (addon) {
     out += line(
       'async path',
       addon.loaded ? `N-API addon (${addon.path ?? '?'})` : `koffi .async (addon not in use: ${addon.reason ?? 'unknown'})`,
     );
+    if (addon.attach) {
+      out += line('key cache', addon.attach.keyCache ? 'on (each key parsed once, not on every validation)' : `off: ${addon.attach.keyCacheReason ?? 'unknown'}`);
+    }
   }
   out += line("backend 'auto'", String(report.autoBackend));
   const workers = report.jsWorkers as ReturnType<typeof describeVerifyWorkers>;

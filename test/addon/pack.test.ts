@@ -163,15 +163,17 @@ describe('packed package', () => {
       file: string;
       pkgDir: string;
       abiVersion: number;
-      attach: { version: string };
+      attach: { version: string; keyCache: boolean; keyCacheReason: string };
       result: { valid: boolean; code: number };
       bad: { valid: boolean; code: number; message: string };
       stats: { validations: number; freedHandles: number };
     };
     expect(r.file).toBe(path.join(r.pkgDir, 'prebuilds/linux-x64/gopher-auth.node'));
     expect(r.pkgDir).toBe(realpathSync(path.join(dir, 'node_modules/gopher-auth')));
-    expect(r.abiVersion).toBe(4);
+    expect(r.abiVersion).toBe(5);
     expect(r.attach.version).toBe('1.0.0');
+    // A plain koffi load binds the library to Node's OpenSSL: the key cache stays out of it.
+    expect(r.attach).toMatchObject({ keyCache: false, keyCacheReason: 'the library is not loaded with its own OpenSSL' });
     expect(r.result).toMatchObject({ valid: true, code: 0 });
     expect(r.bad).toMatchObject({ valid: false, code: -1002, message: 'JWT signature verification failed' });
     expect(r.stats).toMatchObject({ validations: 2, freedHandles: 1 });

@@ -12,6 +12,7 @@ import { ensureAddonBuilt } from './build.js';
 ensureAddonBuilt();
 const native = clientValidator('native');
 let validationsBefore = 0;
+let keyCacheHitsBefore = 0;
 
 describe('addon in use for the vector run', () => {
   it('is loaded and attached', () => {
@@ -19,6 +20,7 @@ describe('addon in use for the vector run', () => {
     expect(status.reason).toBeNull();
     expect(status.loaded).toBe(true);
     validationsBefore = addonStats().validations ?? 0;
+    keyCacheHitsBefore = addonStats().keyCacheHits ?? 0;
   });
 });
 
@@ -35,5 +37,10 @@ describe('addon after the vector run', () => {
     // Some RS* vectors are decided before the library is called (header checks, key misses).
     expect((addonStats().validations ?? 0) - validationsBefore).toBeGreaterThanOrEqual(rsaVectors / 2);
     expect(addonStats().liveHandles).toBe(0);
+  });
+
+  it('ran with the key cache on (each key parsed once, not per validation)', () => {
+    expect(addonStatus().attach?.keyCache).toBe(true);
+    expect((addonStats().keyCacheHits ?? 0) - keyCacheHitsBefore).toBeGreaterThan(0);
   });
 });

@@ -30,6 +30,12 @@ export interface AddonAttachInfo {
   streamsSeparateFromNode: boolean;
   /** The worker threads' OpenSSL error queue cleared is the bundled libcrypto's, not Node's. */
   opensslIsolated: boolean;
+  /**
+   * The library's per-validation parse of the key's PEM text answers from a cache of the keys that
+   * same text gave before (native/key_cache.h); false with `keyCacheReason` when not installed.
+   */
+  keyCache: boolean;
+  keyCacheReason?: string;
 }
 
 export interface AddonStats {
@@ -40,6 +46,11 @@ export interface AddonStats {
   validations?: number;
   opensslErrorsCleared?: number;
   droppedLogLines?: number;
+  /** Key parses answered from the key cache / parsed by the library (each parse of new PEM text). */
+  keyCacheHits?: number;
+  keyCacheMisses?: number;
+  /** Distinct keys held (at most 32). */
+  keyCacheEntries?: number;
   /** Nice levels below the calling thread that async validations run at (0: on the pool threads). */
   backgroundNice?: number;
   /** Kernel thread ids of the helper threads those validations run on (see native/background.h). */
@@ -53,8 +64,11 @@ export interface AddonStats {
  */
 export interface AddonBinding {
   readonly abiVersion: number;
-  /** `workerThread`: on teardown of this thread's environment, free what it adopted and release its holds. */
-  attach(libraryPath: string, deep: boolean, workerThread?: boolean): AddonAttachInfo;
+  /**
+   * `workerThread`: on teardown of this thread's environment, free what it adopted and release its
+   * holds. `keyCache` (default true): install the key cache; only the first attach decides.
+   */
+  attach(libraryPath: string, deep: boolean, workerThread?: boolean, keyCache?: boolean): AddonAttachInfo;
   adopt(client: bigint): number;
   /** True the first time; the native free waits for calls in flight. */
   destroy(id: number): boolean;

@@ -16,7 +16,7 @@ import { backgroundNice } from '../thread-priority.js';
 export type { AddonRawResult, AddonLogLine, AddonStats } from './addon-binding.js';
 
 const PACKAGE_NAME = 'gopher-auth';
-const EXPECTED_ABI = 4;
+const EXPECTED_ABI = 5;
 
 export interface AddonStatus {
   loaded: boolean;
@@ -87,7 +87,7 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
     // Capture is process-wide: only the first attach sets the default, so a worker thread
     // attaching later never switches off the logger another thread set.
     const firstInProcess = binding.stats().attached !== true;
-    attach = binding.attach(info.path, info.loadMode === 'deepbind', !isMainThread);
+    attach = binding.attach(info.path, info.loadMode === 'deepbind', !isMainThread, keyCacheWanted());
     if (firstInProcess) {
       binding.setLogCapture('drop');
       binding.setBackgroundPriority(process.platform === 'linux' ? backgroundNice() : 0);
@@ -96,6 +96,12 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
     return off(`addon could not attach to ${info.path}: ${firstLine(err)}`, file);
   }
   return { binding, status: { loaded: true, path: file, reason: null, attach } };
+}
+
+/** `GOPHER_AUTH_NATIVE_KEY_CACHE=off` (or 0/false) leaves the library parsing every key itself. */
+function keyCacheWanted(): boolean {
+  const value = process.env.GOPHER_AUTH_NATIVE_KEY_CACHE;
+  return !(value === '0' || value === 'false' || value === 'off');
 }
 
 function firstLine(err: unknown): string {
