@@ -1,9 +1,10 @@
 /**
  * How close the native backend's sequential path comes to the library itself: the same RS256-2048
  * tokens validated one at a time by (1) a C++ program that only loads libgopher-orch and calls
- * gopher_auth_validate_token in a loop (bench/c/library-loop.cc, no Node), (2) the native backend's
- * sync call (addon, or koffi with GOPHER_AUTH_ADDON=off), (3) GopherAuthClient 'native' (adds the JS
- * re-check), each against the single-thread crypto.verify floor measured just before and after it.
+ * gopher_auth_validate_token in a loop (bench/c/library-loop.cc, no Node), (2) the same with the
+ * addon's key cache installed (native/key_cache.cc), (3) the native backend's sync call (addon, or
+ * koffi with GOPHER_AUTH_ADDON=off), (4) GopherAuthClient 'native' (adds the JS re-check), each
+ * against the single-thread crypto.verify floor measured just before and after it.
  * Needs a C++ compiler (g++ or c++) on the PATH.
  * Run: npx tsx bench/native-ceiling.ts [seconds-per-measurement] [rounds]
  */
@@ -41,7 +42,8 @@ const compiler = ['g++', 'c++'].find((cc) => {
   }
 });
 if (compiler === undefined) throw new Error('no C++ compiler (g++ or c++) on the PATH');
-execFileSync(compiler, ['-O2', '-o', program, source, '-ldl']);
+const keyCacheSource = fileURLToPath(new URL('../native/key_cache.cc', import.meta.url));
+execFileSync(compiler, ['-O2', '-std=c++17', '-o', program, source, keyCacheSource, '-ldl', '-pthread']);
 
 const key = benchKey('RS256', 'bench');
 const jwks = { keys: [key.jwk] };
@@ -57,20 +59,21 @@ const client = new GopherAuthClient(jwksServer.url, ISSUER, { backend: 'native' 
 await client.ready();
 const floor = floorVerify(key);
 
-function libraryAlone(): number {
-  const out = execFileSync(program, [info.path as string, path.join(dir, 'jwks.json'), path.join(dir, 'tokens.txt'), ISSUER, AUDIENCE, String(SECONDS)], {
-    encoding: 'utf8',
-  });
+function libraryAlone(keyCache: boolean): number {
+  const args = [info.path as string, path.join(dir, 'jwks.json'), path.join(dir, 'tokens.txt'), ISSUER, AUDIENCE, String(SECONDS)];
+  const out = execFileSync(program, keyCache ? [...args, 'key-cache'] : args, { encoding: 'utf8' });
   const result = JSON.parse(out) as { opsPerSecond: number; invalid: number };
   if (result.invalid !== 0) throw new Error(`the library rejected ${result.invalid} valid tokens`);
   return result.opsPerSecond;
 }
 
 const runs: [string, () => number][] = [
-  ['libgopher-orch alone (C++ loop, no Node)', libraryAlone],
+  ['libgopher-orch alone (C++ loop, no Node)', () => libraryAlone(false)],
+  ['libgopher-orch alone + key cache', () => libraryAlone(true)],
   [`native backend, sync (${addonStatus().loaded ? 'addon' : 'koffi'})`, () => measureSync('backend', tokens, (t) => backend.validateSync(t, request).valid, SECONDS)],
   ["GopherAuthClient 'native', sync", () => measureSync('client', tokens, (t) => client.validateTokenSync(t, { audience: AUDIENCE }).valid, SECONDS)],
 ];
+const attachInfo = addonStatus().attach;
 const floorRun = (): number => measureSync('floor', tokens, floor, SECONDS);
 
 floorRun();
@@ -101,10 +104,14 @@ runs.forEach(([label], i) => {
   console.log(`${pad(label, 44)} ${formatOps(median(rates[i] ?? []))}   ${formatRatio(median(ratios[i] ?? []))} floor`);
 });
 const library = median(ratios[0] ?? []);
-const viaBackend = median(ratios[1] ?? []);
-const viaClient = median(ratios[2] ?? []);
+const libraryCached = median(ratios[1] ?? []);
+const viaBackend = median(ratios[2] ?? []);
+const viaClient = median(ratios[3] ?? []);
+const cached = attachInfo?.keyCache === true;
+const reference = cached ? libraryCached : library;
 console.log('');
-console.log(`native backend sync ÷ library alone: ${(viaBackend / library).toFixed(2)}x   client ÷ library alone: ${(viaClient / library).toFixed(2)}x`);
+console.log(`key cache in the backend: ${cached ? 'on' : `off (${attachInfo?.keyCacheReason ?? 'no addon'})`}; key cache alone: ${(libraryCached / library).toFixed(2)}x the library's speed`);
+console.log(`native backend sync ÷ library alone${cached ? ' + key cache' : ''}: ${(viaBackend / reference).toFixed(2)}x   client ÷ the same: ${(viaClient / reference).toFixed(2)}x`);
 
 backend.destroy();
 client.destroy();

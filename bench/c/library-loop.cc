@@ -1,7 +1,10 @@
 // The native library with nothing around it: no Node, no koffi, no addon. Loads libgopher-orch,
 // injects a JWKS, mutes the library's std::cout/std::cerr (as the backend does), then validates
 // the given tokens round-robin for the given time, one thread, and prints ops/s.
-// Built and run by bench/native-ceiling.ts:  library-loop <library.so> <jwks.json> <tokens.txt> <issuer> <audience> <seconds>
+// With a seventh argument `key-cache`, the addon's key cache (native/key_cache.cc, compiled in) is
+// installed on the library first, as the addon does.
+// Built and run by bench/native-ceiling.ts:
+//   library-loop <library.so> <jwks.json> <tokens.txt> <issuer> <audience> <seconds> [key-cache]
 #include <dlfcn.h>
 
 #include <chrono>
@@ -12,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "../../native/key_cache.h"
 
 struct Result {
   bool valid;
@@ -30,14 +35,21 @@ Fn Symbol(void* lib, const char* name) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 7) {
-    std::fprintf(stderr, "usage: %s library jwks tokens issuer audience seconds\n", argv[0]);
+  if (argc != 7 && !(argc == 8 && std::string(argv[7]) == "key-cache")) {
+    std::fprintf(stderr, "usage: %s library jwks tokens issuer audience seconds [key-cache]\n", argv[0]);
     return 2;
   }
   void* lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) {
     std::fprintf(stderr, "dlopen: %s\n", dlerror());
     return 2;
+  }
+  if (argc == 8) {
+    gopher_addon::KeyCacheStatus status = gopher_addon::InstallKeyCache(lib);
+    if (!status.installed) {
+      std::fprintf(stderr, "key cache not installed: %s\n", status.reason.c_str());
+      return 2;
+    }
   }
   auto init = Symbol<int32_t (*)()>(lib, "gopher_auth_init");
   auto create = Symbol<int32_t (*)(void**, const char*, const char*)>(lib, "gopher_auth_client_create");
