@@ -211,6 +211,17 @@ KeyCacheStatus Install(void* library_handle) {
     status.reason = "the library's PLT slots are read-only (full RELRO)";
     return status;
   }
+  // The slot will point into this object: it must never be unloaded (RTLD_NODELETE pins it; the
+  // main program, as in bench/c/library-loop.cc, never is).
+  Dl_info self{};
+  struct link_map* self_map = nullptr;
+  if (dladdr1(reinterpret_cast<const void*>(&CachedPemReadPubkey), &self, reinterpret_cast<void**>(&self_map),
+              RTLD_DL_LINKMAP) == 0 ||
+      self_map == nullptr ||
+      (self_map->l_name[0] != '\0' && dlopen(self_map->l_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == nullptr)) {
+    status.reason = "the addon could not pin itself in memory";
+    return status;
+  }
   g_crypto = crypto;
   __atomic_store_n(slot, reinterpret_cast<void*>(&CachedPemReadPubkey), __ATOMIC_RELEASE);
   status.installed = true;
