@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { describeThreadPriority } from '../../src/backends/thread-priority.js';
+import { ensureAddonBuilt } from '../addon/build.js';
 
 // Child processes on a shared 2-core machine can be slow to start; hangs are still bounded.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -36,6 +37,14 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
     expect(stdout).toMatch(/backend 'auto'\s+native/);
     expect(stdout).toMatch(/async path\s+(N-API addon \(\/.*\.node\)|koffi \.async \(addon not in use: .+\))/);
     expect(doctor([], { GOPHER_AUTH_ADDON: 'off' }, 'source').stdout).toMatch(/async path\s+koffi \.async \(addon not in use: disabled by GOPHER_AUTH_ADDON\)/);
+  });
+
+  it('says whether the addon\'s key cache is on, and why not when switched off', () => {
+    ensureAddonBuilt();
+    const { stdout } = doctor([], {}, 'source');
+    expect(stdout).toMatch(/async path\s+N-API addon/);
+    expect(stdout).toMatch(/key cache\s+on \(each key parsed once, not on every validation\)/);
+    expect(doctor([], { GOPHER_AUTH_NATIVE_KEY_CACHE: 'off' }, 'source').stdout).toMatch(/key cache\s+off: disabled by GOPHER_AUTH_NATIVE_KEY_CACHE/);
   });
 
   it('the gopher-auth bin runs (dist/ when built, else the TypeScript sources)', () => {
