@@ -4,7 +4,8 @@
 # verify worker threads (how a worker thread starts and loads its module differs between Node
 # versions), and strict base64url decoding (it relies on how Buffer.from treats characters outside
 # the alphabet), and the worker and addon threads' priority (os.setPriority's reach), and the
-# addon's batches through helper threads, and the HTTP gate, the MCP SDK adapters, the examples
+# addon's batches through helper threads, and the addon's key cache (it rewrites a slot of the
+# library loaded into that Node's process), and the HTTP gate, the MCP SDK adapters, the examples
 # (demo, SDK clients, conformance), the client core, JWKS manager and token cache (AsyncLocalStorage
 # without promise hooks on Node 24, fetch/undici differences; ~80 s more per Node version).
 # Usage: bash scripts/test-node.sh <22|24> [test files or folders] [vitest options]
@@ -23,7 +24,7 @@ if [[ ! -x "$bin/node" ]]; then
   (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 echo "test:node$major: $("$bin/node" --version) from $bin/node"
-suites=(test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/http test/mcp test/examples test/core test/jwks test/cache)
+suites=(test/native test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/addon/key-cache.test.ts test/http test/mcp test/examples test/core test/jwks test/cache)
 picked=()
 options=()
 for arg in "$@"; do
