@@ -261,14 +261,16 @@ class ValidateBatchWorker : public Napi::AsyncWorker {
 Napi::Value Attach(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "expected (libraryPath: string, deep: boolean, workerThread: boolean, keyCache: boolean)")
+    Napi::TypeError::New(env, "expected (libraryPath: string, deep: boolean, workerThread: boolean, keyCache: number)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   bool deep = info.Length() > 1 && info[1].ToBoolean().Value();
   bool worker_thread = info.Length() > 2 && info[2].ToBoolean().Value();
-  bool key_cache = info.Length() <= 3 || info[3].ToBoolean().Value();
+  // keyCache: the number of keys to keep (0: off; absent: the default).
+  int64_t key_cache = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int64Value()
+                                                              : static_cast<int64_t>(kDefaultKeyCacheCapacity);
   if (worker_thread) {
     // Not on the main thread: there, teardown is process exit, and validations may still be running.
     const void* key = static_cast<napi_env>(env);
@@ -295,10 +297,10 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
     state->capture = LocateStreams(library.handle, deep);
     if (!deep) {
       state->key_cache.reason = "the library is not loaded with its own OpenSSL";
-    } else if (!key_cache) {
+    } else if (key_cache <= 0) {
       state->key_cache.reason = "disabled by GOPHER_AUTH_NATIVE_KEY_CACHE";
     } else {
-      state->key_cache = InstallKeyCache(library.handle);
+      state->key_cache = InstallKeyCache(library.handle, static_cast<size_t>(key_cache));
     }
     g_state = state;
   }
@@ -491,6 +493,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   stats.Set("keyCacheHits", static_cast<double>(key_cache.hits));
   stats.Set("keyCacheMisses", static_cast<double>(key_cache.misses));
   stats.Set("keyCacheEntries", static_cast<double>(key_cache.entries));
+  stats.Set("keyCacheCapacity", static_cast<double>(key_cache.capacity));
   stats.Set("backgroundNice", BackgroundNice());
   std::vector<int64_t> ids = BackgroundThreadIds();
   Napi::Array threads = Napi::Array::New(env, ids.size());

@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <mutex>
-#include <vector>
+#include <string_view>
+#include <unordered_map>
 
 namespace gopher_addon {
 
@@ -25,8 +27,6 @@ constexpr const char* kOpensslVersion = "OPENSSL_1_1_0";
 constexpr int kBioTypeMem = 1 | 0x0400;  // BIO_TYPE_MEM
 constexpr int kBioCtrlInfo = 3;          // BIO_CTRL_INFO: a memory BIO's unread bytes
 constexpr long kMaxPemBytes = 16 * 1024;
-// A JWKS has a handful of keys; rotations add a few more. Past this the oldest entry goes.
-constexpr size_t kMaxEntries = 32;
 
 struct Crypto {
   PemReadPubkeyFn pem_read_pubkey = nullptr;
@@ -37,19 +37,45 @@ struct Crypto {
 };
 
 struct Entry {
-  std::string pem;
-  void* key;  // one reference held by the cache
+  std::string pem;  // the map's key views this text; it never changes
+  void* key;        // one reference held by the cache
+  uint64_t last_used;
 };
 
+// Written once, before the library's slot points at CachedPemReadPubkey (the only reader), and
+// published by that release store: x86-64 keeps the two stores in order.
 Crypto g_crypto;
 std::mutex g_entries_mutex;
 // Never destroyed: pool threads may still validate while static destructors run at exit.
-auto* g_entries = new std::vector<Entry>();
+auto* g_entries = new std::unordered_map<std::string_view, std::unique_ptr<Entry>>();
+uint64_t g_clock = 0;  // under g_entries_mutex
+size_t g_capacity = kDefaultKeyCacheCapacity;  // set before installing
 std::atomic<uint64_t> g_hits{0};
 std::atomic<uint64_t> g_misses{0};
 
 std::once_flag g_install_once;
 KeyCacheStatus g_status;
+
+// Stores `key` for `pem` (one more reference) unless another thread already did; returns the
+// least recently used key it evicted, for the caller to release outside the lock.
+void* Store(std::string pem, void* key) {
+  std::lock_guard<std::mutex> lock(g_entries_mutex);
+  if (g_entries->count(std::string_view(pem)) != 0) return nullptr;
+  void* evicted = nullptr;
+  if (g_entries->size() >= g_capacity) {
+    auto oldest = g_entries->begin();
+    for (auto it = g_entries->begin(); it != g_entries->end(); ++it) {
+      if (it->second->last_used < oldest->second->last_used) oldest = it;
+    }
+    evicted = oldest->second->key;
+    g_entries->erase(oldest);
+  }
+  g_crypto.pkey_up_ref(key);
+  auto entry = std::make_unique<Entry>(Entry{std::move(pem), key, ++g_clock});
+  std::string_view text(entry->pem);
+  g_entries->emplace(text, std::move(entry));
+  return evicted;
+}
 
 void* CachedPemReadPubkey(void* bio, void** out, void* password_callback, void* user_data) {
   const Crypto& crypto = g_crypto;
@@ -63,33 +89,22 @@ void* CachedPemReadPubkey(void* bio, void** out, void* password_callback, void* 
   if (text == nullptr || size <= 0 || size > kMaxPemBytes) {
     return crypto.pem_read_pubkey(bio, out, password_callback, user_data);
   }
+  const std::string_view pem(text, static_cast<size_t>(size));
   {
     std::lock_guard<std::mutex> lock(g_entries_mutex);
-    for (const Entry& entry : *g_entries) {
-      if (entry.pem.size() == static_cast<size_t>(size) && std::memcmp(entry.pem.data(), text, size) == 0) {
-        crypto.pkey_up_ref(entry.key);  // the caller's reference, released by its EVP_PKEY_free
-        g_hits.fetch_add(1, std::memory_order_relaxed);
-        return entry.key;
-      }
+    auto found = g_entries->find(pem);
+    if (found != g_entries->end()) {
+      found->second->last_used = ++g_clock;
+      crypto.pkey_up_ref(found->second->key);  // the caller's reference, released by its EVP_PKEY_free
+      g_hits.fetch_add(1, std::memory_order_relaxed);
+      return found->second->key;
     }
   }
-  std::string pem(text, static_cast<size_t>(size));  // copied before the parse reads the BIO
+  std::string copy(pem);  // before the parse reads the BIO
   void* key = crypto.pem_read_pubkey(bio, out, password_callback, user_data);
   g_misses.fetch_add(1, std::memory_order_relaxed);
   if (key == nullptr) return nullptr;  // failures are never cached: the next call parses again
-  void* evicted = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(g_entries_mutex);
-    for (const Entry& entry : *g_entries) {
-      if (entry.pem == pem) return key;  // another thread stored it meanwhile
-    }
-    if (g_entries->size() >= kMaxEntries) {
-      evicted = g_entries->front().key;
-      g_entries->erase(g_entries->begin());
-    }
-    crypto.pkey_up_ref(key);
-    g_entries->push_back(Entry{std::move(pem), key});
-  }
+  void* evicted = Store(std::move(copy), key);
   if (evicted != nullptr) crypto.pkey_free(evicted);  // callers still using it hold their own reference
   return key;
 }
@@ -231,8 +246,11 @@ KeyCacheStatus Install(void* library_handle) {
 
 }  // namespace
 
-KeyCacheStatus InstallKeyCache(void* library_handle) {
-  std::call_once(g_install_once, [library_handle] { g_status = Install(library_handle); });
+KeyCacheStatus InstallKeyCache(void* library_handle, size_t capacity) {
+  std::call_once(g_install_once, [library_handle, capacity] {
+    g_capacity = capacity > 0 ? capacity : kDefaultKeyCacheCapacity;
+    g_status = Install(library_handle);
+  });
   return g_status;
 }
 
@@ -242,6 +260,7 @@ KeyCacheStats GetKeyCacheStats() {
   stats.misses = g_misses.load(std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(g_entries_mutex);
   stats.entries = g_entries->size();
+  stats.capacity = g_status.installed ? g_capacity : 0;
   return stats;
 }
 

@@ -9,6 +9,7 @@
 // the library's own dependency scope. Otherwise nothing is changed and `reason` says why.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -23,11 +24,16 @@ struct KeyCacheStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t entries = 0;
+  uint64_t capacity = 0;
 };
 
-// `library_handle`: the dlopen handle of libgopher-orch. Idempotent: a second call reports the
-// first one's outcome.
-KeyCacheStatus InstallKeyCache(void* library_handle);
+// A JWKS has a handful of keys; a process serving many issuers holds a few per issuer. Past the
+// capacity the least recently used key goes (an entry is a public key: ~2 KB with its PEM text).
+constexpr size_t kDefaultKeyCacheCapacity = 256;
+
+// `library_handle`: the dlopen handle of libgopher-orch; `capacity`: keys kept (0: the default).
+// Idempotent: a second call reports the first one's outcome.
+KeyCacheStatus InstallKeyCache(void* library_handle, size_t capacity = 0);
 
 KeyCacheStats GetKeyCacheStats();
 

@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { jsBackendAvailable } from './js-backend-probe.js';
-import { addonStatus, type AddonStatus } from '../backends/native/addon.js';
+import { addonStats, addonStatus, type AddonStatus } from '../backends/native/addon.js';
 import { describeVerifyWorkers } from '../backends/js/index.js';
 import { describeThreadPriority } from '../backends/thread-priority.js';
 import { nativeBuilders, nativeDiagnostics } from '../backends/native/index.js';
@@ -90,7 +90,11 @@ export function formatDoctorReport(report: Record<string, unknown>): string {
       addon.loaded ? `N-API addon (${addon.path ?? '?'})` : `koffi .async (addon not in use: ${addon.reason ?? 'unknown'})`,
     );
     if (addon.attach) {
-      out += line('key cache', addon.attach.keyCache ? 'on (each key parsed once, not on every validation)' : `off: ${addon.attach.keyCacheReason ?? 'unknown'}`);
+      const capacity = addonStats().keyCacheCapacity ?? 0;
+      out += line(
+        'key cache',
+        addon.attach.keyCache ? `on (each key parsed once, not on every validation; up to ${capacity} keys)` : `off: ${addon.attach.keyCacheReason ?? 'unknown'}`,
+      );
     }
   }
   out += line("backend 'auto'", String(report.autoBackend));

@@ -1,7 +1,7 @@
 /**
  * The key cache (native/key_cache.h): the library parses each key's PEM once instead of on every
  * validation, and gives the same verdicts as without it — for the library's own cases, a new key
- * under an old kid, forged signatures, and more keys than the cache holds (34 of 32) with 64 in flight. Run in
+ * under an old kid, forged signatures, and more keys than the cache holds with 64 in flight, and a key in constant use kept while others come and go. Run in
  * a child process (it rewrites one of the library's imports), once with the cache and once without.
  */
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,8 @@ interface KeyCacheReport {
   start: Counters;
   afterCases: Counters;
   afterMany: Counters;
+  hotMisses: number;
+  capacity: number;
   validations: number;
 }
 
@@ -38,18 +40,30 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('addon ke
     const report = await run();
     expect(report.attach?.deep).toBe(true);
     expect(report.attach?.keyCache, report.attach?.keyCacheReason).toBe(true);
+    expect(report.capacity).toBe(256);
     expect(report.wrong).toEqual([]);
     // Two passes over the cases (async and sync) with one signing key: the later parses are hits.
-    const casesHits = report.afterCases.hits - report.start.hits;
-    const casesMisses = report.afterCases.misses - report.start.misses;
-    expect(casesMisses).toBeLessThanOrEqual(1);
-    expect(casesHits).toBeGreaterThanOrEqual(20);
-    // 34 keys, 3 rounds: the cache holds 32, so some keys are parsed again, never all of them.
-    expect(report.afterMany.entries).toBe(32);
-    const manyMisses = report.afterMany.misses - report.afterCases.misses;
-    const manyHits = report.afterMany.hits - report.afterCases.hits;
-    expect(manyMisses).toBeGreaterThanOrEqual(34);
-    expect(manyHits + manyMisses).toBeGreaterThanOrEqual(3 * 68);
+    expect(report.afterCases.misses - report.start.misses).toBeLessThanOrEqual(1);
+    expect(report.afterCases.hits - report.start.hits).toBeGreaterThanOrEqual(20);
+    // 12 keys, 3 rounds, 24 tokens each (good and forged): each key parsed once — twice when two
+    // pool threads meet a new key at the same moment — then only hits.
+    const misses = report.afterMany.misses - report.afterCases.misses;
+    expect(misses).toBeGreaterThanOrEqual(12);
+    expect(misses).toBeLessThanOrEqual(24);
+    expect(report.afterMany.hits - report.afterCases.hits).toBeGreaterThanOrEqual(3 * 24 - misses);
+    expect(report.hotMisses).toBe(0);
+  }, 150_000);
+
+  it('holds at most its capacity, evicting the least recently used key, with the same verdicts', async () => {
+    const report = await run({ GOPHER_AUTH_NATIVE_KEY_CACHE: '8' });
+    expect(report.attach?.keyCache).toBe(true);
+    expect(report.capacity).toBe(8);
+    expect(report.wrong).toEqual([]);
+    expect(report.afterMany.entries).toBe(8);
+    // 12 keys cycled through 8 places: parsed again on every round, never answered wrongly.
+    expect(report.afterMany.misses - report.afterCases.misses).toBeGreaterThan(12);
+    // A key used between each of the others stays (oldest-first eviction would drop it every 8).
+    expect(report.hotMisses).toBe(0);
   }, 150_000);
 
   it('GOPHER_AUTH_NATIVE_KEY_CACHE=off leaves the library parsing every key, with the same verdicts', async () => {
@@ -58,6 +72,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('addon ke
     expect(report.attach?.keyCacheReason).toBe('disabled by GOPHER_AUTH_NATIVE_KEY_CACHE');
     expect(report.wrong).toEqual([]);
     expect(report.afterMany).toEqual({ hits: 0, misses: 0, entries: 0 });
-    expect(report.validations).toBeGreaterThan(3 * 68);
+    expect(report.capacity).toBe(0);
+    expect(report.validations).toBeGreaterThan(3 * 24);
   }, 150_000);
 });

@@ -43,7 +43,8 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
     ensureAddonBuilt();
     const { stdout } = doctor([], {}, 'source');
     expect(stdout).toMatch(/async path\s+N-API addon/);
-    expect(stdout).toMatch(/key cache\s+on \(each key parsed once, not on every validation\)/);
+    expect(stdout).toMatch(/key cache\s+on \(each key parsed once, not on every validation; up to 256 keys\)/);
+    expect(doctor([], { GOPHER_AUTH_NATIVE_KEY_CACHE: '8' }, 'source').stdout).toMatch(/key cache\s+on \(.*up to 8 keys\)/);
     expect(doctor([], { GOPHER_AUTH_NATIVE_KEY_CACHE: 'off' }, 'source').stdout).toMatch(/key cache\s+off: disabled by GOPHER_AUTH_NATIVE_KEY_CACHE/);
   });
 

@@ -49,8 +49,9 @@ export interface AddonStats {
   /** Key parses answered from the key cache / parsed by the library (each parse of new PEM text). */
   keyCacheHits?: number;
   keyCacheMisses?: number;
-  /** Distinct keys held (at most 32). */
+  /** Distinct keys held, and how many it keeps before the least recently used goes (0: not installed). */
   keyCacheEntries?: number;
+  keyCacheCapacity?: number;
   /** Nice levels below the calling thread that async validations run at (0: on the pool threads). */
   backgroundNice?: number;
   /** Kernel thread ids of the helper threads those validations run on (see native/background.h). */
@@ -66,9 +67,10 @@ export interface AddonBinding {
   readonly abiVersion: number;
   /**
    * `workerThread`: on teardown of this thread's environment, free what it adopted and release its
-   * holds. `keyCache` (default true): install the key cache; only the first attach decides.
+   * holds. `keyCache`: how many keys the key cache keeps (0: do not install it; absent: 256); only
+   * the first attach in the process decides.
    */
-  attach(libraryPath: string, deep: boolean, workerThread?: boolean, keyCache?: boolean): AddonAttachInfo;
+  attach(libraryPath: string, deep: boolean, workerThread?: boolean, keyCache?: number): AddonAttachInfo;
   adopt(client: bigint): number;
   /** True the first time; the native free waits for calls in flight. */
   destroy(id: number): boolean;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { AddonAttachInfo, AddonBinding, AddonLogLine, AddonRawResult, AddonStats } from './addon-binding.js';
 import { redactLine, tokenSubject } from './addon-redact.js';
+import { keyCacheDecision } from './key-cache.js';
 import { loadNativeLibrary } from './loader.js';
 import { backgroundNice } from '../thread-priority.js';
 
@@ -87,7 +88,9 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
     // Capture is process-wide: only the first attach sets the default, so a worker thread
     // attaching later never switches off the logger another thread set.
     const firstInProcess = binding.stats().attached !== true;
-    attach = binding.attach(info.path, info.loadMode === 'deepbind', !isMainThread, keyCacheWanted());
+    const keyCache = keyCacheDecision(info);
+    attach = binding.attach(info.path, info.loadMode === 'deepbind', !isMainThread, keyCache.capacity);
+    if (!attach.keyCache && keyCache.reason !== null && attach.deep) attach = { ...attach, keyCacheReason: keyCache.reason };
     if (firstInProcess) {
       binding.setLogCapture('drop');
       binding.setBackgroundPriority(process.platform === 'linux' ? backgroundNice() : 0);
@@ -96,12 +99,6 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
     return off(`addon could not attach to ${info.path}: ${firstLine(err)}`, file);
   }
   return { binding, status: { loaded: true, path: file, reason: null, attach } };
-}
-
-/** `GOPHER_AUTH_NATIVE_KEY_CACHE=off` (or 0/false) leaves the library parsing every key itself. */
-function keyCacheWanted(): boolean {
-  const value = process.env.GOPHER_AUTH_NATIVE_KEY_CACHE;
-  return !(value === '0' || value === 'false' || value === 'off');
 }
 
 function firstLine(err: unknown): string {
