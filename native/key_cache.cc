@@ -1,8 +1,11 @@
 #include "key_cache.h"
 
 #include <dlfcn.h>
+#if defined(__x86_64__) && defined(__GLIBC__)
 #include <elf.h>
 #include <link.h>
+#define GOPHER_KEY_CACHE_SUPPORTED 1
+#endif
 
 #include <atomic>
 #include <cstring>
@@ -77,7 +80,7 @@ void* Store(std::string pem, void* key) {
   return evicted;
 }
 
-void* CachedPemReadPubkey(void* bio, void** out, void* password_callback, void* user_data) {
+[[maybe_unused]] void* CachedPemReadPubkey(void* bio, void** out, void* password_callback, void* user_data) {
   const Crypto& crypto = g_crypto;
   // The library passes a memory BIO and nothing else; anything different takes the plain path.
   if (bio == nullptr || out != nullptr || password_callback != nullptr || user_data != nullptr ||
@@ -108,6 +111,8 @@ void* CachedPemReadPubkey(void* bio, void** out, void* password_callback, void* 
   if (evicted != nullptr) crypto.pkey_free(evicted);  // callers still using it hold their own reference
   return key;
 }
+
+#ifdef GOPHER_KEY_CACHE_SUPPORTED
 
 template <typename Fn>
 bool ResolveCrypto(void* handle, const char* name, Fn& out) {
@@ -179,11 +184,6 @@ void** FindPltSlot(const struct link_map* map, const char* name, std::string& re
 
 KeyCacheStatus Install(void* library_handle) {
   KeyCacheStatus status;
-#if !defined(__x86_64__) || !defined(__GLIBC__)
-  (void)library_handle;
-  status.reason = "only built for x86-64 glibc";
-  return status;
-#else
   Crypto crypto;
   // dlvsym on the library's handle searches its own dependency scope first: the functions its
   // RTLD_DEEPBIND binding chose. All of them must come from one object, the library's libcrypto.
@@ -241,8 +241,17 @@ KeyCacheStatus Install(void* library_handle) {
   __atomic_store_n(slot, reinterpret_cast<void*>(&CachedPemReadPubkey), __ATOMIC_RELEASE);
   status.installed = true;
   return status;
-#endif
 }
+
+#else  // the slot rewrite reads ELF structures and uses glibc's dlvsym/dlinfo/dladdr1
+
+KeyCacheStatus Install(void*) {
+  KeyCacheStatus status;
+  status.reason = "only built for x86-64 glibc";
+  return status;
+}
+
+#endif
 
 }  // namespace
 
