@@ -6,7 +6,8 @@
  * before adding a build to KEY_CACHE_VETTED_BUILDS. Also: which builds and settings turn it on.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEY_CACHE_VETTED_BUILDS, keyCacheDecision } from '../../src/backends/native/key-cache.js';
@@ -91,6 +92,17 @@ describe('key cache: which builds and settings turn it on', () => {
     });
     // No package.json next to the library: its build is unknown.
     expect(keyCacheDecision(fromPackage('9.9.9')).capacity).toBe(0);
+    const dir = mkdtempSync(path.join(tmpdir(), 'gopher-key-cache-'));
+    try {
+      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '9.9.9' }));
+      const info = { attempts: [{ source: 'platform-package', target: 'pkg', candidate: path.join(dir, 'lib', 'libgopher-orch.so'), outcome: 'loaded' }] };
+      expect(keyCacheDecision(info as unknown as NativeLibraryInfo)).toEqual({
+        capacity: 0,
+        reason: `not vetted for libgopher-orch 9.9.9 (vetted: ${KEY_CACHE_VETTED_BUILDS.join(', ')})`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads GOPHER_AUTH_NATIVE_KEY_CACHE: off, a number of keys (capped), or the default', () => {
