@@ -80,23 +80,21 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('key cach
 });
 
 describe('key cache: which builds and settings turn it on', () => {
-  const fromPackage = (version: string | null, outcome: 'loaded' | 'found' = 'loaded'): NativeLibraryInfo =>
-    ({
-      attempts: [{ source: 'platform-package', target: 'pkg', candidate: `/nowhere/${version ?? 'x'}/lib/libgopher-orch.so`, outcome }],
-    }) as unknown as NativeLibraryInfo;
+  /** A search whose platform-package attempt found (or loaded) the library at `candidate`. */
+  const fromPackage = (candidate: string, outcome: 'loaded' | 'found' = 'loaded'): NativeLibraryInfo =>
+    ({ attempts: [{ source: 'platform-package', target: 'pkg', candidate, outcome }] }) as unknown as NativeLibraryInfo;
 
   it('is off for a library from elsewhere and for a build nobody vetted, saying so', () => {
-    expect(keyCacheDecision(fromPackage(null, 'found'))).toEqual({
+    expect(keyCacheDecision(fromPackage('/nowhere/lib/libgopher-orch.so', 'found'))).toEqual({
       capacity: 0,
       reason: `not vetted for a libgopher-orch from outside the platform package (vetted: ${KEY_CACHE_VETTED_BUILDS.join(', ')})`,
     });
     // No package.json next to the library: its build is unknown.
-    expect(keyCacheDecision(fromPackage('9.9.9')).capacity).toBe(0);
+    expect(keyCacheDecision(fromPackage('/nowhere/9.9.9/lib/libgopher-orch.so')).capacity).toBe(0);
     const dir = mkdtempSync(path.join(tmpdir(), 'gopher-key-cache-'));
     try {
       writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '9.9.9' }));
-      const info = { attempts: [{ source: 'platform-package', target: 'pkg', candidate: path.join(dir, 'lib', 'libgopher-orch.so'), outcome: 'loaded' }] };
-      expect(keyCacheDecision(info as unknown as NativeLibraryInfo)).toEqual({
+      expect(keyCacheDecision(fromPackage(path.join(dir, 'lib', 'libgopher-orch.so')))).toEqual({
         capacity: 0,
         reason: `not vetted for libgopher-orch 9.9.9 (vetted: ${KEY_CACHE_VETTED_BUILDS.join(', ')})`,
       });
