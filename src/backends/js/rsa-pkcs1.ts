@@ -20,10 +20,14 @@ const DIGEST_INFO: Readonly<Record<string, Buffer>> = {
 };
 const DIGEST_LENGTH: Readonly<Record<string, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
-/** One-shot hash without a Hash object where Node has it (20.12+), else createHash. */
-const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Buffer, encoding: 'buffer') => Buffer }).hash;
-const digest: (alg: string, data: string) => Buffer =
-  typeof oneShot === 'function' ? (alg, data) => oneShot(alg, data, 'buffer') : (alg, data) => createHash(alg).update(data).digest();
+/**
+ * The digest as a latin1 string (one character per byte): one-shot without a Hash object where Node
+ * has it (20.12+), else createHash. A string, not a Buffer: a Buffer result costs a fresh
+ * ArrayBuffer per call (measured ~0.85 µs of a ~21 µs verification here).
+ */
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Buffer, encoding: 'latin1') => string }).hash;
+const digest: (alg: string, data: string) => string =
+  typeof oneShot === 'function' ? (alg, data) => oneShot(alg, data, 'latin1') : (alg, data) => createHash(alg).update(data).digest('latin1');
 
 export interface Pkcs1Verifier {
   /** `signingInput` is ASCII (base64url and a dot), so its UTF-8 bytes are the bytes signed. */
@@ -57,7 +61,7 @@ export function pkcs1Verifier(key: KeyObject, bits: number, hash: string): Pkcs1
         return false;
       }
       if (em.length !== k || em.compare(expected, 0, fixedLength, 0, fixedLength) !== 0) return false;
-      return em.compare(digest(hash, signingInput), 0, hLen, fixedLength, k) === 0;
+      return em.toString('latin1', fixedLength, k) === digest(hash, signingInput);
     },
   };
 }
