@@ -80,6 +80,7 @@ export function createExampleAuth(
       requiredScopes: config.requiredScopes,
       toolScopes: TOOL_SCOPES,
       resourceName: 'Auth MCP Server (gopher-auth example)',
+      allowInsecureHttp: config.allowInsecureHttp,
       logger,
     });
   } catch (error) {

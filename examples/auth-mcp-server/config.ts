@@ -29,6 +29,8 @@ export interface AuthMcpServerConfig {
   jwksAutoRefresh: boolean;
   requestTimeout: number;
   authDisabled: boolean;
+  /** Allows http issuer/JWKS/server URLs off loopback (development only: tokens and keys travel unprotected). */
+  allowInsecureHttp: boolean;
   backend: BackendChoice;
 }
 
@@ -52,6 +54,7 @@ export const KNOWN_KEYS = [
   'jwks_auto_refresh',
   'request_timeout',
   'auth_disabled',
+  'allow_insecure_http',
   'backend',
 ] as const;
 
@@ -136,9 +139,13 @@ export function buildConfig(raw: RawConfig, overrides: RawConfig = {}): AuthMcpS
     jwksAutoRefresh: boolean(merged, 'jwks_auto_refresh', true),
     requestTimeout: integer(merged, 'request_timeout', 30, 0, 3600),
     authDisabled: boolean(merged, 'auth_disabled', false),
+    allowInsecureHttp: boolean(merged, 'allow_insecure_http', false),
     backend,
   };
 }
+
+/** Where plain http needs no allow_insecure_http (the library's gopherAuth() rule, RFC 8252 §7.3). */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** With auth on, the settings a token check cannot do without. Returns human-readable problems. */
 export function missingAuthSettings(config: AuthMcpServerConfig): string[] {
@@ -155,6 +162,9 @@ export function missingAuthSettings(config: AuthMcpServerConfig): string[] {
     try {
       const parsed = new URL(url);
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`${key} must be an http(s) URL`);
+      else if (parsed.protocol === 'http:' && !config.allowInsecureHttp && !LOOPBACK_HOSTS.has(parsed.hostname)) {
+        problems.push(`${key} uses plain http on a non-loopback host (${parsed.host}): use https, or set allow_insecure_http=true for development only`);
+      }
     } catch {
       problems.push(`${key} is not a URL: ${url}`);
     }

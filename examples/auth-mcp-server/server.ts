@@ -32,7 +32,7 @@ export interface RunningAuthMcpServer {
 export interface StartOptions {
   /** Receives auth refusals and startup notes (never token contents). Default: silent. */
   logger?: Logger;
-  /** Called with the loud no-auth warning; default writes it to stderr. */
+  /** Called with the loud no-auth and insecure-http warnings; default writes them to stderr. */
   warn?: (message: string) => void;
   /** Close MCP sessions unused this long. Default 30 minutes. */
   sessionIdleMs?: number;
@@ -49,6 +49,10 @@ export const NO_AUTH_WARNING = [
   '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
   '',
 ].join('\n');
+
+export const INSECURE_HTTP_WARNING =
+  'WARNING: allow_insecure_http=true: the issuer, JWKS and server URLs may use plain http off loopback, so ' +
+  'bearer tokens and signing keys can be read or replaced on the network. Development only.';
 
 const startedAt = Date.now();
 
@@ -73,11 +77,13 @@ function allowedHostnames(serverUrl: string): string[] {
 export async function startAuthMcpServer(config: AuthMcpServerConfig, options: StartOptions = {}): Promise<RunningAuthMcpServer> {
   const logger = options.logger ?? silentLogger;
   const authEnabled = !config.authDisabled;
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (authEnabled) {
     const problems = missingAuthSettings(config);
     if (problems.length > 0) throw new StartupError(`refusing to start with authentication enabled: ${problems.join('; ')}`);
+    if (config.allowInsecureHttp) warn(INSECURE_HTTP_WARNING);
   } else {
-    (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(NO_AUTH_WARNING);
+    warn(NO_AUTH_WARNING);
   }
   const client = authEnabled ? createTokenClient(config, logger) : null;
 

@@ -97,6 +97,33 @@ describe.concurrent('auth-mcp-server CLI', () => {
     expect(cli.output().stdout).not.toContain('MCP endpoint');
   });
 
+  // A docker-compose Keycloak (http://keycloak:8080) is plain http off loopback. The issuer is only
+  // compared, never fetched, here; the JWKS URL is a closed loopback port, so nothing leaves the host.
+  const PLAIN_HTTP_ISSUER = 'host=127.0.0.1\nissuer=http://keycloak.invalid:8080/realms/mcp\njwks_uri=http://127.0.0.1:9/certs\nrequest_timeout=2\n';
+
+  it('plain http off loopback: refuses before listening and names the config key that allows it', async () => {
+    const cli = startCli([configFile(PLAIN_HTTP_ISSUER), '--port', '0', '--backend', 'js']);
+    expect(await cli.exited).toBe(2);
+    const { stdout, stderr } = cli.output();
+    expect(stderr).toContain('issuer uses plain http on a non-loopback host (keycloak.invalid:8080)');
+    expect(stderr).toContain('allow_insecure_http=true');
+    // The library's own option name means nothing to someone editing server.config.
+    expect(stderr).not.toContain('allowInsecureHttp');
+    expect(stdout).not.toContain('MCP endpoint');
+  });
+
+  it('allow_insecure_http=true starts with a loud warning and advertises the http authorization server', async () => {
+    const cli = startCli([configFile(`${PLAIN_HTTP_ISSUER}allow_insecure_http=true\n`), '--port', '0', '--backend', 'js']);
+    const mcpUrl = await cli.mcpUrl;
+    expect(cli.output().stderr).toContain('WARNING: allow_insecure_http=true');
+    const metadata = (await (await fetch(new URL('/.well-known/oauth-protected-resource/mcp', mcpUrl))).json()) as { authorization_servers: string[]; resource: string };
+    expect(metadata.resource).toBe(mcpUrl);
+    expect(metadata.authorization_servers).toEqual(['http://keycloak.invalid:8080/realms/mcp']);
+    // Still no access without a token.
+    const response = await post(mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(response.status).toBe(401);
+  });
+
   it('--backend native with the native library unavailable: refuses to start (never falls back to no auth)', async () => {
     const cli = startCli([configFile('host=127.0.0.1\nauth_server_url=http://127.0.0.1:9\n'), '--port', '0', '--backend', 'native'], {
       GOPHER_AUTH_NATIVE_LOAD_MODE: 'off',
