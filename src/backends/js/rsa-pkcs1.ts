@@ -21,13 +21,13 @@ const DIGEST_INFO: Readonly<Record<string, Buffer>> = {
 const DIGEST_LENGTH: Readonly<Record<string, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
 /**
- * The digest as a latin1 string (one character per byte): one-shot without a Hash object where Node
- * has it (20.12+), else createHash. A string, not a Buffer: a Buffer result costs a fresh
+ * The digest as a latin1 string ('binary': one character per byte): one-shot without a Hash object
+ * where Node has it (20.12+), else createHash. A string, not a Buffer: a Buffer result costs a fresh
  * ArrayBuffer per call (measured ~0.85 µs of a ~21 µs verification here).
  */
-const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Buffer, encoding: 'latin1') => string }).hash;
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Buffer, encoding: 'binary') => string }).hash;
 const digest: (alg: string, data: string) => string =
-  typeof oneShot === 'function' ? (alg, data) => oneShot(alg, data, 'latin1') : (alg, data) => createHash(alg).update(data).digest('latin1');
+  typeof oneShot === 'function' ? (alg, data) => oneShot(alg, data, 'binary') : (alg, data) => createHash(alg).update(data).digest('binary');
 
 export interface Pkcs1Verifier {
   /** `signingInput` is ASCII (base64url and a dot), so its UTF-8 bytes are the bytes signed. */
