@@ -1,7 +1,7 @@
 /**
  * RS256-2048 validation throughput: the JS backend (sequential and 64 in flight) and jose 6 on the
  * same distinct tokens, against the single-thread `crypto.verify` floor measured in the same run.
- * Run: npx tsx bench/validate.ts [seconds-per-measurement]
+ * Run: npx tsx bench/validate.ts [seconds-per-measurement] [rounds]
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { GopherAuthClient } from '../src/core/client.js';
 import { benchKey, callbackVerify, floorVerify, mintTokens } from './lib/keys.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
+const ROUNDS = Number(process.argv[3] ?? 5);
 const TOKENS = 4000;
 const IN_FLIGHT = 64;
 const ISSUER = 'https://issuer.bench';
@@ -66,10 +67,7 @@ async function main(): Promise<void> {
     return true;
   };
 
-  // Warm up every path once.
-  for (const run of [floor, ours, jose]) await measure(1, run);
-
-  const rounds = 3;
+  const rounds = ROUNDS;
   const results: Record<string, number[]> = {};
   const cpuPerOp: Record<string, number[]> = {};
   /** Per round, each figure ÷ the floor measured right before and right after it (geometric mean). */
@@ -86,6 +84,10 @@ async function main(): Promise<void> {
     ['jose 6, sequential', 1, jose],
     [`jose 6, ${IN_FLIGHT} in flight`, IN_FLIGHT, jose],
   ];
+  // Warm up every figure as it is measured (its concurrency too): the first in-flight figure would
+  // otherwise also time the verify worker's start and its JIT warm-up.
+  for (const run of [floor, ours, jose]) await measure(1, run, 0.3);
+  for (const [, concurrency, op] of figures) await measure(concurrency, op, 0.5);
   const floorSlice = Math.min(0.5, SECONDS / 2);
   for (let r = 0; r < rounds; r++) {
     // floor, figure, floor, figure, …: the host's speed drifts within seconds, so each figure is
