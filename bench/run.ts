@@ -10,6 +10,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BENCH_ALGS, benchKey, callbackVerify, floorVerify, mintTokens, type BenchAlg, type BenchKey } from './lib/keys.js';
+import { FreeThreads } from './lib/free-threads.js';
 import { startBenchJwksServer, type BenchJwksServer } from './lib/jwks-server.js';
 import { loopDelayDuring, sustain, type LoopDelay } from './lib/loop-delay.js';
 import { measureAsync, measureSync, median, type Cursor } from './lib/measure.js';
@@ -141,11 +142,20 @@ async function peerCases(alg: BenchAlg, server: BenchJwksServer, jwks: { keys: o
   return { cases, unsupported };
 }
 
-function referenceCases(alg: BenchAlg, key: BenchKey, distinct: string[]): Case[] {
+function referenceCases(alg: BenchAlg, key: BenchKey, distinct: string[], freeThreads: FreeThreads): Case[] {
   const floor = floorVerify(key);
   const ceiling = callbackVerify(key);
   return [
     { alg, group: 'reference', subject: 'floor', name: 'floor: crypto.verify, pre-imported key, 1 thread', tokens: 'distinct', inFlight: 'sync', run: async (s) => measureSync('floor', distinct, floor, s) },
+    {
+      alg,
+      group: 'reference',
+      subject: 'free threads',
+      name: `crypto.verify, ${freeThreads.threads} free threads (what the cores give now)`,
+      tokens: 'distinct',
+      inFlight: freeThreads.threads,
+      run: async (s) => (await freeThreads.run(s)).opsPerSecond,
+    },
     {
       alg,
       group: 'reference',
@@ -291,6 +301,7 @@ async function main(): Promise<void> {
   console.log(`${loadNote()}\n`);
 
   const cases: Case[] = [];
+  const toClose: FreeThreads[] = [];
   /** The floor of each algorithm, also measured between every two figures (see computeRatios). */
   const floors = new Map<BenchAlg, Case>();
   const rows: Row[] = [];
@@ -302,7 +313,9 @@ async function main(): Promise<void> {
     const repeated = [distinct[0] as string];
     tokensByAlg.set(alg, distinct);
     if (args.loopOnly) continue;
-    const references = referenceCases(alg, key, distinct);
+    const freeThreads = await FreeThreads.start(key, distinct);
+    toClose.push(freeThreads);
+    const references = referenceCases(alg, key, distinct, freeThreads);
     floors.set(alg, references[0] as Case);
     cases.push(...references);
     cases.push(...ourCases(alg, ours, distinct, repeated, alg === 'RS256'));
@@ -394,6 +407,7 @@ async function main(): Promise<void> {
   console.log(`\n${loadNote()}`);
   console.log(`JSON: ${file}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   ours.destroy();
+  await Promise.all(toClose.map((threads) => threads.close()));
   await server.close();
 }
 

@@ -12,7 +12,7 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createPublicKey, verify } = require('node:crypto');
 const { readFileSync } = require('node:fs');
-const key = createPublicKey(workerData.pem);
+const key = workerData.dsaEncoding ? { key: createPublicKey(workerData.pem), dsaEncoding: workerData.dsaEncoding } : createPublicKey(workerData.pem);
 const tokens = workerData.tokens;
 const inputs = tokens.map((t) => Buffer.from(t.slice(0, t.lastIndexOf('.'))));
 const sigs = tokens.map((t) => Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url'));
@@ -43,10 +43,11 @@ export class FreeThreads {
     this.#workers = workers;
   }
 
-  /** RS256/ES256 keys only (the floor loop here passes no verify options). */
   static async start(key: BenchKey, tokens: readonly string[], threads = availableParallelism()): Promise<FreeThreads> {
     const pem = key.publicKey.export({ type: 'spki', format: 'pem' });
-    const workers = Array.from({ length: threads }, () => new Worker(WORKER, { eval: true, workerData: { pem, hash: key.hash, tokens: tokens.slice(0, 1000) } }));
+    const dsaEncoding = key.alg === 'ES256' ? 'ieee-p1363' : null;
+    const workerData = { pem, hash: key.hash, dsaEncoding, tokens: tokens.slice(0, 1000) };
+    const workers = Array.from({ length: threads }, () => new Worker(WORKER, { eval: true, workerData }));
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       w.once('message', () => resolve());
       w.once('error', reject);
