@@ -52,11 +52,39 @@ function npm(args: string[], cwd: string, pathValue = bin): { status: number | n
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}${r.stderr}` };
 }
 
+/** A consumer project with the package's runtime dependencies already in its node_modules (seedDependencies). */
 function project(name: string): string {
   const dir = path.join(work, name);
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
+  seedDependencies(dir);
   return dir;
+}
+
+/**
+ * Copies the package's dependencies (and theirs; optional ones where this platform has them) from
+ * this checkout's node_modules into `dir`, so the offline install finds them installed. Otherwise npm
+ * must resolve their version ranges from registry metadata in its cache, which `npm ci` (how CI
+ * installs) never downloads — it fetches tarballs only — so on a fresh machine the install failed
+ * with ENOTCACHED before the package under test was even looked at.
+ */
+function seedDependencies(dir: string): void {
+  const manifestOf = (packageDir: string): { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> } =>
+    JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+  const namesOf = (packageDir: string): string[] => {
+    const manifest = manifestOf(packageDir);
+    return [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})];
+  };
+  const queue = namesOf(REPO_ROOT);
+  const seen = new Set<string>();
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const from = path.join(REPO_ROOT, 'node_modules', name);
+    if (!existsSync(from)) continue; // an optional dependency for another platform
+    cpSync(from, path.join(dir, 'node_modules', name), { recursive: true });
+    queue.push(...namesOf(from));
+  }
 }
 
 const variants = new Map<string, string>();
