@@ -11,6 +11,11 @@ import { REPO_ROOT } from './build.js';
 import { runChild } from './child.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'gopher-addon-cmake-'));
+/** Node's headers without a download, found as scripts/build-addon.mjs finds them: npm's nodedir, else the running Node's prefix. */
+const nodedir =
+  process.env.npm_config_nodedir ??
+  [path.resolve(path.dirname(process.execPath), '..'), '/usr', '/usr/local'].find((prefix) => existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))) ??
+  '/usr';
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('addon build systems', () => {
@@ -19,7 +24,7 @@ describe('addon build systems', () => {
     execFileSync(process.execPath, [cmakeJs, 'compile', '-O', out, '--log-level', 'error'], {
       cwd: REPO_ROOT,
       stdio: 'pipe',
-      env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr' },
+      env: { ...process.env, npm_config_nodedir: nodedir },
     });
     const file = path.join(out, 'Release', 'gopher_auth_addon.node');
     expect(existsSync(file)).toBe(true);
