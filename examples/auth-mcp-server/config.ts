@@ -4,6 +4,8 @@
  * so a `--port` also changes the derived `server_url`.
  */
 import { readFileSync } from 'node:fs';
+// The same rule gopherAuth() applies, checked here so the refusal names this file's key.
+import { isLoopbackHostname } from '../../src/http/loopback.js';
 
 export type BackendChoice = 'js' | 'native' | 'auto';
 
@@ -144,9 +146,6 @@ export function buildConfig(raw: RawConfig, overrides: RawConfig = {}): AuthMcpS
   };
 }
 
-/** Where plain http needs no allow_insecure_http (the library's gopherAuth() rule, RFC 8252 §7.3). */
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** With auth on, the settings a token check cannot do without. Returns human-readable problems. */
 export function missingAuthSettings(config: AuthMcpServerConfig): string[] {
   if (config.authDisabled) return [];
@@ -162,7 +161,7 @@ export function missingAuthSettings(config: AuthMcpServerConfig): string[] {
     try {
       const parsed = new URL(url);
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`${key} must be an http(s) URL`);
-      else if (parsed.protocol === 'http:' && !config.allowInsecureHttp && !LOOPBACK_HOSTS.has(parsed.hostname)) {
+      else if (parsed.protocol === 'http:' && !config.allowInsecureHttp && !isLoopbackHostname(parsed.hostname)) {
         problems.push(`${key} uses plain http on a non-loopback host (${parsed.host}): use https, or set allow_insecure_http=true for development only`);
       }
     } catch {

@@ -22,6 +22,7 @@ import { canonicalResourceUri } from './jsonrpc.js';
 import type { GopherValidationOptions } from '../core/options.js';
 import type { TokenPayload, ValidationResult } from '../core/result.js';
 import type { AuthFailureEvent } from './failure.js';
+import { isLoopbackHostname } from './loopback.js';
 
 /** What the glue needs from a token client; `GopherAuthClient` satisfies it. */
 export interface TokenClient {
@@ -141,8 +142,6 @@ export interface ResolvedAuthConfig {
   readonly asyncContext: boolean;
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 function refuse(message: string): never {
   throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `gopherAuth: ${message}`);
 }
@@ -197,7 +196,7 @@ function checkResourceRuleKeys(map: ReadonlyMap<string, readonly string[]>): voi
 
 function checkSecureUrl(value: unknown, what: string, allowInsecure: boolean): URL {
   const url = httpUrl(value, what);
-  if (url.protocol === 'http:' && !allowInsecure && !LOOPBACK.has(url.hostname)) {
+  if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHostname(url.hostname)) {
     refuse(`${what} uses http on a non-loopback host (${url.host}); use https or set allowInsecureHttp`);
   }
   return url;

@@ -13,6 +13,7 @@ import { authorizationServerMetadataUrls, sameIssuer } from '../core/metadata.js
 import type { GopherValidationOptions } from '../core/options.js';
 import type { TokenPayload, ValidationResult } from '../core/result.js';
 import type { TokenClient } from './config.js';
+import { isLoopbackHostname } from './loopback.js';
 
 export interface DiscoveryOptions {
   issuer: string;
@@ -29,7 +30,6 @@ export interface DiscoveryOptions {
 }
 
 const MAX_DOCUMENT_BYTES = 256 * 1024;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * One metadata document through the JWKS downloader: the size cap holds while the body streams and
@@ -82,7 +82,7 @@ export async function discoverJwksUri(options: DiscoveryOptions): Promise<string
     } catch {
       throw new Error(`metadata at ${url} has an invalid jwks_uri`);
     }
-    const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && (options.allowInsecureHttp || LOOPBACK.has(parsed.hostname)));
+    const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && (options.allowInsecureHttp || isLoopbackHostname(parsed.hostname)));
     if (!secure) throw new Error(`metadata at ${url} has a jwks_uri that is not https: ${jwksUri}`);
     return jwksUri;
   }
