@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, buildConfig, loadConfigFile, type AuthMcpServerConfig, type RawConfig } from './config.js';
+import { ConfigError, KNOWN_KEYS, buildConfig, loadConfigFile, unknownKeys, type AuthMcpServerConfig, type RawConfig } from './config.js';
 
 export const USAGE = `Usage: auth-mcp-server [config] [--host H] [--port P] [--no-auth] [--backend js|native|auto]
 
@@ -52,9 +52,13 @@ function defaultConfigPath(): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
-/** File (if any), then CLI overrides, then defaults and derivation: in that order. */
-export function resolveConfig(args: CliArgs): { config: AuthMcpServerConfig; source: string } {
+/**
+ * File (if any), then CLI overrides, then defaults and derivation: in that order. `warnings`: one line
+ * per key of the file this server does not know (ignored, as before, but no longer silently).
+ */
+export function resolveConfig(args: CliArgs): { config: AuthMcpServerConfig; source: string; warnings: string[] } {
   const path = args.configPath ?? defaultConfigPath();
   const raw = path === undefined ? {} : loadConfigFile(path);
-  return { config: buildConfig(raw, args.overrides), source: path ?? '(no config file; defaults)' };
+  const warnings = unknownKeys(raw).map((key) => `auth-mcp-server: ignoring unknown key ${JSON.stringify(key)} in ${path}; the keys are: ${KNOWN_KEYS.join(', ')}`);
+  return { config: buildConfig(raw, args.overrides), source: path ?? '(no config file; defaults)', warnings };
 }

@@ -60,6 +60,12 @@ export const KNOWN_KEYS = [
   'backend',
 ] as const;
 
+/** Keys of `raw` this server does not know (a typo would otherwise be ignored without a word). */
+export function unknownKeys(raw: RawConfig): string[] {
+  const known: ReadonlySet<string> = new Set(KNOWN_KEYS);
+  return Object.keys(raw).filter((key) => !known.has(key));
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -20,7 +20,8 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { config, source } = resolveConfig(args);
+  const { config, source, warnings } = resolveConfig(args);
+  for (const warning of warnings) process.stderr.write(`${warning}\n`);
   const server = await startAuthMcpServer(config, { logger: stderrLogger });
   // The MCP URL comes first and is the only address printed as host:port: it is the OAuth resource,
   // and clients compare it with the metadata's `resource` character for character (127.0.0.1 is not

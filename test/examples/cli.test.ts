@@ -97,6 +97,14 @@ describe.concurrent('auth-mcp-server CLI', () => {
     expect(cli.output().stdout).not.toContain('MCP endpoint');
   });
 
+  it('a misspelt key is reported on stderr and changes nothing (auth_disable=true leaves auth on)', async () => {
+    const cli = startCli([configFile('host=127.0.0.1\nauth_server_url=http://127.0.0.1:9\nauth_disable=true\n'), '--port', '0', '--backend', 'js']);
+    const mcpUrl = await cli.mcpUrl;
+    expect(cli.output().stderr).toContain('ignoring unknown key "auth_disable"');
+    expect(cli.output().stderr).not.toContain('AUTHENTICATION IS DISABLED');
+    expect((await post(mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' })).status).toBe(401);
+  });
+
   // A docker-compose Keycloak (http://keycloak:8080) is plain http off loopback. The issuer is only
   // compared, never fetched, here; the JWKS URL is a closed loopback port, so nothing leaves the host.
   const PLAIN_HTTP_ISSUER = 'host=127.0.0.1\nissuer=http://keycloak.invalid:8080/realms/mcp\njwks_uri=http://127.0.0.1:9/certs\nrequest_timeout=2\n';

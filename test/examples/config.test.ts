@@ -115,6 +115,23 @@ describe('CLI', () => {
     });
   });
 
+  it('a key the server does not know (a typo) is named in a warning, not silently ignored', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-mcp-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'server.config');
+    writeFileSync(file, 'auth_server_url=http://127.0.0.1:9000\nauth_disable=true\nallowed_scope=mcp:read\nbackend=js\n');
+    const { config, warnings } = resolveConfig(parseCliArgs([file]));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain(`ignoring unknown key "auth_disable" in ${file}`);
+    expect(warnings[1]).toContain('"allowed_scope"');
+    expect(warnings[0]).toContain('auth_disabled, allow_insecure_http, backend');
+    // Ignored as before: the misspelt key changes nothing.
+    expect(config.authDisabled).toBe(false);
+    const clean = join(dir, 'clean.config');
+    writeFileSync(clean, 'auth_server_url=http://127.0.0.1:9000\nallow_insecure_http=false\n');
+    expect(resolveConfig(parseCliArgs([clean])).warnings).toEqual([]);
+  });
+
   it('a missing config file is a clear error', () => {
     expect(() => resolveConfig(parseCliArgs(['/nonexistent/server.config']))).toThrow(/cannot read config file/);
   });
