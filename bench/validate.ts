@@ -77,34 +77,35 @@ async function main(): Promise<void> {
   const FLOOR = 'floor: crypto.verify, 1 thread';
   const freeThreads = await FreeThreads.start(key, tokens);
   const FREE = `crypto.verify, ${freeThreads.threads} free threads`;
-  /** A figure measured by its own loop (the free threads) rather than by `measure`. */
-  const own = (run: (seconds: number) => Promise<number>): [number, (t: string) => unknown, (seconds: number) => Promise<number>] => [0, () => true, run];
-  const figures: [string, number, (t: string) => unknown, ((seconds: number) => Promise<number>)?][] = [
-    [FREE, ...own(async (seconds) => {
+  /** A figure: its name and how to measure it for `seconds` (ops/s; sets lastCpuUsPerOp). */
+  type Figure = [name: string, run: (seconds: number) => Promise<number>];
+  const measured = (concurrency: number, op: (t: string) => unknown) => (seconds: number) => measure(concurrency, op, seconds);
+  const figures: Figure[] = [
+    [FREE, async (seconds) => {
       const { opsPerSecond, cpuUsPerOp } = await freeThreads.run(seconds);
       lastCpuUsPerOp = cpuUsPerOp;
       return opsPerSecond;
-    })],
-    [`crypto.verify async, ${IN_FLIGHT} in flight`, IN_FLIGHT, floorAsync],
-    ['gopher-auth js, sequential', 1, ours],
-    ['gopher-auth js, sync', 1, (t) => client.validateTokenSync(t, { audience: 'api' }).valid],
-    [`gopher-auth js, ${IN_FLIGHT} in flight`, IN_FLIGHT, ours],
-    ...(nativeClient ? [['gopher-auth native, sync', 1, (t: string) => nativeClient.validateTokenSync(t, { audience: 'api' }).valid] as [string, number, (t: string) => unknown]] : []),
-    [`gopher-auth auto, ${IN_FLIGHT} in flight`, IN_FLIGHT, async (t) => (await autoClient.validateToken(t, { audience: 'api' })).valid],
-    ['jose 6, sequential', 1, jose],
-    [`jose 6, ${IN_FLIGHT} in flight`, IN_FLIGHT, jose],
+    }],
+    [`crypto.verify async, ${IN_FLIGHT} in flight`, measured(IN_FLIGHT, floorAsync)],
+    ['gopher-auth js, sequential', measured(1, ours)],
+    ['gopher-auth js, sync', measured(1, (t) => client.validateTokenSync(t, { audience: 'api' }).valid)],
+    [`gopher-auth js, ${IN_FLIGHT} in flight`, measured(IN_FLIGHT, ours)],
+    ...(nativeClient ? [['gopher-auth native, sync', measured(1, (t) => nativeClient.validateTokenSync(t, { audience: 'api' }).valid)] as Figure] : []),
+    [`gopher-auth auto, ${IN_FLIGHT} in flight`, measured(IN_FLIGHT, async (t) => (await autoClient.validateToken(t, { audience: 'api' })).valid)],
+    ['jose 6, sequential', measured(1, jose)],
+    [`jose 6, ${IN_FLIGHT} in flight`, measured(IN_FLIGHT, jose)],
   ];
   // Warm up every figure as it is measured (its concurrency too): the first in-flight figure would
   // otherwise also time the verify worker's start and its JIT warm-up.
   for (const run of [floor, ours, jose]) await measure(1, run, 0.3);
-  for (const [, concurrency, op, run] of figures) await (run ? run(0.5) : measure(concurrency, op, 0.5));
+  for (const [, run] of figures) await run(0.5);
   const floorSlice = Math.min(0.5, SECONDS / 2);
   for (let r = 0; r < rounds; r++) {
     // floor, figure, floor, figure, …: the host's speed drifts within seconds, so each figure is
     // compared with the floor measured next to it.
     let before = await measure(1, floor, floorSlice);
-    for (const [name, concurrency, op, run] of figures) {
-      const ops = await (run ? run(SECONDS) : measure(concurrency, op));
+    for (const [name, run] of figures) {
+      const ops = await run(SECONDS);
       (results[name] ??= []).push(ops);
       (cpuPerOp[name] ??= []).push(lastCpuUsPerOp);
       const after = await measure(1, floor, floorSlice);
