@@ -1,12 +1,13 @@
 /**
- * Worker threads that validate JS-backend tokens off the calling thread. A handful of tokens cost
- * the calling thread ~2 µs each here (queue, one message per batch, answer), against ~15 µs for a
- * libuv `crypto.verify` job plus the parsing that must precede it. Sized to leave one core to the
- * event loop: min(4, cores - 1) workers, or GOPHER_AUTH_JS_WORKERS. With none (one core, the
- * variable set to 0, or workers that cannot start) `submit` returns null and callers fall back.
+ * Worker threads that validate JS-backend tokens off the calling thread. A token costs the calling
+ * thread well under a microsecond to hand over (its bytes into shared memory, verify-channel.ts)
+ * and to take back, against ~15 µs for a libuv `crypto.verify` job plus the parsing that must
+ * precede it. Sized to leave one core to the event loop: min(4, cores - 1) workers, or
+ * GOPHER_AUTH_JS_WORKERS. With none (one core, the variable set to 0, or workers that cannot start)
+ * `submit` returns null and callers fall back.
  *
  * Nothing is ever lost: a worker that exits or fails hands its unanswered tokens back to the
- * calling thread, which validates them itself.
+ * calling thread, which validates them itself; so does a worker that cannot decide a token.
  */
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
@@ -18,7 +19,8 @@ import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { backgroundNice } from '../thread-priority.js';
 import { validateSync } from './pipeline.js';
 import { VALID } from './verdicts.js';
-import { NO_KEYS, VALID_WIRE, type FromWorker, type ToWorker, type ValidateBatch, type VerdictWire } from './verify-protocol.js';
+import { ANSWER_VALID, ANSWER_VERDICT, RECORDS, TokenChannel } from './verify-channel.js';
+import { RequestIds, type FromWorker, type ToWorker, type VerifyWorkerData } from './verify-protocol.js';
 
 /**
  * Tokens queued per worker: at least MIN_DEPTH (so it never runs dry between two turns of the event
@@ -26,12 +28,10 @@ import { NO_KEYS, VALID_WIRE, type FromWorker, type ToWorker, type ValidateBatch
  */
 const MIN_DEPTH = 8;
 const MAX_DEPTH = 48;
-/** Tokens per message: the worker answers each batch when done, and the next one is already queued. */
-const BATCH = 8;
 const MAX_WORKERS = 4;
+const ENTRY_MASK = RECORDS - 1;
 
 interface Entry {
-  client: number;
   token: string;
   request: ValidationRequest;
   snapshot: JwksSnapshot;
@@ -45,13 +45,21 @@ interface Slot {
   /** What the worker reported when ready: its nice value (null: unchanged) and kernel thread id. */
   nice: number | null;
   thread: number | null;
-  depth: number;
-  outbox: Entry[];
-  /** Batches sent and not answered yet. */
-  sent: SentBatches;
-  /** The requests list the worker holds (see ValidateBatch.requests). */
-  lastRequests: ValidationRequest[];
+  channel: TokenChannel;
+  requestIds: RequestIds;
+  /** The entry of each record in flight, by record number: entries[n & ENTRY_MASK]. */
+  entries: (Entry | undefined)[];
+  /** Records written (tail) and answered (head): tail - head are in flight. */
+  head: number;
+  tail: number;
+  /** Records written since the last publish. */
+  unpublished: boolean;
+  /** Waiting for the worker's next answer (TokenChannel.answered). */
+  watching: boolean;
   referenced: boolean;
+  retired: boolean;
+  /** Takes one answer from the channel (bound once per slot). */
+  take(answer: number, verdict: Verdict | null): void;
 }
 
 export interface VerifyPoolStats {
@@ -91,8 +99,7 @@ export class VerifyPool {
   #off: string | null;
   readonly #clients = new Map<number, JwksSnapshot>();
   #nextClient = 1;
-  #nextBatch = 1;
-  #flushPending = false;
+  #publishPending = false;
   #validated = 0;
   #handedBack = 0;
   #readyWaiters: ((running: boolean) => void)[] = [];
@@ -129,22 +136,34 @@ export class VerifyPool {
     if (!this.#started) this.#start();
     const share = Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, backlog + 1));
     let best: Slot | null = null;
+    let bestDepth = share;
     for (const slot of this.#slots) {
-      if (slot.ready && slot.depth < share && (best === null || slot.depth < best.depth)) best = slot;
+      const depth = slot.tail - slot.head;
+      if (slot.ready && depth < bestDepth) {
+        best = slot;
+        bestDepth = depth;
+      }
     }
     if (best === null) return null;
     const slot = best;
+    if (!slot.channel.fits(token)) return null;
+    let requestId = slot.requestIds.idOf(request);
+    if (requestId === undefined) {
+      requestId = slot.requestIds.add(request);
+      slot.worker.postMessage({ t: 'request', id: requestId, request } satisfies ToWorker);
+    }
+    slot.channel.write(token, client, requestId);
     return new Promise<Verdict>((resolve, reject) => {
-      slot.outbox.push({ client, token, request, snapshot, resolve, reject });
-      slot.depth++;
+      slot.entries[slot.tail++ & ENTRY_MASK] = { token, request, snapshot, resolve, reject };
+      slot.unpublished = true;
       if (!slot.referenced) {
         // A queued validation keeps the process alive, as a pending crypto job would.
         slot.worker.ref();
         slot.referenced = true;
       }
-      if (!this.#flushPending) {
-        this.#flushPending = true;
-        queueMicrotask(this.#flush);
+      if (!this.#publishPending) {
+        this.#publishPending = true;
+        queueMicrotask(this.#publish);
       }
     });
   }
@@ -222,14 +241,30 @@ export class VerifyPool {
 
   #spawn(entry: WorkerEntry): Slot {
     // No inherited execArgv: flags like --input-type=module would stop the worker from loading.
-    const workerData = { nice: this.#nice };
+    const channel = new TokenChannel();
+    const workerData: VerifyWorkerData = { nice: this.#nice, channel: channel.memory };
     const worker = entry.kind === 'js'
       ? new Worker(entry.url, { execArgv: [], workerData })
       : new Worker(tsBootstrap(entry), { eval: true, execArgv: [], workerData });
     // Referenced until it reports ready (whoever awaits whenReady() keeps the process alive that
     // long), then released like any idle worker. Unreferencing here would not last: adding the
     // 'message' listener below refs the worker's port again.
-    const slot: Slot = { worker, ready: false, nice: null, thread: null, depth: 0, outbox: [], sent: new SentBatches(), lastRequests: [], referenced: true };
+    const slot: Slot = {
+      worker,
+      ready: false,
+      nice: null,
+      thread: null,
+      channel,
+      requestIds: new RequestIds(),
+      entries: new Array<Entry | undefined>(RECORDS).fill(undefined),
+      head: 0,
+      tail: 0,
+      unpublished: false,
+      watching: false,
+      referenced: true,
+      retired: false,
+      take: (answer, verdict) => this.#take(slot, answer, verdict),
+    };
     worker.on('message', (message: FromWorker) => this.#onMessage(slot, message));
     worker.on('error', () => this.#lost(slot));
     worker.on('exit', () => this.#lost(slot));
@@ -237,33 +272,53 @@ export class VerifyPool {
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
-    if (message.t === 'ready') {
-      slot.nice = message.nice;
-      slot.thread = message.thread;
-      for (const [client, snapshot] of this.#clients) slot.worker.postMessage({ t: 'keys', client, snapshot } satisfies ToWorker);
-      slot.ready = true;
-      this.#respawnDelayMs = RESPAWN_FIRST_DELAY_MS;
-      this.#settleWaiters(true);
-      this.#releaseIfIdle(slot);
-      return;
-    }
-    const entries = slot.sent.take(message.batch);
-    if (entries === undefined) return;
-    slot.depth -= entries.length;
+    if (message.t !== 'ready' || slot.retired) return;
+    slot.nice = message.nice;
+    slot.thread = message.thread;
+    for (const [client, snapshot] of this.#clients) slot.worker.postMessage({ t: 'keys', client, snapshot } satisfies ToWorker);
+    slot.channel.ring();
+    slot.ready = true;
+    this.#respawnDelayMs = RESPAWN_FIRST_DELAY_MS;
+    this.#settleWaiters(true);
     this.#releaseIfIdle(slot);
-    const verdicts = message.verdicts;
-    for (let i = 0; i < entries.length; i++) this.#answer(entries[i] as Entry, verdicts[i] as VerdictWire);
   }
 
-  #answer(entry: Entry, wire: VerdictWire): void {
-    if (wire === VALID_WIRE) {
+  /** Reads the answers that arrived, then waits for the next one while tokens are still out. */
+  #collect(slot: Slot): void {
+    slot.channel.read(slot.take);
+    this.#releaseIfIdle(slot);
+    this.#watch(slot);
+  }
+
+  #watch(slot: Slot): void {
+    while (!slot.watching && !slot.retired && slot.tail !== slot.head) {
+      const answered = slot.channel.answered();
+      if (answered === null) {
+        slot.channel.read(slot.take);
+        this.#releaseIfIdle(slot);
+        continue;
+      }
+      slot.watching = true;
+      void answered.then(() => {
+        slot.watching = false;
+        slot.channel.stopWaiting();
+        if (!slot.retired) this.#collect(slot);
+      });
+    }
+  }
+
+  #take(slot: Slot, answer: number, verdict: Verdict | null): void {
+    const index = slot.head++ & ENTRY_MASK;
+    const entry = slot.entries[index] as Entry;
+    slot.entries[index] = undefined;
+    if (answer === ANSWER_VALID) {
       this.#validated++;
       entry.resolve(VALID);
-    } else if (wire === NO_KEYS) {
-      this.#handBack(entry);
-    } else {
+    } else if (answer === ANSWER_VERDICT && verdict !== null) {
       this.#validated++;
-      entry.resolve(wire);
+      entry.resolve(verdict);
+    } else {
+      this.#handBack(entry);
     }
   }
 
@@ -312,97 +367,47 @@ export class VerifyPool {
 
   #retire(slot: Slot): Slot {
     slot.ready = false;
-    const unanswered = [...slot.outbox, ...slot.sent.takeAll()];
-    slot.outbox = [];
-    slot.depth = 0;
+    if (slot.retired) return slot;
+    // Answers the worker gave count; the rest are validated here.
+    slot.channel.read(slot.take);
+    slot.retired = true;
+    while (slot.head !== slot.tail) {
+      const index = slot.head++ & ENTRY_MASK;
+      const entry = slot.entries[index] as Entry;
+      slot.entries[index] = undefined;
+      this.#handBack(entry);
+    }
+    slot.channel.wake();
     this.#releaseIfIdle(slot);
-    for (const entry of unanswered) this.#handBack(entry);
     return slot;
   }
 
   #releaseIfIdle(slot: Slot): void {
-    if (slot.depth === 0 && slot.referenced) {
+    if (slot.tail === slot.head && slot.referenced) {
       slot.worker.unref();
       slot.referenced = false;
     }
   }
 
   #broadcast(message: ToWorker): void {
-    for (const slot of this.#slots) if (slot.ready) slot.worker.postMessage(message);
+    for (const slot of this.#slots) {
+      if (!slot.ready) continue;
+      slot.worker.postMessage(message);
+      slot.channel.ring();
+    }
   }
 
-  readonly #flush = (): void => {
-    this.#flushPending = false;
+  /** Once per microtask checkpoint: the tokens written since are published, one wake-up per worker. */
+  readonly #publish = (): void => {
+    this.#publishPending = false;
     for (const slot of this.#slots) {
-      while (slot.outbox.length > 0) this.#send(slot, slot.outbox.splice(0, BATCH));
+      if (!slot.unpublished) continue;
+      slot.unpublished = false;
+      slot.channel.publish();
+      this.#watch(slot);
     }
   };
 
-  /** One message per batch (see ValidateBatch for its shape). */
-  #send(slot: Slot, entries: Entry[]): void {
-    const batch = this.#nextBatch++;
-    const first = entries[0] as Entry;
-    let text = '';
-    const lengths = new Array<number>(entries.length);
-    let clients: number | number[] = first.client;
-    const requests: ValidationRequest[] = [first.request];
-    let requestOf: number[] | null = null;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i] as Entry;
-      text += entry.token;
-      lengths[i] = entry.token.length;
-      if (entry.client !== first.client && typeof clients === 'number') clients = entries.map((e) => e.client);
-      if (entry.request !== first.request && requestOf === null) {
-        requestOf = new Array<number>(entries.length).fill(0);
-      }
-      if (requestOf !== null) {
-        let index = requests.indexOf(entry.request);
-        if (index < 0) index = requests.push(entry.request) - 1;
-        requestOf[i] = index;
-      }
-    }
-    // A caller repeating its options reuses one request object: the worker keeps the last list.
-    const unchanged = requests.length === slot.lastRequests.length && requests.every((r, i) => r === slot.lastRequests[i]);
-    if (!unchanged) slot.lastRequests = requests;
-    slot.sent.add(batch, entries);
-    const message: ValidateBatch = { t: 'validate', batch, text, lengths, clients, requests: unchanged ? null : requests, requestOf };
-    slot.worker.postMessage(message);
-  }
-}
-
-/**
- * The batches a worker holds, oldest first (it answers them in order). Not a Map: with a Map taking
- * and dropping one entry per batch, the batches' entries (and the promises and awaiting frames they
- * reach) kept surviving into old space — ~0.5 MB per scavenge with 64 validations in flight, and
- * scavenges of 1.5–2 ms instead of 0.4 ms (`node --trace-gc-nvp`; V8 links a rehashed table to its
- * successor for live iterators, so one promoted table holds the next). Two arrays do not.
- */
-class SentBatches {
-  #ids: number[] = [];
-  #entries: Entry[][] = [];
-
-  add(batch: number, entries: Entry[]): void {
-    this.#ids.push(batch);
-    this.#entries.push(entries);
-  }
-
-  /** Removes and returns a batch's entries (undefined for an unknown batch). */
-  take(batch: number): Entry[] | undefined {
-    const index = this.#ids.indexOf(batch);
-    if (index < 0) return undefined;
-    const entries = this.#entries[index];
-    this.#ids.splice(index, 1);
-    this.#entries.splice(index, 1);
-    return entries;
-  }
-
-  /** Removes every batch; their entries, oldest first. */
-  takeAll(): Entry[] {
-    const all = this.#entries.flat();
-    this.#ids = [];
-    this.#entries = [];
-    return all;
-  }
 }
 
 type WorkerEntry = { kind: 'js'; url: URL } | { kind: 'ts'; url: URL; tsx: string };

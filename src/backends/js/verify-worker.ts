@@ -1,61 +1,55 @@
 /**
- * Entry of a JS verification worker thread (see verify-pool.ts). It holds each client's key set
- * and answers batches of tokens with the same validateSync the calling thread would run.
+ * Entry of a JS verification worker thread (see verify-pool.ts). It holds each client's key set and
+ * the requests it was sent, and answers the tokens of its channel (verify-channel.ts) with the same
+ * validateSync the calling thread would run. It never returns to its event loop: between tokens it
+ * sleeps in Atomics.wait, and reads its messages with receiveMessageOnPort.
  */
 import { readlinkSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { lowerThisThread } from '../thread-priority.js';
-import type { JwksSnapshot, ValidationRequest } from '../types.js';
+import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { validateSync } from './pipeline.js';
-import type { ToWorker, ValidateBatch, VerdictWire } from './verify-protocol.js';
-import { NO_KEYS, VALID_WIRE } from './verify-protocol.js';
+import { ANSWER_HAND_BACK, WorkerChannel } from './verify-channel.js';
+import { REQUEST_TABLE, type ToWorker, type VerifyWorkerData } from './verify-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('verify-worker.js must run as a worker thread');
+const data = workerData as VerifyWorkerData;
 
 const snapshots = new Map<number, JwksSnapshot>();
-let requests: ValidationRequest[] = [];
+const requestIds = new Int32Array(REQUEST_TABLE).fill(-1);
+const requests: (ValidationRequest | undefined)[] = new Array(REQUEST_TABLE);
 
-function answer({ text, lengths, clients, requests: sent, requestOf }: ValidateBatch): VerdictWire[] {
-  if (sent !== null) requests = sent;
-  const verdicts: VerdictWire[] = new Array(lengths.length);
-  let start = 0;
-  for (let i = 0; i < lengths.length; i++) {
-    const end = start + (lengths[i] as number);
-    const token = text.slice(start, end);
-    start = end;
-    const snapshot = snapshots.get(typeof clients === 'number' ? clients : (clients[i] as number));
-    const request = requests[requestOf === null ? 0 : (requestOf[i] as number)];
-    if (snapshot === undefined || request === undefined) {
-      verdicts[i] = NO_KEYS;
-      continue;
-    }
-    try {
-      const verdict = validateSync(token, request, snapshot);
-      verdicts[i] = verdict.valid ? VALID_WIRE : verdict;
-    } catch {
-      // Never expected; the calling thread then validates this token itself.
-      verdicts[i] = NO_KEYS;
+function readMessages(): void {
+  for (let received = receiveMessageOnPort(port as NonNullable<typeof port>); received !== undefined; received = receiveMessageOnPort(port as NonNullable<typeof port>)) {
+    const message = received.message as ToWorker;
+    if (message.t === 'keys') snapshots.set(message.client, message.snapshot);
+    else if (message.t === 'drop') snapshots.delete(message.client);
+    else {
+      const slot = message.id % REQUEST_TABLE;
+      requestIds[slot] = message.id;
+      requests[slot] = message.request;
     }
   }
-  return verdicts;
 }
 
-port.on('message', (message: ToWorker) => {
-  if (message.t === 'keys') {
-    snapshots.set(message.client, message.snapshot);
-    return;
+function answer(token: string, client: number, requestId: number): Verdict | typeof ANSWER_HAND_BACK {
+  const snapshot = snapshots.get(client);
+  const slot = requestId % REQUEST_TABLE;
+  const request = requestIds[slot] === requestId ? requests[slot] : undefined;
+  if (snapshot === undefined || request === undefined) return ANSWER_HAND_BACK;
+  try {
+    return validateSync(token, request, snapshot);
+  } catch {
+    // Never expected; the calling thread then validates this token itself.
+    return ANSWER_HAND_BACK;
   }
-  if (message.t === 'drop') {
-    snapshots.delete(message.client);
-    return;
-  }
-  port.postMessage({ batch: message.batch, verdicts: answer(message) });
-});
+}
 
 // Below the event loop, so the calling thread gets a core as soon as it has work (thread-priority.ts).
-const nice = lowerThisThread((workerData as { nice?: number } | undefined)?.nice ?? 0);
+const nice = lowerThisThread(data.nice);
 port.postMessage({ t: 'ready', nice, thread: threadId() });
+new WorkerChannel(data.channel).serve(readMessages, answer);
 
 /** This thread's kernel id (Linux), for `stats()` and the tests. */
 function threadId(): number | null {
