@@ -122,6 +122,38 @@ describe('the verify channel', () => {
   }, 30_000);
 });
 
+describe('a worker that dies mid-stream', () => {
+  it('loses no token and answers none wrongly, while the calling thread waits on the channel', async () => {
+    const own = new VerifyPool(1);
+    expect(await own.whenReady()).toBe(true);
+    const id = own.register();
+    own.setKeys(id, keys);
+    const tokens = Array.from({ length: 600 }, (_, i) => issuer.sign({ claims: { aud: i % 5 === 0 ? 'other' : 'api', jti: `j${i}` } }));
+    const verdicts = new Array<Verdict>(tokens.length);
+    let next = 0;
+    let killed = false;
+    const lane = async (): Promise<void> => {
+      while (next < tokens.length) {
+        const i = next++;
+        if (i === 200 && !killed) {
+          killed = true;
+          // Killed while tokens are out and the calling thread is waiting for their answers.
+          void own.killOneWorker();
+        }
+        const pending = own.submit(id, tokens[i] as string, request, keys, 100);
+        verdicts[i] = pending === null ? validateSync(tokens[i] as string, request, keys) : await pending;
+      }
+    };
+    await Promise.all(Array.from({ length: 48 }, lane));
+    expect(killed).toBe(true);
+    expect(verdicts.map(strip)).toEqual(expected(tokens, [request]));
+    const stats = own.stats();
+    expect(stats.validated).toBeGreaterThan(100);
+    expect(stats.validated + stats.handedBack).toBeLessThanOrEqual(tokens.length);
+    await own.close();
+  }, 30_000);
+});
+
 describe('request ids', () => {
   it('name only requests the worker still holds: a new object gets a new id, and the oldest are forgotten', () => {
     const ids = new RequestIds();
