@@ -26,7 +26,7 @@ const RECORD_MASK = RECORDS - 1;
 const OFFSET = 0; // where the token's bytes start (and the answer's, when it has some)
 const LENGTH = 1; // the token's length in bytes (ASCII: as in characters)
 const CLIENT = 2; // the pool client whose keys apply
-const REQUEST = 3; // the request id (see RequestTable)
+const REQUEST = 3; // the request id (RequestIds, verify-protocol.ts)
 const ANSWER = 4; // one of the ANSWER_* values
 // For ANSWER_VERDICT: the code, and the lengths of the message and the key-miss kid written (UTF-16,
 // so any string comes back unchanged) where the token was.
@@ -81,11 +81,6 @@ export class TokenChannel {
   /** Where fits() placed the next token. */
   #nextAt = 0;
   #nextSpan = 0;
-
-  /** Records written and not read back. */
-  get inFlight(): number {
-    return this.#written - this.#read;
-  }
 
   /**
    * Whether `token` can be written now, and where it would go (write() must follow at once). No when
