@@ -3,9 +3,8 @@
  * copy of its bytes and a record into memory shared with the worker (verify-channel.ts), no message:
  * 2.4–2.7 µs of the calling thread per token with the promise around it, against ~15 µs for a libuv
  * `crypto.verify` job plus the parsing that must precede it. Sized to leave one core to the event
- * loop: min(4, cores - 1) workers, or
- * GOPHER_AUTH_JS_WORKERS. With none (one core, the variable set to 0, or workers that cannot start)
- * `submit` returns null and callers fall back.
+ * loop: min(4, cores - 1) workers, or GOPHER_AUTH_JS_WORKERS. With none (one core, the variable set
+ * to 0, or workers that cannot start) `submit` returns null and callers fall back.
  *
  * Nothing is ever lost: a worker that exits or fails hands its unanswered tokens back to the
  * calling thread, which validates them itself; so does a worker that cannot decide a token.
@@ -28,7 +27,7 @@ import { RequestIds, type FromWorker, type ToWorker, type VerifyWorkerData } fro
  * loop), about as many as wait for the calling thread (so both finish together), at most MAX_DEPTH.
  */
 const MIN_DEPTH = 8;
-const MAX_DEPTH = 48;
+const MAX_DEPTH = 48; // below the channel's RECORDS (64)
 const MAX_WORKERS = 4;
 const ENTRY_MASK = RECORDS - 1;
 
