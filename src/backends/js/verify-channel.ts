@@ -57,7 +57,7 @@ export interface ChannelMemory {
   bytes: SharedArrayBuffer;
 }
 
-export function createChannelMemory(): ChannelMemory {
+function createChannelMemory(): ChannelMemory {
   return {
     control: new SharedArrayBuffer(CONTROL_LENGTH * 4),
     records: new SharedArrayBuffer(RECORDS * FIELDS * 4),
@@ -133,10 +133,9 @@ export class TokenChannel {
     Atomics.notify(this.#control, BELL);
   }
 
-  /** Answers that arrived, oldest first: `take(answer, verdict)` once per record, in order; returns how many. */
-  read(take: (answer: number, verdict: Verdict | null) => void): number {
+  /** Answers that arrived, oldest first: `take(answer, verdict)` once per record, in order. */
+  read(take: (answer: number, verdict: Verdict | null) => void): void {
     const done = Atomics.load(this.#control, DONE);
-    let count = 0;
     while ((this.#read | 0) !== done && this.#read < this.#written) {
       const index = this.#read & RECORD_MASK;
       const base = index * FIELDS;
@@ -144,7 +143,6 @@ export class TokenChannel {
       const verdict = answer === ANSWER_VERDICT ? this.#verdictAt(base) : null;
       this.#bytesInFlight -= this.#spans[index] as number;
       this.#read++;
-      count++;
       take(answer, verdict);
     }
     if (this.#read === this.#written) {
@@ -152,7 +150,6 @@ export class TokenChannel {
       this.#writeAt = 0;
       this.#bytesInFlight = 0;
     }
-    return count;
   }
 
   /**

@@ -284,27 +284,27 @@ export class VerifyPool {
   }
 
   /** Reads the answers that arrived, then waits for the next one while tokens are still out. */
-  #collect(slot: Slot): void {
-    slot.channel.read(slot.take);
-    this.#releaseIfIdle(slot);
-    this.#watch(slot);
-  }
-
   #watch(slot: Slot): void {
     while (!slot.watching && !slot.retired && slot.tail !== slot.head) {
       const answered = slot.channel.answered();
       if (answered === null) {
-        slot.channel.read(slot.take);
-        this.#releaseIfIdle(slot);
+        this.#readAnswers(slot);
         continue;
       }
       slot.watching = true;
       void answered.then(() => {
         slot.watching = false;
         slot.channel.stopWaiting();
-        if (!slot.retired) this.#collect(slot);
+        if (slot.retired) return;
+        this.#readAnswers(slot);
+        this.#watch(slot);
       });
     }
+  }
+
+  #readAnswers(slot: Slot): void {
+    slot.channel.read(slot.take);
+    this.#releaseIfIdle(slot);
   }
 
   #take(slot: Slot, answer: number, verdict: Verdict | null): void {
