@@ -14,9 +14,10 @@ export interface Job<T> {
   inline(): T;
   /**
    * Starts the work off this thread, or returns null when the off-thread side has no room.
-   * `backlog`: validations waiting for this thread, so the off-thread side can take a fair share.
+   * `backlog`: validations waiting for this thread; `inProgress`: validations accepted and not yet
+   * answered, this one included — so the off-thread side takes a fair share and no more.
    */
-  offload(backlog: number): Promise<T> | null;
+  offload(backlog: number, inProgress: number): Promise<T> | null;
 }
 
 interface Waiting<T> {
@@ -85,7 +86,7 @@ export class WorkSharing {
   #tryOffload<T>(job: Job<T>): Promise<T> | null {
     let pending: Promise<T> | null;
     try {
-      pending = job.offload(this.#waiting());
+      pending = job.offload(this.#waiting(), this.#active);
     } catch {
       pending = null;
     }

@@ -161,6 +161,38 @@ describe('verify worker threads', () => {
     client.destroy();
   });
 
+  it('take half of a few validations in progress, not all of them, so the calling thread keeps working', async () => {
+    const pool = new VerifyPool(1);
+    expect(await pool.whenReady()).toBe(true);
+    const id = pool.register();
+    pool.setKeys(id, keysAB);
+    const token = issuer.sign({ claims: { aud: 'api' } });
+    const accepted = (inProgress: number, backlog = 0): Promise<Verdict>[] => {
+      const taken: Promise<Verdict>[] = [];
+      for (let i = 0; i < 64; i++) {
+        const pending = pool.submit(id, token, request, keysAB, backlog, inProgress);
+        if (pending === null) break;
+        taken.push(pending);
+      }
+      return taken;
+    };
+    // Two in progress: one for the worker, one left to the calling thread.
+    const two = accepted(2);
+    expect(two.length).toBe(1);
+    await Promise.all(two);
+    const six = accepted(6);
+    expect(six.length).toBe(3);
+    await Promise.all(six);
+    // Many in progress: at least 8 queued, so the worker never runs dry between two turns; more
+    // when more wait for the calling thread.
+    const many = accepted(64);
+    expect(many.length).toBe(8);
+    await Promise.all(many);
+    expect(accepted(64, 30).length).toBe(31);
+    expect((await Promise.all(accepted(3))).every((v) => v.valid)).toBe(true);
+    await pool.close();
+  });
+
   it('take their size from GOPHER_AUTH_JS_WORKERS (0 turns them off)', async () => {
     expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '3' })).toBe(3);
     expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '0' })).toBe(0);

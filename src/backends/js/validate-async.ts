@@ -26,8 +26,8 @@ class JsValidation implements Job<Verdict> {
     return validateSync(this.token, this.request, this.snapshot);
   }
 
-  offload(backlog: number): Promise<Verdict> | null {
-    const viaWorker = verifyPool.submit(this.poolClient, this.token, this.request, this.snapshot, backlog);
+  offload(backlog: number, inProgress: number): Promise<Verdict> | null {
+    const viaWorker = verifyPool.submit(this.poolClient, this.token, this.request, this.snapshot, backlog, inProgress);
     if (viaWorker !== null) return viaWorker;
     // While workers run (or start), they alone are the off-thread side: no more threads than cores.
     if (!verifyPool.isOff || onLibuv >= LIBUV_LIMIT) return null;
