@@ -194,6 +194,9 @@ export class TokenChannel {
   }
 }
 
+/** What the worker does with one record's token: its verdict, or ANSWER_HAND_BACK. */
+export type Answerer = (token: string, client: number, request: number) => Verdict | typeof ANSWER_HAND_BACK;
+
 /** The worker's end: waits for records, reads tokens, writes answers. */
 export class WorkerChannel {
   readonly #control: Int32Array;
@@ -212,7 +215,7 @@ export class WorkerChannel {
    * sleeps until the calling thread publishes or sends something. Messages first, so keys and
    * requests sent before a token are known when it is answered.
    */
-  serve(readMessages: () => void, answer: (token: string, client: number, request: number) => Verdict | typeof ANSWER_HAND_BACK): never {
+  serve(readMessages: () => void, answer: Answerer): never {
     const control = this.#control;
     for (;;) {
       const bell = Atomics.load(control, BELL);
@@ -236,7 +239,7 @@ export class WorkerChannel {
     }
   }
 
-  #answerRecord(answer: (token: string, client: number, request: number) => Verdict | typeof ANSWER_HAND_BACK): void {
+  #answerRecord(answer: Answerer): void {
     const records = this.#records;
     const base = (this.#done & RECORD_MASK) * FIELDS;
     const at = records[base + OFFSET] as number;

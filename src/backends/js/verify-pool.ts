@@ -312,9 +312,7 @@ export class VerifyPool {
   }
 
   #take(slot: Slot, answer: number, verdict: Verdict | null): void {
-    const index = slot.head++ & ENTRY_MASK;
-    const entry = slot.entries[index] as Entry;
-    slot.entries[index] = undefined;
+    const entry = oldestEntry(slot);
     if (answer === ANSWER_VALID) {
       this.#validated++;
       entry.resolve(VALID);
@@ -375,12 +373,7 @@ export class VerifyPool {
     // Answers the worker gave count; the rest are validated here.
     slot.channel.read(slot.take);
     slot.retired = true;
-    while (slot.head !== slot.tail) {
-      const index = slot.head++ & ENTRY_MASK;
-      const entry = slot.entries[index] as Entry;
-      slot.entries[index] = undefined;
-      this.#handBack(entry);
-    }
+    while (slot.head !== slot.tail) this.#handBack(oldestEntry(slot));
     slot.channel.wake();
     this.#releaseIfIdle(slot);
     return slot;
@@ -412,6 +405,14 @@ export class VerifyPool {
     }
   };
 
+}
+
+/** Removes and returns the slot's oldest unanswered entry (the channel answers in order). */
+function oldestEntry(slot: Slot): Entry {
+  const index = slot.head++ & ENTRY_MASK;
+  const entry = slot.entries[index] as Entry;
+  slot.entries[index] = undefined;
+  return entry;
 }
 
 type WorkerEntry = { kind: 'js'; url: URL } | { kind: 'ts'; url: URL; tsx: string };
