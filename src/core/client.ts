@@ -161,17 +161,11 @@ export class GopherAuthClient {
   }
 
   #validateAndRemember(cache: TokenCache, token: string, options: ValidationOptionsInput | undefined, key: string): Promise<ValidationResult> {
-    const pending = this.#validateThenRemember(cache, token, options, key);
-    cache.trackUnderway(token, key, pending);
-    return pending;
+    const generation = cache.generation;
+    return cache.validateAndRemember(token, key, generation, this.#validate(token, options), this.#live);
   }
 
-  async #validateThenRemember(cache: TokenCache, token: string, options: ValidationOptionsInput | undefined, key: string): Promise<ValidationResult> {
-    const generation = cache.generation;
-    const result = await this.#validate(token, options);
-    if (!this.#destroyed) cache.set(token, key, result, generation);
-    return result;
-  }
+  readonly #live = (): boolean => !this.#destroyed;
 
   async #validate(token: string, options: ValidationOptionsInput | undefined): Promise<ValidationResult> {
     const request = this.#request(options);

@@ -65,8 +65,14 @@ interface Variant {
   readonly valid: boolean;
   readonly errorCode: GopherAuthError;
   readonly errorMessage: string | null;
-  /** ms since the epoch (the cache's clock). */
-  readonly expiresAt: number;
+  /** ms since the epoch (the cache's clock). Until `bounded`, only the TTL's end. */
+  expiresAt: number;
+  /**
+   * Whether a valid verdict's end includes the token's exp (and iat + maxTokenAge). They are read
+   * from the token on its first hit, not when it is stored: a busy server sees most tokens once,
+   * and reading the payload again costs about as much as the rest of a cache miss together.
+   */
+  bounded: boolean;
 }
 
 interface Slot {
@@ -75,6 +81,12 @@ interface Slot {
   variants: Variant[];
   /** When it last moved to the recent end of the LRU order (ms). */
   touchedAt: number;
+}
+
+interface Underway {
+  readonly key: string;
+  pending: Promise<ValidationResult>;
+  next: Underway | undefined;
 }
 
 /**
@@ -138,8 +150,8 @@ export class TokenCache {
   #keys: Map<string | null, string> | null = null;
   /** Increases whenever the key set changes; a validation that straddled a change is not cached. */
   #generation = 0;
-  /** Validations under way, per token and options key: a burst of one token is validated once. */
-  readonly #underway = new Map<string, Map<string, Promise<ValidationResult>>>();
+  /** Validations under way, per token (a list, one per options key): a burst of one token is validated once. */
+  readonly #underway = new Map<string, Underway>();
   #joined = 0;
   #hits = 0;
   #misses = 0;
@@ -166,6 +178,7 @@ export class TokenCache {
       for (let i = 0; i < variants.length; i++) {
         const variant = variants[i] as Variant;
         if (variant.optionsKey !== key) continue;
+        if (!variant.bounded) this.#bound(token, variant);
         const now = this.#now();
         if (now < variant.expiresAt) {
           this.#hits++;
@@ -199,16 +212,12 @@ export class TokenCache {
     let expiresAt: number;
     let kid: string | null;
     if (result.valid) {
-      const facts = readTokenFacts(token);
-      if (facts === null || this.#keys === null) return;
-      kid = facts.kid;
+      const readKid = tokenKid(token);
+      if (readKid === undefined || this.#keys === null) return;
+      kid = readKid;
       // A validation that finished after its key left the key set must not outlive that change.
       if (kid !== null && !this.#keys.has(kid)) return;
-      expiresAt = Math.min(now + this.#ttlMs, facts.exp * 1000);
-      if (this.#maxTokenAgeMs !== undefined) {
-        if (facts.iat === null) return;
-        expiresAt = Math.min(expiresAt, facts.iat * 1000 + this.#maxTokenAgeMs);
-      }
+      expiresAt = now + this.#ttlMs;
     } else {
       if (this.#failureTtlMs === 0 || UNCACHEABLE.has(result.errorCode)) return;
       // A token refused before its nbf may be valid within the failure TTL: not remembered.
@@ -217,7 +226,7 @@ export class TokenCache {
       expiresAt = now + this.#failureTtlMs;
     }
     if (!(expiresAt > now)) return;
-    const variant: Variant = { optionsKey: key, valid: result.valid, errorCode: result.errorCode, errorMessage: result.errorMessage, expiresAt };
+    const variant: Variant = { optionsKey: key, valid: result.valid, errorCode: result.errorCode, errorMessage: result.errorMessage, expiresAt, bounded: !result.valid };
     const slot = this.#slots.get(token);
     if (slot === undefined) {
       this.#slots.set(token, { kid, variants: [variant], touchedAt: now });
@@ -272,24 +281,55 @@ export class TokenCache {
 
   /** The result of a validation of this token with these options already under way (a copy), or undefined. */
   joinUnderway(token: string, key: string): Promise<ValidationResult> | undefined {
-    const pending = this.#underway.get(token)?.get(key);
-    if (pending === undefined) return undefined;
-    this.#joined++;
-    return pending.then(copyResult);
+    for (let entry = this.#underway.get(token); entry !== undefined; entry = entry.next) {
+      if (entry.key !== key) continue;
+      this.#joined++;
+      return entry.pending.then(copyResult);
+    }
+    return undefined;
   }
 
-  /** Lets callers with the same token and options join `pending` until it settles. */
-  trackUnderway(token: string, key: string, pending: Promise<ValidationResult>): void {
-    if (token.length > MAX_CACHED_TOKEN_LENGTH) return;
-    let byKey = this.#underway.get(token);
-    if (byKey === undefined) this.#underway.set(token, (byKey = new Map()));
-    const forToken = byKey;
-    forToken.set(key, pending);
-    const settled = (): void => {
-      forToken.delete(key);
-      if (forToken.size === 0 && this.#underway.get(token) === forToken) this.#underway.delete(token);
-    };
-    pending.then(settled, settled);
+  /**
+   * The result of `validate` (started when `generation` was current), remembered when it settles
+   * (see set) unless `live()` is false by then (the client was destroyed meanwhile). Until it
+   * settles, calls with the same token and options join it (joinUnderway).
+   */
+  validateAndRemember(token: string, key: string, generation: number, validate: Promise<ValidationResult>, live: () => boolean): Promise<ValidationResult> {
+    if (token.length > MAX_CACHED_TOKEN_LENGTH) return validate;
+    const entry: Underway = { key, pending: validate, next: this.#underway.get(token) };
+    this.#underway.set(token, entry);
+    entry.pending = validate.then(
+      (result) => {
+        this.#settled(token, entry);
+        if (live()) this.set(token, key, result, generation);
+        return result;
+      },
+      (error: unknown) => {
+        this.#settled(token, entry);
+        throw error;
+      },
+    );
+    return entry.pending;
+  }
+
+  #settled(token: string, settled: Underway): void {
+    let previous: Underway | undefined;
+    for (let entry = this.#underway.get(token); entry !== undefined; previous = entry, entry = entry.next) {
+      if (entry !== settled) continue;
+      if (previous !== undefined) previous.next = entry.next;
+      else if (entry.next !== undefined) this.#underway.set(token, entry.next);
+      else this.#underway.delete(token);
+      return;
+    }
+  }
+
+  /** Ends a valid verdict no later than the token's exp and iat + maxTokenAge (at once when unreadable). */
+  #bound(token: string, variant: Variant): void {
+    variant.bounded = true;
+    const times = readTokenTimes(token);
+    let end = times === null ? 0 : Math.min(variant.expiresAt, times.exp * 1000);
+    if (this.#maxTokenAgeMs !== undefined) end = times?.iat == null ? 0 : Math.min(end, times.iat * 1000 + this.#maxTokenAgeMs);
+    variant.expiresAt = end;
   }
 
   #evictOverflow(): void {
@@ -331,20 +371,24 @@ function keyFingerprints(keys: readonly Jwk[]): Map<string | null, string> {
 }
 
 /**
- * The header `kid` and the whole-second `exp` of a token that just validated, or null. The backend
- * already parsed it strictly (duplicate names refused), so plain JSON.parse reads the same values.
+ * The whole-second `exp` and the `iat` of a token that validated, or null. The backend already
+ * parsed it strictly (duplicate names refused), so plain JSON.parse reads the same values.
  */
-function readTokenFacts(token: string): { kid: string | null; exp: number; iat: number | null } | null {
+function readTokenTimes(token: string): { exp: number; iat: number | null } | null {
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
   if (dot1 <= 0 || dot2 <= dot1) return null;
-  const kid = headerKid(token.slice(0, dot1));
   const payload = parseSegment(token.slice(dot1 + 1, dot2));
-  if (kid === undefined || payload === null) return null;
-  const exp = payload.exp;
+  const exp = payload?.exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
-  const iat = payload.iat;
-  return { kid, exp: Math.trunc(exp), iat: typeof iat === 'number' && Number.isFinite(iat) ? iat : null };
+  const iat = payload?.iat;
+  return { exp: Math.trunc(exp), iat: typeof iat === 'number' && Number.isFinite(iat) ? iat : null };
+}
+
+/** The header's kid of a token that validated (null when none), or undefined when unreadable. */
+function tokenKid(token: string): string | null | undefined {
+  const dot1 = token.indexOf('.');
+  return dot1 <= 0 ? undefined : headerKid(token.slice(0, dot1));
 }
 
 /** Whether the token's payload has an nbf still in the future (ms clock). */

@@ -312,6 +312,81 @@ describe('TokenCache and the key set', () => {
   });
 });
 
+/** A promise settled from outside. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+describe('TokenCache validations under way', () => {
+  it('keeps several option sets of one token under way apart, whichever settles first, and remembers each result', async () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() + 600);
+    const keys = ['a', 'b', 'c'].map((audience) => optionsKey({ clockSkew: 60, audience }));
+    const runs = keys.map(() => deferred<ValidationResult>());
+    const live = (): boolean => true;
+    const answers = keys.map((key, i) => cache.validateAndRemember(t, key, cache.generation, (runs[i] as (typeof runs)[number]).promise, live));
+    const joined = keys.map((key) => cache.joinUnderway(t, key));
+    expect(joined.every((p) => p !== undefined)).toBe(true);
+    expect(cache.joinUnderway(t, optionsKey({ clockSkew: 60, audience: 'd' }))).toBeUndefined();
+
+    const audienceRefused: ValidationResult = { valid: false, errorCode: GopherAuthError.INVALID_AUDIENCE, errorMessage: 'Invalid audience' };
+    runs[1]?.resolve(audienceRefused); // the middle one of the three first
+    expect(await answers[1]).toBe(audienceRefused);
+    expect(await joined[1]).toEqual(audienceRefused);
+    expect(cache.joinUnderway(t, keys[1] as string)).toBeUndefined();
+    // The other two are still under way, each its own.
+    const first = cache.joinUnderway(t, keys[0] as string);
+    const last = cache.joinUnderway(t, keys[2] as string);
+
+    runs[2]?.reject(new Error('destroyed'));
+    await expect(answers[2]).rejects.toThrow('destroyed');
+    await expect(joined[2]).rejects.toThrow('destroyed');
+    await expect(last).rejects.toThrow('destroyed');
+    runs[0]?.resolve(VALID);
+    expect(await answers[0]).toBe(VALID);
+    expect(await first).toEqual(VALID);
+
+    for (const key of keys) expect(cache.joinUnderway(t, key)).toBeUndefined();
+    expect(cache.get(t, keys[0] as string)).toEqual(VALID);
+    expect(cache.get(t, keys[1] as string)).toEqual(audienceRefused);
+    expect(cache.get(t, keys[2] as string)).toBeUndefined(); // a failed validation is not remembered
+    expect(cache.stats().joined).toBe(5);
+  });
+
+  it('remembers nothing when the client is gone by the time the validation settles, or when the key set changed meanwhile', async () => {
+    const c = clock();
+    const cache = cacheAt(c);
+    const t = token(c.seconds() + 600);
+    let alive = false;
+    await cache.validateAndRemember(t, KEY, cache.generation, Promise.resolve(VALID), () => alive);
+    expect(cache.get(t, KEY)).toBeUndefined();
+    alive = true;
+    const run = deferred<ValidationResult>();
+    const answer = cache.validateAndRemember(t, KEY, cache.generation, run.promise, () => alive);
+    cache.setKeys(snapshot(['k1', 'k3']));
+    run.resolve(VALID);
+    expect(await answer).toBe(VALID);
+    expect(cache.get(t, KEY)).toBeUndefined();
+  });
+
+  it("reads a remembered token's exp on its first hit: a token that expired before anyone asked again is a miss", () => {
+    const c = clock();
+    const cache = cacheAt(c, { ttl: 3600 });
+    const soon = token(c.seconds() + 2, 'k1', 'soon');
+    const later = token(c.seconds() + 600, 'k1', 'later');
+    cache.set(soon, KEY, VALID);
+    cache.set(later, KEY, VALID);
+    c.advance(2000);
+    expect(cache.get(soon, KEY)).toBeUndefined();
+    expect(cache.get(later, KEY)).toEqual(VALID);
+    expect(cache.stats().size).toBe(1);
+  });
+});
+
 describe('resolveTokenCacheOptions', () => {
   it('fills defaults and refuses nonsense', () => {
     expect(resolveTokenCacheOptions(undefined)).toBeNull();
