@@ -375,10 +375,7 @@ function keyFingerprints(keys: readonly Jwk[]): Map<string | null, string> {
  * parsed it strictly (duplicate names refused), so plain JSON.parse reads the same values.
  */
 function readTokenTimes(token: string): { exp: number; iat: number | null } | null {
-  const dot1 = token.indexOf('.');
-  const dot2 = token.indexOf('.', dot1 + 1);
-  if (dot1 <= 0 || dot2 <= dot1) return null;
-  const payload = parseSegment(token.slice(dot1 + 1, dot2));
+  const payload = tokenPayload(token);
   const exp = payload?.exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
   const iat = payload?.iat;
@@ -393,11 +390,15 @@ function tokenKid(token: string): string | null | undefined {
 
 /** Whether the token's payload has an nbf still in the future (ms clock). */
 function startsLater(token: string, nowMs: number): boolean {
+  const nbf = tokenPayload(token)?.nbf;
+  return typeof nbf === 'number' && nbf * 1000 > nowMs;
+}
+
+/** The token's payload as plain JSON.parse reads it, or null when the token or its payload is unreadable. */
+function tokenPayload(token: string): Record<string, unknown> | null {
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
-  if (dot1 <= 0 || dot2 <= dot1) return false;
-  const nbf = parseSegment(token.slice(dot1 + 1, dot2))?.nbf;
-  return typeof nbf === 'number' && nbf * 1000 > nowMs;
+  return dot1 <= 0 || dot2 <= dot1 ? null : parseSegment(token.slice(dot1 + 1, dot2));
 }
 
 /** An issuer reuses a handful of headers: their kids are remembered by header text. */
