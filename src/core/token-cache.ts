@@ -61,10 +61,10 @@ const UNCACHEABLE = new Set<GopherAuthError>([
 ]);
 
 interface Variant {
-  readonly optionsKey: string;
-  readonly valid: boolean;
-  readonly errorCode: GopherAuthError;
-  readonly errorMessage: string | null;
+  optionsKey: string;
+  valid: boolean;
+  errorCode: GopherAuthError;
+  errorMessage: string | null;
   /** ms since the epoch (the cache's clock). Until `bounded`, only the TTL's end. */
   expiresAt: number;
   /**
@@ -76,11 +76,15 @@ interface Variant {
 }
 
 interface Slot {
+  token: string;
   /** The token's `kid`; null when it names none (then any key change drops it). */
-  readonly kid: string | null;
+  kid: string | null;
   variants: Variant[];
   /** When it last moved to the recent end of the LRU order (ms). */
   touchedAt: number;
+  /** Its neighbours in the LRU order (see TokenCache.#oldest). */
+  older: Slot | undefined;
+  newer: Slot | undefined;
 }
 
 interface Underway {
@@ -143,8 +147,16 @@ export class TokenCache {
   readonly #ttlMs: number;
   readonly #failureTtlMs: number;
   readonly #now: () => number;
-  /** Insertion order is recency order: the first entry is the least recently used. */
   readonly #slots = new Map<string, Slot>();
+  /**
+   * The LRU order as a list through the slots. Not the Map's insertion order: finding a Map's first
+   * entry walks past every entry deleted since the Map last compacted, which made each eviction
+   * cost hundreds of steps.
+   */
+  #oldest: Slot | undefined;
+  #newest: Slot | undefined;
+  /** The slot evicted last, reused for the next new token (see #newSlot); nothing else refers to it. */
+  #spare: Slot | undefined;
   /** kid → the JSON of the key(s) carrying it in the current key set; null before the first set. */
   /** Fingerprint per kid; keys without one (or with kid "") under null. */
   #keys: Map<string | null, string> | null = null;
@@ -182,15 +194,11 @@ export class TokenCache {
         const now = this.#now();
         if (now < variant.expiresAt) {
           this.#hits++;
-          if (now - slot.touchedAt >= TOUCH_INTERVAL_MS) {
-            slot.touchedAt = now;
-            this.#slots.delete(token);
-            this.#slots.set(token, slot);
-          }
+          if (now - slot.touchedAt >= TOUCH_INTERVAL_MS) this.#touch(slot, now);
           return { valid: variant.valid, errorCode: variant.errorCode, errorMessage: variant.errorMessage };
         }
         variants.splice(i, 1);
-        if (variants.length === 0) this.#slots.delete(token);
+        if (variants.length === 0) this.#remove(slot);
         break;
       }
     }
@@ -226,20 +234,21 @@ export class TokenCache {
       expiresAt = now + this.#failureTtlMs;
     }
     if (!(expiresAt > now)) return;
-    const variant: Variant = { optionsKey: key, valid: result.valid, errorCode: result.errorCode, errorMessage: result.errorMessage, expiresAt, bounded: !result.valid };
     const slot = this.#slots.get(token);
     if (slot === undefined) {
-      this.#slots.set(token, { kid, variants: [variant], touchedAt: now });
+      const added = this.#newSlot(token, kid, now);
+      fillVariant(added.variants[0] as Variant, key, result, expiresAt);
+      this.#slots.set(token, added);
+      this.#append(added);
       this.#evictOverflow();
       return;
     }
+    const variant = fillVariant(blankVariant(), key, result, expiresAt);
     const variants = slot.variants.filter((v) => v.optionsKey !== key);
     variants.push(variant);
     if (variants.length > MAX_VARIANTS_PER_TOKEN) variants.shift();
     slot.variants = variants;
-    slot.touchedAt = now;
-    this.#slots.delete(token);
-    this.#slots.set(token, slot);
+    this.#touch(slot, now);
   }
 
   /**
@@ -265,6 +274,7 @@ export class TokenCache {
 
   clear(): void {
     this.#slots.clear();
+    this.#oldest = this.#newest = undefined;
   }
 
   stats(): TokenCacheStats {
@@ -333,26 +343,89 @@ export class TokenCache {
   }
 
   #evictOverflow(): void {
-    while (this.#slots.size > this.#maxEntries) {
-      const oldest = this.#slots.keys().next().value as string;
-      this.#slots.delete(oldest);
+    while (this.#slots.size > this.#maxEntries && this.#oldest !== undefined) {
+      const evicted = this.#oldest;
+      this.#remove(evicted);
+      this.#spare = evicted;
       this.#evictions++;
     }
   }
 
+  /**
+   * A slot with one (unfilled) variant for a new token: the slot evicted last when there is one.
+   * A full cache then allocates nothing per miss. An entry lives for about maxEntries misses, long
+   * enough for the young-generation GC to copy and promote it: with fresh entries a miss into a full
+   * cache cost 1.6–2.0 µs, with reused ones 0.55–0.75 µs (bench/cache.ts).
+   */
+  #newSlot(token: string, kid: string | null, now: number): Slot {
+    const spare = this.#spare;
+    if (spare === undefined) return { token, kid, variants: [blankVariant()], touchedAt: now, older: undefined, newer: undefined };
+    this.#spare = undefined;
+    spare.token = token;
+    spare.kid = kid;
+    spare.touchedAt = now;
+    if (spare.variants.length === 0) spare.variants.push(blankVariant());
+    else spare.variants.length = 1;
+    return spare;
+  }
+
   #dropWhere(predicate: (slot: Slot) => boolean): void {
-    for (const [token, slot] of this.#slots) {
+    for (const slot of this.#slots.values()) {
       if (predicate(slot)) {
-        this.#slots.delete(token);
+        this.#remove(slot);
         if (slot.variants.some((v) => v.valid)) this.#keyDrops++;
         continue;
       }
       // Refusals may turn around with new keys (a signature that now verifies).
       const kept = slot.variants.filter((v) => v.valid);
-      if (kept.length === 0) this.#slots.delete(token);
+      if (kept.length === 0) this.#remove(slot);
       else slot.variants = kept;
     }
   }
+
+  /** Links a slot (not in the list) in as the most recently used. */
+  #append(slot: Slot): void {
+    slot.older = this.#newest;
+    slot.newer = undefined;
+    if (this.#newest !== undefined) this.#newest.newer = slot;
+    else this.#oldest = slot;
+    this.#newest = slot;
+  }
+
+  #unlink(slot: Slot): void {
+    if (slot.older !== undefined) slot.older.newer = slot.newer;
+    else this.#oldest = slot.newer;
+    if (slot.newer !== undefined) slot.newer.older = slot.older;
+    else this.#newest = slot.older;
+    slot.older = slot.newer = undefined;
+  }
+
+  #touch(slot: Slot, now: number): void {
+    slot.touchedAt = now;
+    if (slot === this.#newest) return;
+    this.#unlink(slot);
+    this.#append(slot);
+  }
+
+  #remove(slot: Slot): void {
+    this.#slots.delete(slot.token);
+    this.#unlink(slot);
+  }
+}
+
+function blankVariant(): Variant {
+  return { optionsKey: '', valid: false, errorCode: GopherAuthError.SUCCESS, errorMessage: null, expiresAt: 0, bounded: false };
+}
+
+/** A valid verdict's end is bounded by the token's times on its first hit (Variant.bounded). */
+function fillVariant(variant: Variant, key: string, result: ValidationResult, expiresAt: number): Variant {
+  variant.optionsKey = key;
+  variant.valid = result.valid;
+  variant.errorCode = result.errorCode;
+  variant.errorMessage = result.errorMessage;
+  variant.expiresAt = expiresAt;
+  variant.bounded = !result.valid;
+  return variant;
 }
 
 /**

@@ -161,6 +161,52 @@ describe('TokenCache bounds', () => {
     expect(cache.stats()).toMatchObject({ size: 50, evictions: 450 });
   });
 
+  it('keeps the least-recently-used order through entries leaving from the middle (expiry, key drops)', () => {
+    const c = clock();
+    const cache = cacheAt(c, { maxEntries: 5, failureTtl: 2 });
+    const exp = c.seconds() + 600;
+    const [a, b, d, e, f, g, h] = ['a', 'b', 'd', 'e', 'f', 'g', 'h'].map((jti) => token(exp, jti === 'e' ? 'k2' : 'k1', jti)) as string[] as [string, string, string, string, string, string, string];
+    cache.set(a, KEY, VALID);
+    cache.set(b, KEY, BAD_SIGNATURE);
+    cache.set(d, KEY, VALID);
+    cache.set(e, KEY, VALID);
+    c.advance(2000);
+    expect(cache.get(b, KEY)).toBeUndefined(); // b's refusal ended: b leaves from between a and d
+    cache.setKeys(snapshot(['k1'])); // e's key is gone: e leaves from the recent end
+    expect(cache.stats()).toMatchObject({ size: 2, keyDrops: 1 });
+    expect(cache.get(a, KEY)?.valid).toBe(true); // a becomes the most recent: order d, a
+    for (const t of [f, g, h]) cache.set(t, KEY, VALID); // d, a, f, g, h: full
+    cache.set(b, KEY, VALID); // evicts d, the least recently used
+    expect(cache.get(d, KEY)).toBeUndefined();
+    cache.set(e, KEY, VALID); // e's kid is gone: not stored, nothing evicted
+    cache.set(token(exp, 'k1', 'i'), KEY, VALID); // evicts a
+    expect(cache.get(a, KEY)).toBeUndefined();
+    for (const t of [f, g, h, b]) expect(cache.get(t, KEY)?.valid).toBe(true);
+    expect(cache.stats()).toMatchObject({ size: 5, evictions: 2 });
+  });
+
+  it("gives a new token none of an evicted token's verdicts or kid (evicted entries are reused)", () => {
+    const c = clock();
+    const cache = cacheAt(c, { maxEntries: 1 });
+    const exp = c.seconds() + 600;
+    const other = optionsKey({ clockSkew: 60, audience: 'api' });
+    const [a, b] = ['a', 'b'].map((jti) => token(exp, 'k1', jti)) as [string, string];
+    const d = token(exp, 'k2', 'd');
+    cache.set(a, KEY, VALID);
+    cache.set(a, other, BAD_SIGNATURE);
+    cache.set(b, KEY, VALID); // evicts a
+    cache.set(d, KEY, VALID); // evicts b; d takes a's old entry
+    for (const t of [a, b]) expect(cache.get(t, KEY)).toBeUndefined();
+    expect(cache.get(a, other)).toBeUndefined();
+    expect(cache.get(d, other)).toBeUndefined();
+    expect(cache.get(d, KEY)?.valid).toBe(true);
+    cache.setKeys(snapshot(['k2', { kid: 'k1', n: 'changed' }])); // a's key changed, d's did not
+    expect(cache.get(d, KEY)?.valid).toBe(true);
+    cache.setKeys(snapshot(['k1'])); // d's key is gone
+    expect(cache.get(d, KEY)).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ size: 0, evictions: 2, keyDrops: 1 });
+  });
+
   it('does not cache tokens longer than MAX_CACHED_TOKEN_LENGTH', () => {
     const c = clock();
     const cache = cacheAt(c);
