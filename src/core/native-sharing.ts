@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BackendCall, BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
 import { WorkSharing, type Job } from '../backends/work-sharing.js';
+import { addonStats, nativeAddon } from '../backends/native/addon.js';
 
 /**
  * Awaited native validations of this process (work-sharing.ts): one at a time they run on the
@@ -11,11 +12,17 @@ import { WorkSharing, type Job } from '../backends/work-sharing.js';
 export const nativeWorkSharing = new WorkSharing();
 
 export class OffThreadSlots {
-  readonly limit: number;
+  #limit: number | undefined;
+  readonly #resolveLimit: () => number;
   #taken = 0;
 
-  constructor(limit: number) {
-    this.limit = limit;
+  /** `limit` may be a function: asked once, when the first slot is wanted. */
+  constructor(limit: number | (() => number)) {
+    this.#resolveLimit = typeof limit === 'number' ? () => limit : limit;
+  }
+
+  get limit(): number {
+    return (this.#limit ??= this.#resolveLimit());
   }
 
   tryTake(): boolean {
@@ -30,21 +37,34 @@ export class OffThreadSlots {
 }
 
 /**
- * Tokens per pool job, and jobs out at once: one per core. Measured with 64 in flight on 2 CPUs
- * (client 'native', × floor): one job per token needed 64 jobs out to reach 0.81x (1 → 0.46x,
- * 3 → 0.51x: the hand-off latency idled the pool threads); batches of 16 with 2 out: 0.85–0.92x;
- * 2 × 32: 0.80x; 4 × 16: 0.77x; 3 × 8: 0.74x.
+ * Tokens per pool job, and jobs out at once: one more than the cores, so that a helper that finishes
+ * a batch finds the next one already queued (native/background.h) instead of idling until the event
+ * loop has taken in the answers and handed out more. Measured with 64 in flight on 2 CPUs (client
+ * 'native', × floor): one job per token needed 64 jobs out to reach 0.81x (1 → 0.46x, 3 → 0.51x:
+ * the hand-off latency idled the pool threads); batches of 16 with 2 out: 0.85–0.92x; 2 × 32: 0.80x;
+ * 4 × 16: 0.77x; 3 × 8: 0.74x — all with a helper per pool thread. With one queue for a helper per
+ * core (24 Nov, 5 interleaved runs each): 2 out 1.13x (median) → 3 out 1.23x, 4 out 1.23x.
  */
 const BATCH_SIZE = 16;
 
-export function defaultNativeOffThreadLimit(env: NodeJS.ProcessEnv = process.env): number {
+/**
+ * `helperQueue`: batches go to the addon's helper threads (Linux, background priority on). Without
+ * them (koffi, or the addon with its priority levels at 0) a batch runs on the pool thread that took
+ * it, and one more batch than cores only adds a thread competing for them (koffi path, 64 in flight:
+ * 0.33–0.35x with one per core, 0.26–0.28x with one more).
+ */
+export function defaultNativeOffThreadLimit(env: NodeJS.ProcessEnv = process.env, helperQueue = false): number {
   const configured = Number(env.GOPHER_AUTH_NATIVE_OFF_THREAD ?? '');
   if (Number.isInteger(configured) && configured > 0) return configured;
-  return Math.max(1, availableParallelism());
+  return Math.max(1, availableParallelism()) + (helperQueue ? 1 : 0);
 }
 
-/** Batches on the libuv pool at once, process-wide. */
-export const nativeBatchSlots = new OffThreadSlots(defaultNativeOffThreadLimit());
+function batchesGoToHelpers(): boolean {
+  return nativeAddon() !== null && (addonStats().backgroundNice ?? 0) > 0;
+}
+
+/** Batches on the libuv pool at once, process-wide; settled when the first batch is sent (the addon is known by then). */
+export const nativeBatchSlots = new OffThreadSlots(() => defaultNativeOffThreadLimit(process.env, batchesGoToHelpers()));
 
 /** Scopes are enforced by the JS re-check: the native library ignores `scp` and reads a nested `"scope"` as readily as the real one. */
 export function nativeRequest(request: ValidationRequest): ValidationRequest {

@@ -1,10 +1,11 @@
 /**
- * Async native validations run below the event loop's priority (native/background.h): on a helper
- * thread per pool thread, 10 nice levels down, while the calling thread keeps its own. Read back
- * from the kernel (/proc); with the levels set to 0 the work stays on the pool threads.
+ * Async native validations run below the event loop's priority (native/background.h): on a fixed set
+ * of helper threads (one per CPU, at most one per pool thread), 10 nice levels down, while the
+ * calling thread keeps its own. Read back from the kernel (/proc); with the levels set to 0 the work
+ * stays on the pool threads.
  */
 import { readFileSync } from 'node:fs';
-import { getPriority } from 'node:os';
+import { availableParallelism, getPriority } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addonStats, adoptClient, nativeAddon, type AddonClientHandle } from '../../src/backends/native/addon.js';
 import { ensureAddonBuilt } from './build.js';
@@ -56,6 +57,17 @@ describe.runIf(process.platform === 'linux')('addon: async validations below the
     expect(helperTicks() - before).toBeGreaterThanOrEqual(5);
     expect(getPriority()).toBe(main);
     expect(threadStat(process.pid).nice).toBe(main);
+  });
+
+  it('run on one helper per CPU (at most one per pool thread) however many pool threads take batches', async () => {
+    // Eight batches at once, again and again: every pool thread takes some.
+    for (let r = 0; r < 20; r++) {
+      const batches = Array.from({ length: 8 }, (_, i) => client.validateBatch(tokens.slice(i * 8, i * 8 + 8), '', AUDIENCE, 60));
+      const results = (await Promise.all(batches)).flat();
+      expect(results.filter((x) => x.valid)).toHaveLength(64);
+    }
+    const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    expect(addonStats().backgroundThreads).toHaveLength(Math.min(availableParallelism(), poolThreads));
   });
 
   it('stay on the pool threads with the levels set to 0, and move back when raised again', async () => {
