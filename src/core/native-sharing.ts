@@ -43,7 +43,8 @@ export class OffThreadSlots {
  * 'native', × floor): one job per token needed 64 jobs out to reach 0.81x (1 → 0.46x, 3 → 0.51x:
  * the hand-off latency idled the pool threads); batches of 16 with 2 out: 0.85–0.92x; 2 × 32: 0.80x;
  * 4 × 16: 0.77x; 3 × 8: 0.74x — all with a helper per pool thread. With one queue for a helper per
- * core (24 Nov, 5 interleaved runs each): 2 out 1.13x (median) → 3 out 1.23x, 4 out 1.23x.
+ * core (24 Nov, interleaved, medians): 3 out 1.19x against 1.10x before (10 pairs); 3 and 4 out alike
+ * (1.23x each, 5 runs).
  */
 const BATCH_SIZE = 16;
 
