@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BackendCall, BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
 import { WorkSharing, type Job } from '../backends/work-sharing.js';
-import { addonStats, nativeAddon } from '../backends/native/addon.js';
+import { addonStats } from '../backends/native/addon.js';
 
 /**
  * Awaited native validations of this process (work-sharing.ts): one at a time they run on the
@@ -60,8 +60,9 @@ export function defaultNativeOffThreadLimit(env: NodeJS.ProcessEnv = process.env
   return Math.max(1, availableParallelism()) + (helperQueue ? 1 : 0);
 }
 
+/** Without the addon its stats carry no backgroundNice. */
 function batchesGoToHelpers(): boolean {
-  return nativeAddon() !== null && (addonStats().backgroundNice ?? 0) > 0;
+  return (addonStats().backgroundNice ?? 0) > 0;
 }
 
 /** Batches on the libuv pool at once, process-wide; settled when the first batch is sent (the addon is known by then). */
