@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkSharing, type Job } from '../../src/backends/work-sharing.js';
+import { DEFAULT_TURN_BUDGET_MS, WorkSharing, type Job } from '../../src/backends/work-sharing.js';
 
 /** A job that burns `ms` of this thread inline, and off-thread answers after a timer when allowed. */
 function job(ms: number, log: string[], name: string, offThread: { room: number } | null = null): Job<string> {
@@ -42,6 +42,31 @@ describe('WorkSharing', () => {
     expect(log.indexOf('other callback')).toBeLessThan(log.indexOf('inline j3'));
     expect(sharing.stats()).toMatchObject({ inline: 4, offloaded: 0 });
     expect(sharing.stats().deferred).toBeGreaterThan(0);
+  });
+
+  it('by default runs a quarter of a millisecond of queued work per event-loop turn, then lets the loop turn', async () => {
+    expect(DEFAULT_TURN_BUDGET_MS).toBe(0.25);
+    const sharing = new WorkSharing();
+    let turn = 0;
+    let running = true;
+    const tick = (): void => {
+      turn++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turns: number[] = [];
+    const jobs = Array.from({ length: 24 }, (_, i) => {
+      const work = job(0.1, [], `j${i}`);
+      return { inline: () => (turns.push(turn), work.inline()), offload: () => null };
+    });
+    await Promise.all(jobs.map((j) => sharing.run(j)));
+    running = false;
+    const perTurn = new Map<number, number>();
+    for (const t of turns) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+    // 0.1 ms jobs: the third crosses 0.25 ms, so no turn runs more than three (0.5 ms allowed five).
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(3);
+    expect(perTurn.size).toBeGreaterThanOrEqual(8);
+    expect(turns).toHaveLength(24);
   });
 
   it('sends concurrent work off-thread while there is room and does the rest itself', async () => {
