@@ -74,9 +74,12 @@ bool RequireAttached(Napi::Env env) {
 
 // Per JS thread (environment): the one answer every valid token gets, built once and frozen, and
 // the promise that never settles (see NewPromise), made when the addon is loaded there.
+struct Mailbox;
+
 struct EnvData {
   Napi::ObjectReference valid_result;
   Napi::Reference<Napi::Promise> never_settles;
+  Mailbox* mailbox = nullptr;  // made at the first batch sent to the helpers
 };
 
 EnvData* GetEnvData(Napi::Env env) {
@@ -218,9 +221,15 @@ class ValidateWorker : public Napi::AsyncWorker {
   ValidationOutput output_;
 };
 
+Napi::Value BatchResults(Napi::Env env, std::vector<ValidationOutput>& outputs) {
+  Napi::Array results = Napi::Array::New(env, outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) results.Set(static_cast<uint32_t>(i), ResultToJs(env, outputs[i]));
+  return results;
+}
+
 // Several tokens with the same options on one pool thread, one after another: one wake-up and one
-// completion for the lot, so a caller keeping a few batches out keeps that many threads busy without
-// a thread hop per token.
+// completion for the lot. Where batches go when there are no helpers (their priority set to 0, or
+// not Linux); otherwise HelperBatch.
 class ValidateBatchWorker : public Napi::AsyncWorker {
  public:
   ValidateBatchWorker(Napi::Env env, napi_deferred deferred, Lease lease, std::vector<ValidationInput> inputs)
@@ -231,19 +240,14 @@ class ValidateBatchWorker : public Napi::AsyncWorker {
         outputs_(inputs_.size()) {}
 
   void Execute() override {
-    RunInBackground([this] {
-      for (size_t i = 0; i < inputs_.size(); ++i) {
-        RunValidation(g_state->library, lease_.entry(), inputs_[i], outputs_[i], g_state->counters);
-      }
-    });
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      RunValidation(g_state->library, lease_.entry(), inputs_[i], outputs_[i], g_state->counters);
+    }
   }
 
   void OnOK() override {
     lease_.Reset();
-    Napi::Env env = Env();
-    Napi::Array results = Napi::Array::New(env, outputs_.size());
-    for (size_t i = 0; i < outputs_.size(); ++i) results.Set(static_cast<uint32_t>(i), ResultToJs(env, outputs_[i]));
-    napi_resolve_deferred(env, deferred_, results);
+    napi_resolve_deferred(Env(), deferred_, BatchResults(Env(), outputs_));
   }
 
   void OnError(const Napi::Error& error) override {
@@ -257,6 +261,131 @@ class ValidateBatchWorker : public Napi::AsyncWorker {
   std::vector<ValidationInput> inputs_;
   std::vector<ValidationOutput> outputs_;
 };
+
+// Where the helpers hand finished batches back to one environment (JS thread): a thread-safe
+// function, called under `mutex` only while `open`. The environment's cleanup hook closes it before
+// Node tears the thread-safe function down, so no helper calls it after. Freed when the environment
+// and every batch it sent are done with it.
+struct Mailbox {
+  std::mutex mutex;
+  napi_threadsafe_function tsfn = nullptr;
+  bool open = true;
+  int64_t holders = 1;      // the environment, and each batch out; under `mutex`
+  uint32_t batches_out = 0;  // JS thread only: while > 0 the thread-safe function keeps the loop alive
+};
+
+void LetGo(Mailbox* mailbox) {
+  bool last;
+  {
+    std::lock_guard<std::mutex> lock(mailbox->mutex);
+    last = --mailbox->holders == 0;
+  }
+  if (last) delete mailbox;
+}
+
+// A batch on a helper thread (background.h): no libuv pool thread waits for it. The helper hands
+// it to the environment's mailbox; if the environment is gone, the helper ends it there.
+class HelperBatch : public BackgroundJob {
+ public:
+  HelperBatch(Mailbox* mailbox, napi_deferred deferred, Lease lease, std::vector<ValidationInput> inputs)
+      : mailbox_(mailbox), deferred_(deferred), lease_(std::move(lease)), inputs_(std::move(inputs)), outputs_(inputs_.size()) {}
+
+  void Run() override {
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      RunValidation(g_state->library, lease_.entry(), inputs_[i], outputs_[i], g_state->counters);
+    }
+  }
+
+  // Not queued after all: the lease and the tokens go back to the caller.
+  void GiveBack(Lease& lease, std::vector<ValidationInput>& inputs) {
+    lease = std::move(lease_);
+    inputs = std::move(inputs_);
+  }
+
+  void Finished() override {
+    bool delivered = false;
+    {
+      std::lock_guard<std::mutex> lock(mailbox_->mutex);
+      delivered = mailbox_->open && napi_call_threadsafe_function(mailbox_->tsfn, this, napi_tsfn_nonblocking) == napi_ok;
+    }
+    if (!delivered) Drop(this);
+  }
+
+  // On the JS thread (env set), or with env null where Node empties the queue of a thread-safe
+  // function it tears down.
+  static void Deliver(napi_env env, napi_value, void*, void* data) {
+    auto* batch = static_cast<HelperBatch*>(data);
+    if (env == nullptr) return Drop(batch);
+    Mailbox* mailbox = batch->mailbox_;
+    batch->lease_.Reset();  // a deferred destroy happens before the promise settles
+    napi_resolve_deferred(env, batch->deferred_, BatchResults(Napi::Env(env), batch->outputs_));
+    if (--mailbox->batches_out == 0) napi_unref_threadsafe_function(env, mailbox->tsfn);
+    delete batch;
+    LetGo(mailbox);
+  }
+
+ private:
+  // The environment is gone: its promise settles nothing, the lease still ends.
+  static void Drop(HelperBatch* batch) {
+    Mailbox* mailbox = batch->mailbox_;
+    delete batch;
+    LetGo(mailbox);
+  }
+
+  Mailbox* mailbox_;
+  napi_deferred deferred_;
+  Lease lease_;
+  std::vector<ValidationInput> inputs_;
+  std::vector<ValidationOutput> outputs_;
+};
+
+void CloseMailbox(void* data) {
+  auto* mailbox = static_cast<Mailbox*>(data);
+  {
+    std::lock_guard<std::mutex> lock(mailbox->mutex);
+    mailbox->open = false;
+  }
+  LetGo(mailbox);
+}
+
+// The environment's mailbox, made on first use; null if N-API refuses (the batch then goes to the pool).
+Mailbox* EnvMailbox(Napi::Env env) {
+  EnvData* data = GetEnvData(env);
+  if (data->mailbox != nullptr) return data->mailbox;
+  auto* mailbox = new Mailbox();
+  napi_value name = nullptr;
+  if (napi_create_string_utf8(env, "gopher-auth-validate-batch", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, mailbox, HelperBatch::Deliver,
+                                      &mailbox->tsfn) != napi_ok) {
+    delete mailbox;
+    return nullptr;
+  }
+  napi_unref_threadsafe_function(env, mailbox->tsfn);
+  // Added after the thread-safe function's own cleanup, so it runs first (hooks run in reverse).
+  napi_add_env_cleanup_hook(env, CloseMailbox, mailbox);
+  data->mailbox = mailbox;
+  return mailbox;
+}
+
+// Sends a batch to the helpers; false (nothing taken) when there are none to send it to.
+bool QueueForHelpers(Napi::Env env, napi_deferred deferred, Lease& lease, std::vector<ValidationInput>& inputs) {
+  if (BackgroundNice() <= 0) return false;
+  Mailbox* mailbox = EnvMailbox(env);
+  if (mailbox == nullptr) return false;
+  {
+    std::lock_guard<std::mutex> lock(mailbox->mutex);
+    ++mailbox->holders;
+  }
+  auto* batch = new HelperBatch(mailbox, deferred, std::move(lease), std::move(inputs));
+  if (mailbox->batches_out++ == 0) napi_ref_threadsafe_function(env, mailbox->tsfn);
+  if (QueueInBackground(batch)) return true;
+  // No helper could start: hand everything back for the pool.
+  if (--mailbox->batches_out == 0) napi_unref_threadsafe_function(env, mailbox->tsfn);
+  batch->GiveBack(lease, inputs);
+  delete batch;
+  LetGo(mailbox);
+  return false;
+}
 
 Napi::Value Attach(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -409,7 +538,9 @@ Napi::Value ValidateBatch(const Napi::CallbackInfo& info) {
   napi_deferred deferred = nullptr;
   Napi::Value promise;
   if (!NewPromise(env, &deferred, &promise)) return promise;  // the thread is being terminated
-  (new ValidateBatchWorker(env, deferred, std::move(lease), std::move(inputs)))->Queue();
+  if (!QueueForHelpers(env, deferred, lease, inputs)) {
+    (new ValidateBatchWorker(env, deferred, std::move(lease), std::move(inputs)))->Queue();
+  }
   return promise;
 }
 

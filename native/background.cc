@@ -28,19 +28,26 @@ std::vector<int64_t>& g_ids = *new std::vector<int64_t>();
 std::vector<int>& g_base_nice = *new std::vector<int>();
 
 #if defined(__linux__)
-// One queued task; lives on the stack of the pool thread waiting for it.
-struct Task {
-  const std::function<void()>* run;
-  std::condition_variable finished;
-  bool done = false;
-};
-
 std::mutex& g_queue_mutex = *new std::mutex();
 std::condition_variable& g_queue_ready = *new std::condition_variable();
-std::deque<Task*>& g_queue = *new std::deque<Task*>();
+std::deque<BackgroundJob*>& g_queue = *new std::deque<BackgroundJob*>();
 // Helpers started (under g_queue_mutex); g_started_all once the start was attempted.
 int g_helpers = 0;
 bool g_started_all = false;
+// Jobs helpers are running (under g_queue_mutex), and whether the process is exiting.
+int g_running = 0;
+bool g_exiting = false;
+std::condition_variable& g_all_idle = *new std::condition_variable();
+
+// At exit (process.exit(), or the end of main): the library's static destructors run after this,
+// so no helper may be inside it by then. Jobs not started are dropped (their promises cannot settle
+// any more); the ones running finish first, a batch at most each.
+void StopHelpersAtExit() {
+  std::unique_lock<std::mutex> lock(g_queue_mutex);
+  g_exiting = true;
+  g_queue.clear();
+  g_all_idle.wait(lock, [] { return g_running == 0; });
+}
 
 void* HelperMain(void*) {
   const pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
@@ -58,15 +65,16 @@ void* HelperMain(void*) {
   }
   std::unique_lock<std::mutex> lock(g_queue_mutex);
   for (;;) {
-    g_queue_ready.wait(lock, [] { return !g_queue.empty(); });
-    Task* task = g_queue.front();
+    g_queue_ready.wait(lock, [] { return !g_queue.empty() && !g_exiting; });
+    BackgroundJob* job = g_queue.front();
     g_queue.pop_front();
+    ++g_running;
     lock.unlock();
-    (*task->run)();  // the addon is built without C++ exceptions: nothing is thrown here
+    // The addon is built without C++ exceptions: nothing is thrown here.
+    job->Run();
+    job->Finished();
     lock.lock();
-    task->done = true;
-    // Under the lock: the waiting thread cannot see `done` and leave (ending `task`) before this returns.
-    task->finished.notify_one();
+    if (--g_running == 0 && g_exiting) g_all_idle.notify_all();
   }
   return nullptr;
 }
@@ -82,20 +90,11 @@ int CpusAvailable() {
   return online > 0 ? static_cast<int>(online) : 1;
 }
 
-// libuv's pool size (it reads the same variable once, default 4, at most 1024): no more batches than
-// that can be waiting for helpers at once, so more helpers than that would never all be busy.
-int PoolThreads() {
-  const char* configured = getenv("UV_THREADPOOL_SIZE");
-  int threads = configured != nullptr ? atoi(configured) : 0;
-  if (threads <= 0) threads = 4;
-  return threads > 1024 ? 1024 : threads;
-}
-
 bool StartHelper() {
   pthread_attr_t attr;
   if (pthread_attr_init(&attr) != 0) return false;
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  // The same stack size as libuv's pool threads (8 MiB): the library's work runs here instead.
+  // The same stack size as libuv's pool threads (8 MiB), where the library's calls ran before.
   pthread_attr_setstacksize(&attr, 8u << 20);
   pthread_t thread;
   int rc = pthread_create(&thread, &attr, HelperMain, nullptr);
@@ -107,9 +106,9 @@ bool StartHelper() {
 bool EnsureHelpers() {
   if (!g_started_all) {
     g_started_all = true;
-    const int cpus = CpusAvailable();
-    const int pool = PoolThreads();
-    const int wanted = cpus < pool ? cpus : pool;
+    // Registered after the library was loaded (and its destructors with it), so it runs before them.
+    atexit(StopHelpersAtExit);
+    const int wanted = CpusAvailable();
     for (int i = 0; i < wanted; ++i) {
       if (StartHelper()) ++g_helpers;
     }
@@ -139,21 +138,20 @@ void SetBackgroundNice(int levels) {
 
 int BackgroundNice() { return g_levels.load(); }
 
-void RunInBackground(const std::function<void()>& task) {
+bool QueueInBackground(BackgroundJob* job) {
 #if defined(__linux__)
   if (g_levels.load() > 0) {
-    std::unique_lock<std::mutex> lock(g_queue_mutex);
-    if (EnsureHelpers()) {
-      Task queued;
-      queued.run = &task;
-      g_queue.push_back(&queued);
+    std::lock_guard<std::mutex> lock(g_queue_mutex);
+    if (EnsureHelpers() && !g_exiting) {
+      g_queue.push_back(job);
       g_queue_ready.notify_one();
-      queued.finished.wait(lock, [&queued] { return queued.done; });
-      return;
+      return true;
     }
   }
+#else
+  (void)job;
 #endif
-  task();
+  return false;
 }
 
 std::vector<int64_t> BackgroundThreadIds() {

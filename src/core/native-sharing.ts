@@ -6,7 +6,8 @@ import { addonStats } from '../backends/native/addon.js';
 /**
  * Awaited native validations of this process (work-sharing.ts): one at a time they run on the
  * calling thread (a pool round trip costs more than the call), deferred to the next turn past the
- * budget; concurrent ones go to the libuv pool in batches (NativeBatcher), and the calling thread
+ * budget; concurrent ones go off-thread in batches (NativeBatcher: the addon's helper threads, or
+ * the libuv pool), and the calling thread
  * takes a share when every batch slot is busy.
  */
 export const nativeWorkSharing = new WorkSharing();
@@ -37,21 +38,22 @@ export class OffThreadSlots {
 }
 
 /**
- * Tokens per pool job, and jobs out at once: one more than the cores, so that a helper that finishes
+ * Tokens per batch, and batches out at once: one more than the cores, so that a helper that finishes
  * a batch finds the next one already queued (native/background.h) instead of idling until the event
  * loop has taken in the answers and handed out more. Measured with 64 in flight on 2 CPUs (client
  * 'native', × floor): one job per token needed 64 jobs out to reach 0.81x (1 → 0.46x, 3 → 0.51x:
  * the hand-off latency idled the pool threads); batches of 16 with 2 out: 0.85–0.92x; 2 × 32: 0.80x;
  * 4 × 16: 0.77x; 3 × 8: 0.74x — all with a helper per pool thread. With one queue for a helper per
  * core (24 Nov, interleaved, medians): 3 out 1.19x against 1.10x before (10 pairs); 3 and 4 out alike
- * (1.23x each, 5 runs).
+ * (1.23x each, 5 runs). Since the helpers hand batches back without a pool thread: 2, 3 and 4 out
+ * within the noise of each other (4 runs each).
  */
 const BATCH_SIZE = 16;
 
 /**
  * `helperQueue`: batches go to the addon's helper threads (Linux, background priority on). Without
- * them (koffi, or the addon with its priority levels at 0) a batch runs on the pool thread that took
- * it, and one more batch than cores only adds a thread competing for them (koffi path, 64 in flight:
+ * them (koffi, or the addon with its priority levels at 0) a batch runs on a libuv pool thread, and
+ * one more batch than cores only adds a thread competing for them (koffi path, 64 in flight:
  * 0.33–0.35x with one per core, 0.26–0.28x with one more).
  */
 export function defaultNativeOffThreadLimit(env: NodeJS.ProcessEnv = process.env, helperQueue = false): number {
@@ -65,7 +67,7 @@ function batchesGoToHelpers(): boolean {
   return (addonStats().backgroundNice ?? 0) > 0;
 }
 
-/** Batches on the libuv pool at once, process-wide; settled when the first batch is sent (the addon is known by then). */
+/** Batches off-thread at once, process-wide; settled when the first batch is sent (the addon is known by then). */
 export const nativeBatchSlots = new OffThreadSlots(() => defaultNativeOffThreadLimit(process.env, batchesGoToHelpers()));
 
 /** Scopes are enforced by the JS re-check: the native library ignores `scp` and reads a nested `"scope"` as readily as the real one. */
@@ -105,9 +107,9 @@ function optionsKey(request: ValidationRequest): string {
 
 /**
  * Concurrent native validations of one client leave in batches: tokens offloaded in the same
- * microtask run share one pool job (up to BATCH_SIZE), and at most `slots.limit` jobs are out.
- * One wake-up and one completion per batch instead of per token: the pool threads stay busy with
- * few of them runnable, where one job per token needed 64 jobs out to hide the hand-off latency.
+ * microtask run share one batch (up to BATCH_SIZE), and at most `slots.limit` batches are out.
+ * One wake-up and one completion per batch instead of per token: the threads that run them stay
+ * busy with few of them runnable, where one job per token needed 64 jobs out to hide the hand-off latency.
  */
 class NativeBatcher {
   readonly #open = new Map<BackendClient, OpenBatch>();
@@ -179,7 +181,7 @@ class NativeBatcher {
 
 const nativeBatcher = new NativeBatcher();
 
-/** Batches sent to the pool and the tokens they carried (tests, diagnostics). */
+/** Batches sent off-thread and the tokens they carried (tests, diagnostics). */
 export function nativeBatchStats(): { batches: number; tokens: number } {
   return { batches: nativeBatcher.batches, tokens: nativeBatcher.tokens };
 }

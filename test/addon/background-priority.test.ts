@@ -1,14 +1,15 @@
 /**
- * Async native validations run below the event loop's priority (native/background.h): on a fixed set
- * of helper threads (one per CPU, at most one per pool thread), 10 nice levels down, while the
- * calling thread keeps its own. Read back from the kernel (/proc); with the levels set to 0 the work
- * stays on the pool threads.
+ * Batches of native validations run below the event loop's priority (native/background.h): on a
+ * fixed set of helper threads (one per CPU), 10 nice levels down, while the calling thread keeps its
+ * own, and without holding a libuv pool thread. Read back from the kernel (/proc); with the levels
+ * set to 0 the work runs on the pool threads.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, getPriority } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addonStats, adoptClient, nativeAddon, type AddonClientHandle } from '../../src/backends/native/addon.js';
 import { ensureAddonBuilt } from './build.js';
+import { runChild } from './child.js';
 import { AUDIENCE, baseClaims, makeSigner, mint, nativeLibrary, rawClient } from './fixtures.js';
 import { threadStat } from '../support/thread-stat.js';
 
@@ -59,16 +60,21 @@ describe.runIf(process.platform === 'linux')('addon: async validations below the
     expect(threadStat(process.pid).nice).toBe(main);
   });
 
-  it('run on one helper per CPU (at most one per pool thread) however many pool threads take batches', async () => {
-    // Eight batches at once, again and again: every pool thread takes some.
+  it('run on one helper per CPU however many batches are out at once', async () => {
     for (let r = 0; r < 20; r++) {
       const batches = Array.from({ length: 8 }, (_, i) => client.validateBatch(tokens.slice(i * 8, i * 8 + 8), '', AUDIENCE, 60));
       const results = (await Promise.all(batches)).flat();
       expect(results.filter((x) => x.valid)).toHaveLength(64);
     }
-    const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-    expect(addonStats().backgroundThreads).toHaveLength(Math.min(availableParallelism(), poolThreads));
+    expect(addonStats().backgroundThreads).toHaveLength(availableParallelism());
   });
+
+  it('are answered while every libuv pool thread is blocked, by one helper per CPU even with a pool of one (child process)', async () => {
+    const outcome = await runChild<{ answered: string; helpers: number; poolWasBlocked: boolean }>('blocked-pool.ts', { UV_THREADPOOL_SIZE: '1' });
+    expect(outcome.signal).toBeNull();
+    expect(outcome.code).toBe(0);
+    expect(outcome.report).toEqual({ answered: 'answered', helpers: availableParallelism(), poolWasBlocked: true });
+  }, 60_000);
 
   it('stay on the pool threads with the levels set to 0, and move back when raised again', async () => {
     const binding = nativeAddon();

@@ -52,9 +52,9 @@ export interface AddonStats {
   /** Distinct keys held, and how many it keeps before the least recently used goes (0: not installed). */
   keyCacheEntries?: number;
   keyCacheCapacity?: number;
-  /** Nice levels below the calling thread that async validations run at (0: on the pool threads). */
+  /** Nice levels below the calling thread that batches run at (0: on the libuv pool threads). */
   backgroundNice?: number;
-  /** Kernel thread ids of the helper threads those validations run on (see native/background.h). */
+  /** Kernel thread ids of the helper threads batches run on (see native/background.h). */
   backgroundThreads?: number[];
 }
 
@@ -76,13 +76,13 @@ export interface AddonBinding {
   destroy(id: number): boolean;
   setJwks(id: number, jwksJson: string): number;
   validate(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult>;
-  /** Several tokens with the same options, one after another on one pool thread; results in order. */
+  /** Several tokens with the same options, one after another on one helper thread (or pool thread); results in order. */
   validateBatch(id: number, tokens: string[], scopes: string, audience: string | null, clockSkew: number): Promise<AddonRawResult[]>;
   validateSync(id: number, token: string, scopes: string, audience: string | null, clockSkew: number): AddonRawResult;
   setLogCapture(mode: 'capture' | 'drop', sink?: (lines: AddonLogLine[]) => void): boolean;
   /**
-   * Async validations run `levels` nice levels below the calling thread, on a helper thread per
-   * pool thread (Linux; 0: on the pool threads themselves). Returns the levels in effect.
+   * Batches run `levels` nice levels below the calling thread, on the helper threads (one per CPU;
+   * Linux; 0: on the libuv pool threads instead). Returns the levels in effect.
    */
   setBackgroundPriority(levels: number): number;
   stats(): AddonStats;
