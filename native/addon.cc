@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -264,13 +265,17 @@ class ValidateBatchWorker : public Napi::AsyncWorker {
 
 // Where the helpers hand finished batches back to one environment (JS thread): a thread-safe
 // function, called under `mutex` only while `open`. The environment's cleanup hook closes it before
-// Node tears the thread-safe function down, so no helper calls it after. Freed when the environment
-// and every batch it sent are done with it.
+// Node tears the thread-safe function down, and waits until no helper is inside one of its batches:
+// the same teardown may shut the library down (the last holder of a worker thread), which must not
+// happen under a running validation. Freed when the environment and every batch it sent are done
+// with it.
 struct Mailbox {
   std::mutex mutex;
+  std::condition_variable helpers_done;
   napi_threadsafe_function tsfn = nullptr;
   bool open = true;
-  int64_t holders = 1;      // the environment, and each batch out; under `mutex`
+  int64_t holders = 1;       // the environment, and each batch out; under `mutex`
+  int64_t on_helpers = 0;    // batches queued for or running on a helper; under `mutex`
   uint32_t batches_out = 0;  // JS thread only: while > 0 the thread-safe function keeps the loop alive
 };
 
@@ -291,6 +296,11 @@ class HelperBatch : public BackgroundJob {
       : mailbox_(mailbox), deferred_(deferred), lease_(std::move(lease)), inputs_(std::move(inputs)), outputs_(inputs_.size()) {}
 
   void Run() override {
+    {
+      // Queued before its environment closed: nobody is waiting for the answers any more.
+      std::lock_guard<std::mutex> lock(mailbox_->mutex);
+      if (!mailbox_->open) return;
+    }
     for (size_t i = 0; i < inputs_.size(); ++i) {
       RunValidation(g_state->library, lease_.entry(), inputs_[i], outputs_[i], g_state->counters);
     }
@@ -303,12 +313,13 @@ class HelperBatch : public BackgroundJob {
   }
 
   void Finished() override {
-    bool delivered = false;
-    {
-      std::lock_guard<std::mutex> lock(mailbox_->mutex);
-      delivered = mailbox_->open && napi_call_threadsafe_function(mailbox_->tsfn, this, napi_tsfn_nonblocking) == napi_ok;
-    }
-    if (!delivered) Drop(this);
+    // Once handed over, the JS thread may delete this batch at any moment: nothing of it is read after.
+    Mailbox* mailbox = mailbox_;
+    std::unique_lock<std::mutex> lock(mailbox->mutex);
+    if (--mailbox->on_helpers == 0 && !mailbox->open) mailbox->helpers_done.notify_all();
+    if (mailbox->open && napi_call_threadsafe_function(mailbox->tsfn, this, napi_tsfn_nonblocking) == napi_ok) return;
+    lock.unlock();
+    Drop(this);
   }
 
   // On the JS thread (env set), or with env null where Node empties the queue of a thread-safe
@@ -342,8 +353,10 @@ class HelperBatch : public BackgroundJob {
 void CloseMailbox(void* data) {
   auto* mailbox = static_cast<Mailbox*>(data);
   {
-    std::lock_guard<std::mutex> lock(mailbox->mutex);
+    std::unique_lock<std::mutex> lock(mailbox->mutex);
     mailbox->open = false;
+    // Batches not started are skipped (HelperBatch::Run); running ones take a batch's time at most.
+    mailbox->helpers_done.wait(lock, [mailbox] { return mailbox->on_helpers == 0; });
   }
   LetGo(mailbox);
 }
@@ -375,12 +388,17 @@ bool QueueForHelpers(Napi::Env env, napi_deferred deferred, Lease& lease, std::v
   {
     std::lock_guard<std::mutex> lock(mailbox->mutex);
     ++mailbox->holders;
+    ++mailbox->on_helpers;
   }
   auto* batch = new HelperBatch(mailbox, deferred, std::move(lease), std::move(inputs));
   if (mailbox->batches_out++ == 0) napi_ref_threadsafe_function(env, mailbox->tsfn);
   if (QueueInBackground(batch)) return true;
   // No helper could start: hand everything back for the pool.
   if (--mailbox->batches_out == 0) napi_unref_threadsafe_function(env, mailbox->tsfn);
+  {
+    std::lock_guard<std::mutex> lock(mailbox->mutex);
+    --mailbox->on_helpers;
+  }
   batch->GiveBack(lease, inputs);
   delete batch;
   LetGo(mailbox);
