@@ -73,10 +73,10 @@ bool RequireAttached(Napi::Env env) {
   return false;
 }
 
-// Per JS thread (environment): the one answer every valid token gets, built once and frozen, and
-// the promise that never settles (see NewPromise), made when the addon is loaded there.
 struct Mailbox;
 
+// Per JS thread (environment): the one answer every valid token gets, built once and frozen, and
+// the promise that never settles (see NewPromise), made when the addon is loaded there.
 struct EnvData {
   Napi::ObjectReference valid_result;
   Napi::Reference<Napi::Promise> never_settles;
@@ -313,13 +313,22 @@ class HelperBatch : public BackgroundJob {
   }
 
   void Finished() override {
-    // Once handed over, the JS thread may delete this batch at any moment: nothing of it is read after.
     Mailbox* mailbox = mailbox_;
-    std::unique_lock<std::mutex> lock(mailbox->mutex);
-    if (--mailbox->on_helpers == 0 && !mailbox->open) mailbox->helpers_done.notify_all();
-    if (mailbox->open && napi_call_threadsafe_function(mailbox->tsfn, this, napi_tsfn_nonblocking) == napi_ok) return;
-    lock.unlock();
-    Drop(this);
+    {
+      std::lock_guard<std::mutex> lock(mailbox->mutex);
+      if (mailbox->open && napi_call_threadsafe_function(mailbox->tsfn, this, napi_tsfn_nonblocking) == napi_ok) {
+        // Handed over: the JS thread may delete this batch at any moment, so nothing of it is read now.
+        --mailbox->on_helpers;
+        return;
+      }
+    }
+    // The environment is closing: the batch ends here, lease included, before its teardown goes on.
+    delete this;
+    {
+      std::lock_guard<std::mutex> lock(mailbox->mutex);
+      if (--mailbox->on_helpers == 0 && !mailbox->open) mailbox->helpers_done.notify_all();
+    }
+    LetGo(mailbox);
   }
 
   // On the JS thread (env set), or with env null where Node empties the queue of a thread-safe
