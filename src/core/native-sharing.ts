@@ -7,8 +7,7 @@ import { addonStats } from '../backends/native/addon.js';
  * Awaited native validations of this process (work-sharing.ts): one at a time they run on the
  * calling thread (a pool round trip costs more than the call), deferred to the next turn past the
  * budget; concurrent ones go off-thread in batches (NativeBatcher: the addon's helper threads, or
- * the libuv pool), and the calling thread
- * takes a share when every batch slot is busy.
+ * the libuv pool), and the calling thread takes a share when every batch slot is busy.
  */
 export const nativeWorkSharing = new WorkSharing();
 
