@@ -11,6 +11,7 @@ import type { JwksSnapshot } from '../src/backends/types.js';
 import { GopherAuthError } from '../src/core/errors.js';
 import type { ValidationResult } from '../src/core/result.js';
 import { DEFAULT_TOKEN_CACHE_MAX_ENTRIES, TokenCache, optionsKey } from '../src/core/token-cache.js';
+import { median } from './lib/measure.js';
 
 const SECONDS = Number(process.argv[2] ?? 1);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -81,7 +82,6 @@ for (let round = 0; round <= ROUNDS; round++) {
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 console.log(`TokenCache get + set, ${SECONDS}s x ${ROUNDS} rounds (median), Node ${process.version}`);
 for (const r of rows) {
   const s = r.cache.stats();

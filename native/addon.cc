@@ -222,6 +222,11 @@ class ValidateWorker : public Napi::AsyncWorker {
   ValidationOutput output_;
 };
 
+// A batch's tokens, one after another on this thread.
+void RunBatch(ClientEntry& client, const std::vector<ValidationInput>& inputs, std::vector<ValidationOutput>& outputs) {
+  for (size_t i = 0; i < inputs.size(); ++i) RunValidation(g_state->library, client, inputs[i], outputs[i], g_state->counters);
+}
+
 Napi::Value BatchResults(Napi::Env env, std::vector<ValidationOutput>& outputs) {
   Napi::Array results = Napi::Array::New(env, outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) results.Set(static_cast<uint32_t>(i), ResultToJs(env, outputs[i]));
@@ -240,11 +245,7 @@ class ValidateBatchWorker : public Napi::AsyncWorker {
         inputs_(std::move(inputs)),
         outputs_(inputs_.size()) {}
 
-  void Execute() override {
-    for (size_t i = 0; i < inputs_.size(); ++i) {
-      RunValidation(g_state->library, lease_.entry(), inputs_[i], outputs_[i], g_state->counters);
-    }
-  }
+  void Execute() override { RunBatch(lease_.entry(), inputs_, outputs_); }
 
   void OnOK() override {
     lease_.Reset();
@@ -301,9 +302,7 @@ class HelperBatch : public BackgroundJob {
       std::lock_guard<std::mutex> lock(mailbox_->mutex);
       if (!mailbox_->open) return;
     }
-    for (size_t i = 0; i < inputs_.size(); ++i) {
-      RunValidation(g_state->library, lease_.entry(), inputs_[i], outputs_[i], g_state->counters);
-    }
+    RunBatch(lease_.entry(), inputs_, outputs_);
   }
 
   // Not queued after all: the lease and the tokens go back to the caller.
