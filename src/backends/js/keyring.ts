@@ -30,6 +30,8 @@ export type KeyLookup =
   /** A key with this kid exists but must not verify this alg. */
   | { kind: 'refused'; reason: string };
 
+const MISS: KeyLookup = Object.freeze({ kind: 'miss' });
+
 interface KeyEntry {
   readonly jwk: Jwk;
   readonly kid: string | null;
@@ -44,6 +46,11 @@ export class Keyring {
   readonly #entries: KeyEntry[];
   readonly #byKid = new Map<string, KeyEntry[]>();
   readonly #anyKid = new Map<string, KeyLookup>();
+  /**
+   * Per kid of this key set, per alg: the lookup, made once (three arrays and an object per token
+   * otherwise). Bounded: kids come from the key set and algs are checked as supported before a lookup.
+   */
+  readonly #byKidLookups = new Map<string, Map<string, KeyLookup>>();
 
   constructor(snapshot: JwksSnapshot) {
     this.version = snapshot.version;
@@ -70,17 +77,26 @@ export class Keyring {
           const target = this.#target(entry, alg);
           if (isTarget(target) && targets.push(target) === MAX_CANDIDATE_KEYS) break;
         }
-        cached = targets.length > 0 ? { kind: 'found', targets, exact: false } : { kind: 'miss' };
+        cached = targets.length > 0 ? { kind: 'found', targets, exact: false } : MISS;
         this.#anyKid.set(alg, cached);
       }
       return cached;
     }
     const entries = this.#byKid.get(kid);
-    if (!entries) return { kind: 'miss' };
-    const results = entries.slice(0, MAX_CANDIDATE_KEYS).map((e) => this.#target(e, alg));
-    const targets = results.filter(isTarget);
-    if (targets.length > 0) return { kind: 'found', targets, exact: entries.length === 1 };
-    return { kind: 'refused', reason: results[0] as string };
+    if (!entries) return MISS;
+    let perAlg = this.#byKidLookups.get(kid);
+    if (perAlg === undefined) {
+      perAlg = new Map();
+      this.#byKidLookups.set(kid, perAlg);
+    }
+    let cached = perAlg.get(alg);
+    if (cached === undefined) {
+      const results = entries.slice(0, MAX_CANDIDATE_KEYS).map((e) => this.#target(e, alg));
+      const targets = results.filter(isTarget);
+      cached = targets.length > 0 ? { kind: 'found', targets, exact: entries.length === 1 } : { kind: 'refused', reason: results[0] as string };
+      perAlg.set(alg, cached);
+    }
+    return cached;
   }
 
   /** Whether the key at `index` of the snapshot passes every key rule for `alg` (type, use, size, …). */
