@@ -167,19 +167,33 @@ export class GopherAuthClient {
 
   readonly #live = (): boolean => !this.#destroyed;
 
-  async #validate(token: string, options: ValidationOptionsInput | undefined): Promise<ValidationResult> {
-    const request = this.#request(options);
-    assertTokenType(token);
-    if (this.#tooStale()) return fetchFailed(TOO_STALE);
-    const backend = this.#choose(token, request);
-    let verdict = await this.#run(backend, token, request);
-    if (verdict.keyMiss) {
-      const outcome = await this.#loadKeys(verdict.keyMiss.kid);
-      this.#assertLive();
-      if (outcome.kind === 'failed') return fetchFailed(outcome.message);
-      if (outcome.kind === 'loaded') verdict = await this.#run(backend, token, request);
+  /**
+   * Not an async function: its frame and awaits left ~0.3 KB more garbage per call than one then()
+   * (heap sampling, one validation in flight: 2.5 → 2.2 KB per validation), and with validations on
+   * both cores the young-generation GC's helper threads take CPU time from them.
+   */
+  #validate(token: string, options: ValidationOptionsInput | undefined): Promise<ValidationResult> {
+    let request: ValidationRequest;
+    let backend: BackendClient;
+    let pending: Promise<Verdict>;
+    try {
+      request = this.#request(options);
+      assertTokenType(token);
+      if (this.#tooStale()) return Promise.resolve(fetchFailed(TOO_STALE));
+      backend = this.#choose(token, request);
+      pending = this.#run(backend, token, request);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return toResult(verdict);
+    return pending.then((verdict) => (verdict.keyMiss ? this.#afterKeyMiss(verdict, backend, token, request) : toResult(verdict)));
+  }
+
+  /** A kid the keys lack: fetch (throttled) and validate again when new keys came. */
+  async #afterKeyMiss(missed: Verdict, backend: BackendClient, token: string, request: ValidationRequest): Promise<ValidationResult> {
+    const outcome = await this.#loadKeys(missed.keyMiss?.kid ?? null);
+    this.#assertLive();
+    if (outcome.kind === 'failed') return fetchFailed(outcome.message);
+    return toResult(outcome.kind === 'loaded' ? await this.#run(backend, token, request) : missed);
   }
 
   /**
