@@ -12,6 +12,7 @@ import { nativeBackend } from '../src/backends/native/index.js';
 import { GopherAuthClient } from '../src/core/client.js';
 import { FreeThreads } from './lib/free-threads.js';
 import { benchKey, callbackVerify, floorVerify, mintTokens } from './lib/keys.js';
+import { formatChecked } from './lib/report.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
   const joseInFlight = ratio(`jose 6, ${IN_FLIGHT} in flight`);
   console.log('\nTargets');
   const check = (label: string, value: number, target: number) =>
-    console.log(`${label.padEnd(44)} ${value.toFixed(2)}x (target >= ${target}x) ${value >= target ? 'met' : 'NOT met'}`);
+    console.log(`${label.padEnd(44)} ${formatChecked(value, target)}x (target >= ${target}x) ${value >= target ? 'met' : 'NOT met'}`);
   check('sequential vs floor', seq, 0.8);
   check(`${IN_FLIGHT} in flight vs floor`, par, 1.5);
   const poolFloor = ratio(`crypto.verify async, ${IN_FLIGHT} in flight`);

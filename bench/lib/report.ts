@@ -20,6 +20,15 @@ export function formatRatio(ratio: number | null | undefined): string {
   return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toFixed(2)}x`;
 }
 
+/**
+ * A checked value with two decimals, or three where two would print the threshold itself for a value
+ * on the other side of it (2.4996 is "2.500", not a "2.50" reported as not met).
+ */
+export function formatChecked(value: number, threshold: number): string {
+  const two = value.toFixed(2);
+  return Number(two) === threshold && value !== threshold ? value.toFixed(3) : two;
+}
+
 export interface MachineInfo {
   node: string;
   cpus: number;
@@ -65,7 +74,7 @@ export function check(target: string, value: number | null, threshold: number, k
 export function printChecks(checks: readonly TargetCheck[]): void {
   const width = Math.max(...checks.map((c) => c.target.length), 10);
   for (const c of checks) {
-    const value = c.value === null ? 'n/a' : c.unit === 'x' ? formatRatio(c.value) : `${c.value.toFixed(2)} ${c.unit}`;
+    const value = c.value === null ? 'n/a' : c.unit === 'x' && c.value >= 100 ? formatRatio(c.value) : `${formatChecked(c.value, c.threshold)}${c.unit === 'x' ? 'x' : ` ${c.unit}`}`;
     const bound = `${c.kind === 'min' ? '>=' : '<='} ${c.threshold}${c.unit === 'x' ? 'x' : ` ${c.unit}`}`;
     const verdict = c.met === null ? 'not measured' : c.met ? 'met' : 'NOT met';
     console.log(`  ${pad(c.target, width)}  ${pad(value, 9, true)}  (target ${bound})  ${verdict}`);
