@@ -339,10 +339,12 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const ops = await c.run(args.seconds);
       const used = process.cpuUsage(cpuBefore);
+      const seconds = (performance.now() - t0) / 1000;
       const after = await floorNow(c.alg);
       last = { alg: c.alg, ops: after };
       samples.get(c)?.push(ops);
-      cpu.get(c)?.push((used.user + used.system) / (ops * ((performance.now() - t0) / 1000)));
+      // CPU over the figure's own time only (before, the floor sample after it was in the divisor too).
+      cpu.get(c)?.push((used.user + used.system) / (ops * seconds));
       floorRatios.get(c)?.push(ops / Math.sqrt(before * after));
     }
     if (!args.quick) process.stderr.write(`round ${round + 1}/${args.rounds} done\n`);
