@@ -41,8 +41,11 @@ describe('keyring lookups', () => {
     expect(ring.lookup('RS256', 'e').kind).toBe('refused');
   });
 
-  it('misses an unknown kid', () => {
+  it('misses an unknown kid, and without a kid offers every key usable for the alg', () => {
     expect(ring.lookup('RS256', 'nope')).toEqual({ kind: 'miss' });
-    expect(ring.lookup('RS256', 'nope')).toEqual({ kind: 'miss' });
+    const anyKid = ring.lookup('ES256', null);
+    expect(anyKid).toMatchObject({ kind: 'found', exact: false });
+    expect(anyKid.kind === 'found' && anyKid.targets).toHaveLength(2);
+    expect(ring.lookup('ES256', null)).toBe(anyKid);
   });
 });
