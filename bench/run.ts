@@ -385,8 +385,10 @@ async function main(): Promise<void> {
   const rsKey = keys.get('RS256');
   const rsTokens = tokensByAlg.get('RS256');
   if (rsKey && rsTokens) {
+    const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
     loop = await loopScenarios(server, ours, rsKey, rsTokens, args.quick ? 1.5 : 4);
     console.log(`\nEvent-loop delay (monitorEventLoopDelay, 1 ms resolution), RS256, ${IN_FLIGHT} validations in flight, each as one request`);
+    console.log(`  (JS heap in use when the scenarios began: ${heapMb.toFixed(0)} MB)`);
     const width = Math.max(...loop.map((s) => s.name.length)) + 2;
     for (const s of loop) {
       console.log(`  ${pad(s.name, width)} p50 ${s.delay.p50Ms.toFixed(2)} ms  p99 ${s.delay.p99Ms.toFixed(2)} ms  max ${s.delay.maxMs.toFixed(1)} ms  (${formatOps(s.completed)} validations)`);
