@@ -45,12 +45,11 @@ export class Keyring {
   readonly version: number;
   readonly #entries: KeyEntry[];
   readonly #byKid = new Map<string, KeyEntry[]>();
-  readonly #anyKid = new Map<string, KeyLookup>();
   /**
-   * Per kid of this key set, per alg: the lookup, made once (three arrays and an object per token
-   * otherwise). Bounded: kids come from the key set and algs are checked as supported before a lookup.
+   * Per kid (null: a token naming none), per alg: the lookup, made once (arrays and an object per
+   * token otherwise). Bounded: kids come from the key set and algs are checked as supported first.
    */
-  readonly #byKidLookups = new Map<string, Map<string, KeyLookup>>();
+  readonly #lookups = new Map<string | null, Map<string, KeyLookup>>();
 
   constructor(snapshot: JwksSnapshot) {
     this.version = snapshot.version;
@@ -69,34 +68,34 @@ export class Keyring {
 
   /** Keys that may verify `alg`: those with `kid`, or every usable key when the token names none. */
   lookup(alg: string, kid: string | null): KeyLookup {
-    if (kid === null) {
-      let cached = this.#anyKid.get(alg);
-      if (!cached) {
-        const targets: VerifyTarget[] = [];
-        for (const entry of this.#entries) {
-          const target = this.#target(entry, alg);
-          if (isTarget(target) && targets.push(target) === MAX_CANDIDATE_KEYS) break;
-        }
-        cached = targets.length > 0 ? { kind: 'found', targets, exact: false } : MISS;
-        this.#anyKid.set(alg, cached);
-      }
-      return cached;
-    }
-    const entries = this.#byKid.get(kid);
-    if (!entries) return MISS;
-    let perAlg = this.#byKidLookups.get(kid);
+    if (kid !== null && !this.#byKid.has(kid)) return MISS;
+    let perAlg = this.#lookups.get(kid);
     if (perAlg === undefined) {
       perAlg = new Map();
-      this.#byKidLookups.set(kid, perAlg);
+      this.#lookups.set(kid, perAlg);
     }
     let cached = perAlg.get(alg);
     if (cached === undefined) {
-      const results = entries.slice(0, MAX_CANDIDATE_KEYS).map((e) => this.#target(e, alg));
-      const targets = results.filter(isTarget);
-      cached = targets.length > 0 ? { kind: 'found', targets, exact: entries.length === 1 } : { kind: 'refused', reason: results[0] as string };
+      cached = kid === null ? this.#anyKey(alg) : this.#keysWithKid(this.#byKid.get(kid) as KeyEntry[], alg);
       perAlg.set(alg, cached);
     }
     return cached;
+  }
+
+  #anyKey(alg: string): KeyLookup {
+    const targets: VerifyTarget[] = [];
+    for (const entry of this.#entries) {
+      const target = this.#target(entry, alg);
+      if (isTarget(target) && targets.push(target) === MAX_CANDIDATE_KEYS) break;
+    }
+    return targets.length > 0 ? { kind: 'found', targets, exact: false } : MISS;
+  }
+
+  #keysWithKid(entries: readonly KeyEntry[], alg: string): KeyLookup {
+    const results = entries.slice(0, MAX_CANDIDATE_KEYS).map((e) => this.#target(e, alg));
+    const targets = results.filter(isTarget);
+    if (targets.length > 0) return { kind: 'found', targets, exact: entries.length === 1 };
+    return { kind: 'refused', reason: results[0] as string };
   }
 
   /** Whether the key at `index` of the snapshot passes every key rule for `alg` (type, use, size, …). */
