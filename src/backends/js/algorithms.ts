@@ -8,6 +8,8 @@ export interface AlgorithmSpec {
   crv?: string;
   /** Extra key options for crypto.verify (padding, salt length, signature encoding). */
   verifyOptions: { padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+  /** ES*: bytes of r and of s in the JWS signature (IEEE P1363). */
+  p1363Size?: number;
 }
 
 const pss = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
@@ -21,9 +23,9 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = Object.freeze
   PS256: { hash: 'sha256', kty: 'RSA', verifyOptions: pss },
   PS384: { hash: 'sha384', kty: 'RSA', verifyOptions: pss },
   PS512: { hash: 'sha512', kty: 'RSA', verifyOptions: pss },
-  ES256: { hash: 'sha256', kty: 'EC', crv: 'P-256', verifyOptions: p1363 },
-  ES384: { hash: 'sha384', kty: 'EC', crv: 'P-384', verifyOptions: p1363 },
-  ES512: { hash: 'sha512', kty: 'EC', crv: 'P-521', verifyOptions: p1363 },
+  ES256: { hash: 'sha256', kty: 'EC', crv: 'P-256', verifyOptions: p1363, p1363Size: 32 },
+  ES384: { hash: 'sha384', kty: 'EC', crv: 'P-384', verifyOptions: p1363, p1363Size: 48 },
+  ES512: { hash: 'sha512', kty: 'EC', crv: 'P-521', verifyOptions: p1363, p1363Size: 66 },
   EdDSA: { hash: null, kty: 'OKP', crv: 'Ed25519', verifyOptions: {} },
 });
 

@@ -1,7 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Jwk, JwksSnapshot } from '../types.js';
 import { MIN_RSA_BITS, algorithmSpec, type AlgorithmSpec } from './algorithms.js';
-import { pkcs1Verifier, type Pkcs1Verifier } from './rsa-pkcs1.js';
+import { ecdsaVerifier } from './ecdsa-p1363.js';
+import { pkcs1Verifier } from './rsa-pkcs1.js';
 
 const MIN_RSA_EXPONENT = 65537n;
 /** FIPS 186-5 §5.4: 2^16 < e < 2^256. A ~3,000-bit e made one verification cost ~7 ms. */
@@ -17,9 +18,17 @@ export const MAX_CANDIDATE_KEYS = 8;
 /** What crypto.verify needs for one (key, alg) pair, and the RS* fast path when it applies. */
 export interface VerifyTarget {
   hash: string | null;
+  /** For crypto.verify with the JWS signature as it comes (the libuv-pool path, and where `verifier` is null). */
   key: KeyObject | { key: KeyObject; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
-  /** RS256/384/512: encode-and-compare verification without crypto.verify (rsa-pkcs1.ts). */
-  pkcs1: Pkcs1Verifier | null;
+  /**
+   * The synchronous path's own verification where it has one: RS* by encode-and-compare
+   * (rsa-pkcs1.ts), ES* with the signature as DER and the bare key (ecdsa-p1363.ts).
+   */
+  verifier: SignatureVerifier | null;
+}
+
+export interface SignatureVerifier {
+  verify(signingInput: string, signature: Buffer): boolean;
 }
 
 export type KeyLookup =
@@ -122,7 +131,7 @@ export class Keyring {
     if (!entry.imported) entry.imported = importJwk(entry.jwk);
     if ('error' in entry.imported) return `Key ${name} is unusable: ${entry.imported.error}`;
     const key = entry.imported.key;
-    let pkcs1: Pkcs1Verifier | null = null;
+    let verifier: SignatureVerifier | null = null;
     if (spec.kty === 'RSA') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
       if (bits < MIN_RSA_BITS) return `Key ${name} is too weak: RSA ${bits} bits, at least ${MIN_RSA_BITS} required`;
@@ -132,10 +141,11 @@ export class Keyring {
       if (e < MIN_RSA_EXPONENT || e >= MAX_RSA_EXPONENT || (e & 1n) === 0n) {
         return `Key ${name} has an unsafe RSA public exponent ${e < MAX_RSA_EXPONENT ? String(e) : `of ${e.toString(2).length} bits`}`;
       }
-      if (alg.startsWith('RS') && spec.hash !== null) pkcs1 = pkcs1Verifier(key, bits, spec.hash);
+      if (alg.startsWith('RS') && spec.hash !== null) verifier = pkcs1Verifier(key, bits, spec.hash);
     }
+    if (spec.p1363Size !== undefined && spec.hash !== null) verifier = ecdsaVerifier(key, spec.hash, spec.p1363Size);
     const hasOptions = Object.keys(spec.verifyOptions).length > 0;
-    return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key, pkcs1 };
+    return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key, verifier };
   }
 }
 

@@ -33,7 +33,7 @@ function signatureVerdict(parsed: ParsedToken): Verdict {
 }
 
 function verifyOne(target: VerifyTarget, signingInput: string, signature: Buffer): boolean {
-  if (target.pkcs1 !== null) return target.pkcs1.verify(signingInput, signature);
+  if (target.verifier !== null) return target.verifier.verify(signingInput, signature);
   try {
     return verify(target.hash, Buffer.from(signingInput, 'latin1'), target.key, signature);
   } catch {
