@@ -6,16 +6,16 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { BenchKey } from './keys.js';
+import { verifySignature, type BenchKey } from './keys.js';
 
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createPublicKey, verify } = require('node:crypto');
 const { readFileSync } = require('node:fs');
-const key = workerData.dsaEncoding ? { key: createPublicKey(workerData.pem), dsaEncoding: workerData.dsaEncoding } : createPublicKey(workerData.pem);
+const key = createPublicKey(workerData.pem);
 const tokens = workerData.tokens;
 const inputs = tokens.map((t) => Buffer.from(t.slice(0, t.lastIndexOf('.'))));
-const sigs = tokens.map((t) => Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url'));
+const sigs = workerData.signatures;
 function cpuUs() {
   try { return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000; } catch { return NaN; }
 }
@@ -45,8 +45,10 @@ export class FreeThreads {
 
   static async start(key: BenchKey, tokens: readonly string[], threads = availableParallelism()): Promise<FreeThreads> {
     const pem = key.publicKey.export({ type: 'spki', format: 'pem' });
-    const dsaEncoding = key.alg === 'ES256' ? 'ieee-p1363' : null;
-    const workerData = { pem, hash: key.hash, dsaEncoding, tokens: tokens.slice(0, 1000) };
+    const some = tokens.slice(0, 1000);
+    // Decoded here as the floor decodes them (ES256 as DER: see verifySignature).
+    const signatures = some.map((t) => verifySignature(key, t.slice(t.lastIndexOf('.') + 1)));
+    const workerData = { pem, hash: key.hash, tokens: some, signatures };
     const workers = Array.from({ length: threads }, () => new Worker(WORKER, { eval: true, workerData }));
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       w.once('message', () => resolve());
