@@ -9,13 +9,9 @@
  * on valid, tampered and crafted signatures.
  */
 import { verify, type KeyObject } from 'node:crypto';
+import type { SignatureVerifier } from './signature-verifier.js';
 
-export interface EcdsaVerifier {
-  /** `signingInput` is ASCII (base64url and a dot), so its latin1 bytes are the bytes signed. */
-  verify(signingInput: string, signature: Buffer): boolean;
-}
-
-export function ecdsaVerifier(key: KeyObject, hash: string, size: number): EcdsaVerifier {
+export function ecdsaVerifier(key: KeyObject, hash: string, size: number): SignatureVerifier {
   return {
     verify(signingInput, signature) {
       const der = p1363ToDer(signature, size);

@@ -3,6 +3,7 @@ import type { Jwk, JwksSnapshot } from '../types.js';
 import { MIN_RSA_BITS, algorithmSpec, type AlgorithmSpec } from './algorithms.js';
 import { ecdsaVerifier } from './ecdsa-p1363.js';
 import { pkcs1Verifier } from './rsa-pkcs1.js';
+import type { SignatureVerifier } from './signature-verifier.js';
 
 const MIN_RSA_EXPONENT = 65537n;
 /** FIPS 186-5 §5.4: 2^16 < e < 2^256. A ~3,000-bit e made one verification cost ~7 ms. */
@@ -15,7 +16,7 @@ export const MAX_RSA_BITS = 8192;
  */
 export const MAX_CANDIDATE_KEYS = 8;
 
-/** What crypto.verify needs for one (key, alg) pair, and the RS* fast path when it applies. */
+/** What crypto.verify needs for one (key, alg) pair, and the backend's own verification where it has one. */
 export interface VerifyTarget {
   hash: string | null;
   /** For crypto.verify with the JWS signature as it comes (the libuv-pool path, and where `verifier` is null). */
@@ -25,10 +26,6 @@ export interface VerifyTarget {
    * (rsa-pkcs1.ts), ES* with the signature as DER and the bare key (ecdsa-p1363.ts).
    */
   verifier: SignatureVerifier | null;
-}
-
-export interface SignatureVerifier {
-  verify(signingInput: string, signature: Buffer): boolean;
 }
 
 export type KeyLookup =

@@ -14,6 +14,7 @@
 import { createHash, publicDecrypt, type KeyObject } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import { rawRsaKey } from './raw-rsa-key.js';
+import type { SignatureVerifier } from './signature-verifier.js';
 
 /** DER of DigestInfo up to the digest (RFC 8017 §9.2, note 1), per hash. */
 const DIGEST_INFO: Readonly<Record<string, Buffer>> = {
@@ -32,13 +33,8 @@ const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Buffer, enc
 const digest: (alg: string, data: string) => string =
   typeof oneShot === 'function' ? (alg, data) => oneShot(alg, data, 'binary') : (alg, data) => createHash(alg).update(data).digest('binary');
 
-export interface Pkcs1Verifier {
-  /** `signingInput` is ASCII (base64url and a dot), so its UTF-8 bytes are the bytes signed. */
-  verify(signingInput: string, signature: Buffer): boolean;
-}
-
 /** A verifier for `key` (RSA, modulus `bits` long) and `hash`, or null when the hash is not one of ours. */
-export function pkcs1Verifier(key: KeyObject, bits: number, hash: string): Pkcs1Verifier | null {
+export function pkcs1Verifier(key: KeyObject, bits: number, hash: string): SignatureVerifier | null {
   const prefix = DIGEST_INFO[hash];
   const hLen = DIGEST_LENGTH[hash];
   if (prefix === undefined || hLen === undefined) return null;
