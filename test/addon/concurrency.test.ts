@@ -8,6 +8,8 @@ import { makeSigner, nativeLibrary, rawClient, tokenCases, type Signer, type Tok
 
 const TOTAL = 10_000;
 const IN_FLIGHT = 64;
+/** Sync calls that measure, before each attempt, what one validation costs the main thread. */
+const SYNC_CALIBRATION = 2000;
 
 let library: LoadedLibrary;
 let signer: Signer;
@@ -113,11 +115,19 @@ describe('addon: validation on the libuv pool', () => {
       baseline: LoopGaps;
       rate: number;
       mainCpuUsPerCall: number;
+      syncCpuUsPerCall: number;
       mainCpuShare: number;
       mainRunQueueWaitMs: number;
     }[] = [];
     for (let attempt = 0; attempt < 4; attempt++) {
       const baseline = await loopGaps(() => idle(300));
+      // What one call of this mix costs the main thread right now when it makes the call itself.
+      const [syncCpuBefore] = mainThreadSchedstat();
+      for (let i = 0; i < SYNC_CALIBRATION; i++) {
+        const tc = cases[i % cases.length]!;
+        client.validateSync(tc.token, tc.scopes, tc.audience, 60);
+      }
+      const syncCpuUsPerCall = (mainThreadSchedstat()[0] - syncCpuBefore) / 1000 / SYNC_CALIBRATION;
       const started = performance.now();
       const cpuBefore = process.cpuUsage();
       const [mainCpuBefore, mainWaitBefore] = mainThreadSchedstat();
@@ -130,6 +140,7 @@ describe('addon: validation on the libuv pool', () => {
         baseline,
         rate: Math.round((TOTAL / (performance.now() - started)) * 1000),
         mainCpuUsPerCall: mainCpuNs / 1000 / TOTAL,
+        syncCpuUsPerCall,
         mainCpuShare: mainCpuNs / 1000 / (cpu.user + cpu.system),
         mainRunQueueWaitMs: (mainWaitAfter - mainWaitBefore) / 1e6,
       });
@@ -143,6 +154,7 @@ describe('addon: validation on the libuv pool', () => {
             `${a.rate}/s, loop gap max ${a.busy.maxGapMs.toFixed(1)} ms wall clock, main thread ran at most ` +
             `${a.busy.maxRunBetweenTicksMs.toFixed(1)} ms between ticks, p90 ${a.busy.p90GapMs.toFixed(1)} ms ` +
             `(idle max ${a.baseline.maxGapMs.toFixed(1)} ms), main thread ${a.mainCpuUsPerCall.toFixed(1)} µs CPU/call ` +
+            `(a sync call ${a.syncCpuUsPerCall.toFixed(1)} µs) ` +
             `(${Math.round(a.mainCpuShare * 100)}% of process CPU), waited ${a.mainRunQueueWaitMs.toFixed(0)} ms for a CPU`,
         )
         .join('; '),
@@ -152,10 +164,13 @@ describe('addon: validation on the libuv pool', () => {
     expect(peakOutstanding).toBe(IN_FLIGHT);
     expect(peakNativeInFlight).toBeGreaterThanOrEqual(IN_FLIGHT - 1);
     expect(best.busy.ticks).toBeGreaterThan(10);
-    // The validations run off the main thread: it spends a few µs per call dispatching and settling
-    // (a validation itself costs ~40 µs of CPU), and most of the process's CPU time is elsewhere.
+    // The validations run off the main thread: dispatching and settling a call costs it less than
+    // making the same call itself, measured in the same attempt (0.5–0.7 of it on this mix of valid
+    // and cheaply refused tokens, ~11 against ~20 µs on a quiet host; the sync cost plus the dispatch,
+    // ~1.5x, if the validations ran here), and most of the process's CPU time is elsewhere. Both are
+    // ratios: the host's speed moves the absolute figures 2x between minutes.
     for (const a of attempts) {
-      expect(a.mainCpuUsPerCall).toBeLessThan(25);
+      expect(a.mainCpuUsPerCall).toBeLessThan(a.syncCpuUsPerCall);
       expect(a.mainCpuShare).toBeLessThan(0.5);
     }
     // The loop never runs 5 ms without ticking. On 2 shared cores the wall-clock gaps also contain
