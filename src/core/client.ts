@@ -185,7 +185,18 @@ export class GopherAuthClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return pending.then((verdict) => (verdict.keyMiss ? this.#afterKeyMiss(verdict, backend, token, request) : toResult(verdict)));
+    return pending.then((verdict) =>
+      verdict.keyMiss && !this.#keyMissSettled(verdict) ? this.#afterKeyMiss(verdict, backend, token, request) : toResult(verdict),
+    );
+  }
+
+  /**
+   * A kid the keys lack whose refetch is throttled (remembered as unknown, or within the cooldown with
+   * no fetch under way) is refused at once: a flood of such tokens skips #afterKeyMiss's round trip
+   * (~4 KB of garbage and ~2 µs each).
+   */
+  #keyMissSettled(missed: Verdict): boolean {
+    return this.#snapshot !== null && this.#manager.unknownKidSettled(missed.keyMiss?.kid ?? null);
   }
 
   /** A kid the keys lack: fetch (throttled) and validate again when new keys came. */
@@ -226,7 +237,7 @@ export class GopherAuthClient {
         this.#background(this.#manager.ready());
         return fetchFailed('JWKS not loaded yet; await client.ready() before validateTokenSync()');
       }
-      this.#background(this.#manager.handleUnknownKid(verdict.keyMiss.kid));
+      if (!this.#keyMissSettled(verdict)) this.#background(this.#manager.handleUnknownKid(verdict.keyMiss.kid));
     }
     return toResult(verdict);
   }

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasAllScopes } from '../../src/core/scopes.js';
 import { GopherAuthClient } from '../../src/core/client.js';
 import { GopherAuthError, GopherAuthException } from '../../src/core/errors.js';
+import { JwksManager } from '../../src/core/jwks/manager.js';
 import { TestIssuer } from '../support/issuer.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 
@@ -76,6 +77,35 @@ describe('key loading', () => {
     expect(server.fetchCount).toBeLessThanOrEqual(2);
     // Valid tokens keep working during and after the flood.
     expect((await client.validateToken(issuer.sign())).valid).toBe(true);
+  });
+
+  it('unknown kids within the cooldown are refused without another round trip through the JWKS manager', async () => {
+    const asked = vi.spyOn(JwksManager.prototype, 'handleUnknownKid');
+    try {
+      const client = newClient({ jwks: { unknownKidCooldown: 1 } });
+      await client.ready();
+      const first = await client.validateToken(issuer.sign({ kid: 'gone-0' }));
+      expect(first).toEqual({ valid: false, errorCode: GopherAuthError.INVALID_KEY, errorMessage: 'No key found with kid: gone-0' });
+      expect(asked).toHaveBeenCalledTimes(1);
+      expect(server.fetchCount).toBe(2);
+      const tokens = Array.from({ length: 50 }, (_, n) => issuer.sign({ kid: `gone-${n}` }));
+      const awaited = await Promise.all(tokens.map((t) => client.validateToken(t)));
+      const sync = tokens.map((t) => client.validateTokenSync(t));
+      for (const [n, result] of [...awaited.entries(), ...sync.entries()]) {
+        expect(result).toEqual({ valid: false, errorCode: GopherAuthError.INVALID_KEY, errorMessage: `No key found with kid: gone-${n}` });
+      }
+      // Each of those would otherwise have asked the manager, which answers null at once here.
+      expect(asked).toHaveBeenCalledTimes(1);
+      expect(server.fetchCount).toBe(2);
+      // A kid the issuer adds is still found once the cooldown is over.
+      server.setJwks(issuer.jwks(['rsa2048', 'rsa3072']));
+      expect((await client.validateToken(issuer.sign({ key: 'rsa3072' }))).errorCode).toBe(GopherAuthError.INVALID_KEY);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await client.validateToken(issuer.sign({ key: 'rsa3072' }))).valid).toBe(true);
+      expect(server.fetchCount).toBe(3);
+    } finally {
+      asked.mockRestore();
+    }
   });
 
   it('refreshJwks fetches now; jwksStatus reports keys and fetches', async () => {

@@ -154,6 +154,54 @@ describe('unknown kid', () => {
   });
 });
 
+describe('unknownKidSettled: when handleUnknownKid would answer null without waiting', () => {
+  /** Whether handleUnknownKid(kid) resolved before a 20 ms timer, and with what; fetches it caused. */
+  async function probe(server: JwksServer, m: JwksManager, kid: string | null): Promise<{ settledNow: boolean; value: unknown; fetched: number }> {
+    const before = server.fetchCount;
+    const timer = sleep(20).then(() => 'timer' as const);
+    const answer = m.handleUnknownKid(kid).then((value) => ({ value }));
+    const first = await Promise.race([answer, timer]);
+    const { value } = await answer;
+    return { settledNow: first !== 'timer' && value === null, value, fetched: server.fetchCount - before };
+  }
+
+  it('agrees with handleUnknownKid in every state: cooldown due, within it, remembered kid, known kid, fetch under way, destroyed', async () => {
+    const { server, m } = await setup({ unknownKidCooldown: 1 });
+    server.setFault({ kind: 'delay', ms: 60 });
+    // Cooldown due (no unknown-kid fetch yet): a fetch would be sent.
+    expect(m.unknownKidSettled('ghost')).toBe(false);
+    expect(await probe(server, m, 'ghost')).toMatchObject({ settledNow: false, value: null, fetched: 1 });
+    // Within the cooldown, nothing under way: settled for any kid, null included, and for the remembered one.
+    for (const kid of ['ghost', randomKid(), null]) {
+      expect(m.unknownKidSettled(kid)).toBe(true);
+      expect(await probe(server, m, kid)).toMatchObject({ settledNow: true, fetched: 0 });
+    }
+    // A kid the keys have is never settled: the caller must validate again with the keys.
+    expect(m.unknownKidSettled('k1')).toBe(false);
+    // A fetch under way: a new kid waits for it (not settled); the remembered kid is still answered at once.
+    const refresh = m.refresh();
+    expect(m.unknownKidSettled(randomKid())).toBe(false);
+    expect(m.unknownKidSettled('ghost')).toBe(true);
+    expect(await probe(server, m, 'ghost')).toMatchObject({ settledNow: true, fetched: 0 });
+    expect((await probe(server, m, randomKid())).settledNow).toBe(false);
+    await refresh;
+    // Cooldown over (the remembered kid too): a fetch is due again.
+    await sleep(1050);
+    expect(m.unknownKidSettled('ghost')).toBe(false);
+    expect(m.unknownKidSettled(randomKid())).toBe(false);
+    m.destroy();
+    expect(m.unknownKidSettled('ghost')).toBe(false);
+  });
+
+  it('is false before any key set is loaded (handleUnknownKid loads one)', async () => {
+    const server = await startJwksServer({ jwks: makeJwks('k1') });
+    const m = new JwksManager(server.url, { autoRefresh: false, unknownKidCooldown: 30 });
+    cleanups.push(() => server.close(), () => m.destroy());
+    expect(m.unknownKidSettled('k2')).toBe(false);
+    expect(m.unknownKidSettled(null)).toBe(false);
+  });
+});
+
 describe('unknown kid: a full negative cache', () => {
   it('30,000 unknown kids joining one slow refetch are remembered without stalling the event loop', async () => {
     const { server, m } = await setup({ unknownKidCooldown: 30 });

@@ -176,6 +176,14 @@ export class JwksManager implements JwksManagerContract {
     );
   }
 
+  unknownKidSettled(kid: string | null): boolean {
+    const snapshot = this.#snapshot;
+    if (this.#destroyed || snapshot === null || (kid !== null && hasKid(snapshot, kid))) return false;
+    const now = Date.now();
+    if (kid !== null && (this.#negativeKids.get(negativeKidKey(kid)) ?? 0) > now) return true;
+    return this.#inflight === null && now - this.#lastUnknownKidFetchAt < this.#settings.unknownKidCooldownMs;
+  }
+
   /**
    * The throttled refetch for a kid no key has: at most one per cooldown (a fetch under way now began
    * after the kid was seen, so it is joined), and the kid remembered as unknown when it still is.

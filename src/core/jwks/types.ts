@@ -64,6 +64,12 @@ export interface JwksManagerContract {
    * snapshot when it changed, or null when nothing new can be had now.
    */
   handleUnknownKid(kid: string | null): Promise<JwksSnapshot | null>;
+  /**
+   * True when `handleUnknownKid(kid)` would resolve with null without any I/O or waiting: the kid
+   * stayed unknown after a recent refetch, or the cooldown holds and no fetch is under way. Lets a
+   * refused token skip the asynchronous round trip; false whenever that call could bring keys.
+   */
+  unknownKidSettled(kid: string | null): boolean;
   /** Called with every new snapshot. Returns an unsubscribe function. */
   subscribe(listener: (snapshot: JwksSnapshot) => void): () => void;
   status(): JwksStatus;
