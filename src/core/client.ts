@@ -193,7 +193,7 @@ export class GopherAuthClient {
   /**
    * A kid the keys lack whose refetch is throttled (remembered as unknown, or within the cooldown with
    * no fetch under way) is refused at once: a flood of such tokens skips #afterKeyMiss's round trip
-   * (~4 KB of garbage and ~2 µs each).
+   * (three async frames: ~1.3 KB of garbage and ~1 µs per token, bench/README.md).
    */
   #keyMissSettled(missed: Verdict): boolean {
     return this.#snapshot !== null && this.#manager.unknownKidSettled(missed.keyMiss?.kid ?? null);
