@@ -1,5 +1,5 @@
 import { enter as enterCensus, leaveClient as leaveCensus } from './client-census.js';
-import { jsBackend, peekHeaderAlg, recheckAccepted, structuralRefusal, verifyPool, type VerifyPoolStats } from '../backends/js/index.js';
+import { jsBackend, peekHeader, peekHeaderAlg, recheckAccepted, structuralRefusal, verifyPool, type VerifyPoolStats } from '../backends/js/index.js';
 import { nativeBackend } from '../backends/native/index.js';
 import type { BackendClient, BackendName, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
 import { createBackendClients, pickClient, resolveBackendMode, type BackendClients, type BackendMode } from './backend-selection.js';
@@ -59,6 +59,8 @@ export class GopherAuthClient {
   /** The manager snapshot last handed to the backends, and the re-versioned copy they got. */
   #source: JwksSnapshot | null = null;
   #snapshot: JwksSnapshot | null = null;
+  /** The kids of #snapshot, for #lacksKid (made on first use per snapshot). */
+  #kids: { snapshot: JwksSnapshot; kids: ReadonlySet<string | undefined> } | null = null;
   #deliveries = 0;
   #destroyed = false;
   #censusKey = '';
@@ -174,19 +176,17 @@ export class GopherAuthClient {
    */
   #validate(token: string, options: ValidationOptionsInput | undefined): Promise<ValidationResult> {
     let request: ValidationRequest;
-    let backend: BackendClient;
     let pending: Promise<Verdict>;
     try {
       request = this.#request(options);
       assertTokenType(token);
       if (this.#tooStale()) return Promise.resolve(fetchFailed(TOO_STALE));
-      backend = this.#choose(token, request);
-      pending = this.#run(backend, token, request);
+      pending = this.#run(this.#choose(token, request), token, request);
     } catch (error) {
       return Promise.reject(error);
     }
     return pending.then((verdict) =>
-      verdict.keyMiss && !this.#keyMissSettled(verdict) ? this.#afterKeyMiss(verdict, backend, token, request) : toResult(verdict),
+      verdict.keyMiss && !this.#keyMissSettled(verdict) ? this.#afterKeyMiss(verdict, token, request) : toResult(verdict),
     );
   }
 
@@ -200,11 +200,12 @@ export class GopherAuthClient {
   }
 
   /** A kid the keys lack: fetch (throttled) and validate again when new keys came. */
-  async #afterKeyMiss(missed: Verdict, backend: BackendClient, token: string, request: ValidationRequest): Promise<ValidationResult> {
+  async #afterKeyMiss(missed: Verdict, token: string, request: ValidationRequest): Promise<ValidationResult> {
     const outcome = await this.#loadKeys(missed.keyMiss?.kid ?? null);
     this.#assertLive();
     if (outcome.kind === 'failed') return fetchFailed(outcome.message);
-    return toResult(outcome.kind === 'loaded' ? await this.#run(backend, token, request) : missed);
+    // Chosen again: with the new keys 'auto' may now send the token to the native backend.
+    return toResult(outcome.kind === 'loaded' ? await this.#run(this.#choose(token, request), token, request) : missed);
   }
 
   /**
@@ -392,7 +393,25 @@ export class GopherAuthClient {
   #choose(token: string, request: ValidationRequest): BackendClient {
     const clients = this.#backends();
     if (clients.native === null) return clients.js;
-    return pickClient(clients, this.#mode, peekHeaderAlg(token), request.algorithms);
+    const header = peekHeader(token);
+    // 'auto' and a kid the keys lack: whichever backend answers, it is a key miss unless an earlier
+    // check refuses the token, and both take their checks in the library's order; the JS backend
+    // answers at about a third of the native call and its second opinion (a random-kid flood). Only
+    // for a plain header: the library may read another kid than this parse in any other.
+    if (this.#mode === 'auto' && header !== null && header.plain && header.kid !== null && this.#lacksKid(header.kid)) return clients.js;
+    return pickClient(clients, this.#mode, header === null ? null : header.alg, request.algorithms);
+  }
+
+  /** Whether the keys this client holds have no key with `kid` (false before any keys). */
+  #lacksKid(kid: string): boolean {
+    const snapshot = this.#snapshot;
+    if (snapshot === null) return false;
+    let kids = this.#kids;
+    if (kids === null || kids.snapshot !== snapshot) {
+      kids = { snapshot, kids: new Set(snapshot.keys.map((key) => key.kid)) };
+      this.#kids = kids;
+    }
+    return !kids.kids.has(kid);
   }
 
   #run(backend: BackendClient, token: string, request: ValidationRequest): Promise<Verdict> {
@@ -456,7 +475,9 @@ export class GopherAuthClient {
     const alg = peekHeaderAlg(token);
     if (alg === null || clients.nativeBackend === null || !clients.nativeBackend.supportsAlgorithm(alg)) return native;
     const js = clients.js.validateSync(token, request);
-    return js.keyMiss ? native : js;
+    // A JS key miss on a token the library may have misread: the library stopped at a claim it
+    // misread before reaching the key, so the key miss is the answer (and brings the refetch).
+    return js.keyMiss && native.code === GopherAuthError.INVALID_KEY ? native : js;
   }
 
   async #loadKeys(kid: string | null): Promise<{ kind: 'loaded' | 'unchanged' } | { kind: 'failed'; message: string }> {

@@ -18,5 +18,5 @@ export { issuerMatches } from './claims.js';
 export { decodeBase64urlText } from './base64url.js';
 export { parseJsonObject } from './json-object.js';
 export { MAX_TOKEN_LENGTH, normalizeTokenType } from './token.js';
-export { peekHeaderAlg } from './peek.js';
+export { peekHeader, peekHeaderAlg } from './peek.js';
 export { describeVerifyWorkers, verifyPool, type VerifyPoolStats } from './verify-pool.js';

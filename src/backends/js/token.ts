@@ -70,7 +70,7 @@ export function parseToken(token: string, request: ValidationRequest): ParsedTok
   };
 }
 
-interface HeaderInfo {
+export interface HeaderInfo {
   alg: string;
   kid: string | null;
   plain: boolean;
