@@ -63,11 +63,16 @@ export function createBackendClients(
 /**
  * Which client answers this token: under 'auto' the native one for algorithms it verifies itself
  * (and the allow-list permits), the JS one otherwise; under 'native' always native.
+ * `keysLackKid`: the token names, plainly, a kid the client's keys lack. Under 'auto' the JS client
+ * answers it: whichever backend answers, it is that key miss unless an earlier check refuses the
+ * token, both take their checks in the library's order (test/vectors), and the JS backend costs
+ * about a third of the native call and its second opinion (a flood of random kids).
  */
-export function pickClient(clients: BackendClients, mode: BackendMode, alg: string | null, algorithms: readonly string[]): BackendClient {
+export function pickClient(clients: BackendClients, mode: BackendMode, alg: string | null, algorithms: readonly string[], keysLackKid = false): BackendClient {
   const { native, nativeBackend } = clients;
   if (native === null || nativeBackend === null) return clients.js;
   if (mode === 'native') return native;
+  if (keysLackKid) return clients.js;
   return alg !== null && nativeBackend.supportsAlgorithm(alg) && algorithms.includes(alg) ? native : clients.js;
 }
 

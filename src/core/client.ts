@@ -394,12 +394,10 @@ export class GopherAuthClient {
     const clients = this.#backends();
     if (clients.native === null) return clients.js;
     const header = peekHeader(token);
-    // 'auto' and a kid the keys lack: whichever backend answers, it is a key miss unless an earlier
-    // check refuses the token, and both take their checks in the library's order; the JS backend
-    // answers at about a third of the native call and its second opinion (a random-kid flood). Only
-    // for a plain header: the library may read another kid than this parse in any other.
-    if (this.#mode === 'auto' && header !== null && header.plain && header.kid !== null && this.#lacksKid(header.kid)) return clients.js;
-    return pickClient(clients, this.#mode, header === null ? null : header.alg, request.algorithms);
+    if (header === null) return pickClient(clients, this.#mode, null, request.algorithms);
+    // Only a plain header's kid: the library may read another kid than this parse in any other.
+    const keysLackKid = this.#mode === 'auto' && header.plain && header.kid !== null && this.#lacksKid(header.kid);
+    return pickClient(clients, this.#mode, header.alg, request.algorithms, keysLackKid);
   }
 
   /** Whether the keys this client holds have no key with `kid` (false before any keys). */

@@ -72,5 +72,8 @@ describe('createBackendClients', () => {
     expect(pickClient(clients, 'auto', null, all).backend).toBe('js');
     expect(pickClient(clients, 'auto', 'RS256', ['ES256']).backend).toBe('js');
     expect(pickClient(clients, 'native', 'ES256', all).backend).toBe('native');
+    // A kid the keys lack: JS under 'auto', the library still under 'native'.
+    expect(pickClient(clients, 'auto', 'RS256', all, true).backend).toBe('js');
+    expect(pickClient(clients, 'native', 'RS256', all, true).backend).toBe('native');
   });
 });
