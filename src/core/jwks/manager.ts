@@ -162,8 +162,7 @@ export class JwksManager implements JwksManagerContract {
     if (snapshot === null) return this.ready().catch(() => this.#nullUnlessDestroyed());
     // Someone else's refetch may already have brought the kid in.
     if (kid !== null && hasKid(snapshot, kid)) return Promise.resolve(snapshot);
-    const now = Date.now();
-    if (kid !== null && (this.#negativeKids.get(negativeKidKey(kid)) ?? 0) > now) return Promise.resolve(null);
+    if (this.#refetchThrottled(kid)) return Promise.resolve(null);
 
     const seenVersion = snapshot.version;
     const earlier = this.#inflight;
@@ -179,6 +178,14 @@ export class JwksManager implements JwksManagerContract {
   unknownKidSettled(kid: string | null): boolean {
     const snapshot = this.#snapshot;
     if (this.#destroyed || snapshot === null || (kid !== null && hasKid(snapshot, kid))) return false;
+    return this.#refetchThrottled(kid);
+  }
+
+  /**
+   * No refetch for this kid now, and nothing to wait for: remembered as unknown, or the cooldown holds
+   * with no fetch under way (a fetch under way may bring any kid not remembered as unknown).
+   */
+  #refetchThrottled(kid: string | null): boolean {
     const now = Date.now();
     if (kid !== null && (this.#negativeKids.get(negativeKidKey(kid)) ?? 0) > now) return true;
     return this.#inflight === null && now - this.#lastUnknownKidFetchAt < this.#settings.unknownKidCooldownMs;
