@@ -5,6 +5,7 @@ import { runBounded } from './async-queue.js';
 import { NativeBackendError } from './errors.js';
 import { readJwtHeader, type JwtHeaderInfo } from './header.js';
 import { adoptClient, type AddonClientHandle, type AddonRawResult } from './addon.js';
+import { AddonBatches } from './addon-batches.js';
 import type { LoadedLibrary } from './loader.js';
 import { acquireNativeRuntime, releaseNativeRuntime } from './runtime.js';
 
@@ -116,6 +117,13 @@ export class NativeBackendClient implements BackendClient {
   #destroyRequested = false;
   /** Handles owned by the N-API addon when it is loaded: async validation, key swaps and frees go through it. */
   readonly #adopted: Map<bigint, AddonClientHandle>;
+  readonly #batches = new AddonBatches({
+    validationStarted: () => {
+      this.#inFlight++;
+    },
+    validationFinished: () => this.#callFinished(),
+    verdict: (raw, header) => this.#addonVerdict(raw, header),
+  });
 
   constructor(library: LoadedLibrary, config: { jwksUri: string; issuer: string }, tuning: NativeClientTuning = {}) {
     this.#lib = library;
@@ -140,7 +148,7 @@ export class NativeBackendClient implements BackendClient {
     abandoned.register(this, this.#holdings, this);
   }
 
-  /** Number of native calls currently running on this client (for tests and diagnostics). */
+  /** Validations and reserved calls of this client not settled yet (for tests and diagnostics). */
   get inFlight(): number {
     return this.#inFlight;
   }
@@ -284,12 +292,16 @@ export class NativeBackendClient implements BackendClient {
    * The addon path: its own queue has no limit to respect (unlike koffi's), it builds the native
    * options on the worker thread and clears that thread's OpenSSL queue there, so nothing of the
    * koffi path's per-call work (options handle, result buffer, Node's error queue) is needed here.
+   * Calls of one turn with the same options share one addon call (addon-batches.ts).
    */
   #validateThroughAddon(adopted: AddonClientHandle, token: string, request: ValidationRequest, header: JwtHeaderInfo | null): Promise<Verdict> {
     const scopes = request.scopes;
-    return this.#addonCall(() => adopted.validate(token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew)).then(
-      (raw) => this.#addonVerdict(raw, header),
-    );
+    return this.#batches.submit(adopted, token, scopes === undefined ? '' : scopes.join(' '), request.audience ?? null, request.clockSkew, header);
+  }
+
+  /** Addon calls made by validate() and the tokens they carried (tests, diagnostics). */
+  get addonBatchStats(): { calls: number; tokens: number } {
+    return { calls: this.#batches.calls, tokens: this.#batches.tokens };
   }
 
   /** Starts an addon call counted in #inFlight until it settles (a deferred destroy waits for it). */
