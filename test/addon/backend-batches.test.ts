@@ -109,6 +109,11 @@ describe('NativeBackendClient.validate through the addon', () => {
       const outcomes = await Promise.allSettled(tokens.slice(0, 3).map((t) => client.validate(t, request)));
       expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'answered'))).toEqual(Array(3).fill('addon call failed'));
       expect(client.inFlight).toBe(0);
+      // An answer that does not fit (fewer results than tokens) rejects those validations, no more.
+      vi.spyOn(AddonClientHandle.prototype, 'validateBatch').mockImplementationOnce(() => Promise.resolve([]));
+      const short = await Promise.allSettled(tokens.slice(0, 3).map((t) => client.validate(t, request)));
+      expect(short.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(client.inFlight).toBe(0);
       // The next turn's calls go through again.
       expect((await Promise.all(tokens.slice(0, 3).map((t) => client.validate(t, request)))).map(strip)).toEqual(syncVerdicts(client, tokens.slice(0, 3)));
     } finally {

@@ -94,20 +94,29 @@ export class AddonBatches {
     } catch (error) {
       pending = Promise.reject(error);
     }
+    // Nothing may escape these callbacks: their promise is nobody's to handle.
     pending.then(
       (raws) => {
-        for (let i = 0; i < waiters.length; i++) this.#owner.validationFinished();
-        waiters.forEach((w, i) => {
+        for (let i = 0; i < waiters.length; i++) {
+          const w = waiters[i] as Waiter;
           try {
+            this.#owner.validationFinished();
             w.resolve(this.#owner.verdict(raws[i] as AddonRawResult, w.header));
           } catch (error) {
             w.reject(asError(error));
           }
-        });
+        }
       },
       (error: unknown) => {
-        for (let i = 0; i < waiters.length; i++) this.#owner.validationFinished();
-        for (const w of waiters) w.reject(asError(error));
+        const reason = asError(error);
+        for (const w of waiters) {
+          try {
+            this.#owner.validationFinished();
+          } catch {
+            // The call's own failure is the answer.
+          }
+          w.reject(reason);
+        }
       },
     );
   }
