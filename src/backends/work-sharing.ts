@@ -42,6 +42,14 @@ export interface WorkSharingStats {
   offloaded: number;
 }
 
+/** Work that rides on the drain turns (verify-pool.ts collects its workers' answers there). */
+export interface DrainHooks {
+  /** At the start of each drain turn. */
+  beforeDrain?(): void;
+  /** At the end of each drain turn; `more`: another one is scheduled. */
+  afterDrain?(more: boolean): void;
+}
+
 export class WorkSharing {
   readonly #budgetMs: number;
   #spentMs = 0;
@@ -53,8 +61,16 @@ export class WorkSharing {
   #drainPending = false;
   readonly #stats: WorkSharingStats = { inline: 0, deferred: 0, offloaded: 0 };
 
-  constructor(budgetMs = DEFAULT_TURN_BUDGET_MS) {
+  readonly #hooks: DrainHooks;
+
+  constructor(budgetMs = DEFAULT_TURN_BUDGET_MS, hooks: DrainHooks = {}) {
     this.#budgetMs = budgetMs;
+    this.#hooks = hooks;
+  }
+
+  /** A drain turn (this thread's share of the backlog) is scheduled. */
+  get drainPending(): boolean {
+    return this.#drainPending;
   }
 
   run<T>(job: Job<T>): Promise<T> {
@@ -143,6 +159,11 @@ export class WorkSharing {
   readonly #drain = (): void => {
     this.#drainPending = false;
     this.#spentMs = 0;
+    try {
+      this.#hooks.beforeDrain?.();
+    } catch {
+      // A hook that throws must not leave the queue undrained.
+    }
     while (this.#waiting() > 0 && this.#spentMs < this.#budgetMs) {
       const item = this.#queue[this.#head] as Waiting<unknown>;
       this.#queue[this.#head++] = undefined as never;
@@ -162,5 +183,10 @@ export class WorkSharing {
       this.#head = 0;
     }
     if (this.#waiting() > 0) this.#scheduleDrain();
+    try {
+      this.#hooks.afterDrain?.(this.#drainPending);
+    } catch {
+      // As above.
+    }
   };
 }

@@ -83,6 +83,36 @@ describe('WorkSharing', () => {
     expect(offThread.room).toBe(2);
   });
 
+  it('calls its drain hooks around each drain turn, saying whether another one is coming', async () => {
+    const events: string[] = [];
+    let sharing: WorkSharing | null = null;
+    sharing = new WorkSharing(0.25, {
+      beforeDrain: () => events.push(`before pending=${String(sharing?.drainPending)}`),
+      afterDrain: (more) => events.push(`after more=${String(more)} pending=${String(sharing?.drainPending)}`),
+    });
+    expect(sharing.drainPending).toBe(false);
+    // A lone caller past the budget: its next job waits for a drain turn.
+    const first = sharing.run(job(0.3, [], 'a'));
+    const second = sharing.run(job(0.3, [], 'b'));
+    const third = sharing.run(job(0.3, [], 'c'));
+    expect(sharing.drainPending).toBe(true);
+    expect(await Promise.all([first, second, third])).toEqual(['a', 'b', 'c']);
+    // 'b' and 'c' each take a turn (0.3 ms > the budget): two drains, the first announcing the second.
+    expect(events).toEqual(['before pending=false', 'after more=true pending=true', 'before pending=false', 'after more=false pending=false']);
+    expect(sharing.drainPending).toBe(false);
+
+    // Hooks that throw do not stall the queue.
+    const throwing = new WorkSharing(0.25, {
+      beforeDrain: () => {
+        throw new Error('before');
+      },
+      afterDrain: () => {
+        throw new Error('after');
+      },
+    });
+    expect(await Promise.all(['x', 'y', 'z'].map((n) => throwing.run(job(0.3, [], n))))).toEqual(['x', 'y', 'z']);
+  });
+
   it('turns a throwing job into a rejection, and an offload that throws into inline work', async () => {
     const sharing = new WorkSharing();
     await expect(sharing.run({ inline: () => { throw new Error('boom'); }, offload: () => null })).rejects.toThrow('boom');

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JS_ALGORITHMS, JsBackendClient } from '../../src/backends/js/index.js';
 import { validateSync } from '../../src/backends/js/pipeline.js';
 import { jsWorkSharing } from '../../src/backends/js/validate-async.js';
+import { TokenChannel } from '../../src/backends/js/verify-channel.js';
 import { VerifyPool, defaultPoolSize, verifyPool } from '../../src/backends/js/verify-pool.js';
 import type { JwksSnapshot, ValidationRequest, Verdict } from '../../src/backends/types.js';
 import { TestIssuer } from '../support/issuer.js';
@@ -191,6 +192,71 @@ describe('verify worker threads', () => {
     expect(accepted(64, 30).length).toBe(31);
     expect((await Promise.all(accepted(3))).every((v) => v.valid)).toBe(true);
     await pool.close();
+  });
+
+  it('leave their answers to the calling thread\'s coming turn instead of waking it, and wake it once none is coming', async () => {
+    const pool = new VerifyPool(1);
+    expect(await pool.whenReady()).toBe(true);
+    let turnComing = true;
+    pool.followTurns(() => turnComing);
+    const id = pool.register();
+    pool.setKeys(id, keysAB);
+    const tokens = mixedTokens(18);
+    const settled: boolean[] = tokens.map(() => false);
+    const pending = tokens.map((t, i) => pool.submit(id, t, request, keysAB, 100)!.then((v) => ((settled[i] = true), v)));
+    // The worker answers within milliseconds; with a turn coming nobody wakes this thread for it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled.every((s) => !s)).toBe(true);
+    pool.collect();
+    await Promise.resolve();
+    expect(settled.every((s) => s)).toBe(true);
+    // No turn coming: the worker wakes this thread (watchAll() after the last turn, or on publish).
+    turnComing = false;
+    const more = mixedTokens(18).map((t) => pool.submit(id, t, request, keysAB, 100)!);
+    const answers = await Promise.all([...pending, ...more]);
+    expect(answers.length).toBe(36);
+    // A turn announced, then called off without collecting: watchAll() hands the wake-up back.
+    turnComing = true;
+    const lateTokens = mixedTokens(9);
+    const late = lateTokens.map((t) => pool.submit(id, t, request, keysAB, 100)!);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    turnComing = false;
+    pool.watchAll();
+    expect((await Promise.all(late)).map(strip)).toEqual(lateTokens.map((t) => strip(validateSync(t, request, keysAB))));
+    await pool.close();
+  });
+
+  it('with 64 validations in flight, rarely ask a worker to wake the calling thread', async () => {
+    const client = new JsBackendClient();
+    client.setKeys(keysAB);
+    const tokens = mixedTokens(3000);
+    const waits = { count: 0 };
+    const answered = TokenChannel.prototype.answered;
+    TokenChannel.prototype.answered = function (this: TokenChannel) {
+      waits.count++;
+      return answered.call(this);
+    };
+    try {
+      const before = verifyPool.stats().validated;
+      let next = 0;
+      const answers: Verdict[] = new Array(tokens.length);
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < tokens.length) {
+            const i = next++;
+            answers[i] = await client.validate(tokens[i] as string, request);
+          }
+        }),
+      );
+      const byWorker = verifyPool.stats().validated - before;
+      expect(answers.map(strip)).toEqual(tokens.map((t) => strip(validateSync(t, request, keysAB))));
+      expect(byWorker).toBeGreaterThan(100);
+      // Woken for every few answers, that was one wait per 3–13 of them (1–2 in all now).
+      expect(waits.count).toBeLessThan(Math.max(5, byWorker / 50));
+    } finally {
+      TokenChannel.prototype.answered = answered;
+      client.destroy();
+    }
   });
 
   it('take their size from GOPHER_AUTH_JS_WORKERS (0 turns them off)', async () => {

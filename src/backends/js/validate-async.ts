@@ -3,8 +3,17 @@ import { WorkSharing, type Job } from '../work-sharing.js';
 import { validateOnLibuvPool, validateSync } from './pipeline.js';
 import { verifyPool } from './verify-pool.js';
 
-/** Awaited JS validations of this process (see work-sharing.ts for the rule). */
-export const jsWorkSharing = new WorkSharing();
+/**
+ * Awaited JS validations of this process (see work-sharing.ts for the rule). Its drain turns also
+ * take in the verify workers' answers, so that the workers need not wake this thread for them.
+ */
+export const jsWorkSharing = new WorkSharing(undefined, {
+  beforeDrain: () => verifyPool.collect(),
+  afterDrain: (more) => {
+    if (!more) verifyPool.watchAll();
+  },
+});
+verifyPool.followTurns(() => jsWorkSharing.drainPending);
 
 /** Validations on the libuv pool at once, when no verify worker takes them. */
 const LIBUV_LIMIT = 64;
