@@ -233,6 +233,7 @@ describe('verify worker threads', () => {
     const client = new JsBackendClient();
     client.setKeys(keysAB);
     const tokens = mixedTokens(3000);
+    const expected = tokens.map((t) => strip(validateSync(t, request, keysAB)));
     const waits = { count: 0 };
     const answered = TokenChannel.prototype.answered;
     TokenChannel.prototype.answered = function (this: TokenChannel) {
@@ -241,18 +242,22 @@ describe('verify worker threads', () => {
     };
     try {
       const before = verifyPool.stats().validated;
-      let next = 0;
-      const answers: Verdict[] = new Array(tokens.length);
-      await Promise.all(
-        Array.from({ length: 64 }, async () => {
-          while (next < tokens.length) {
-            const i = next++;
-            answers[i] = await client.validate(tokens[i] as string, request);
-          }
-        }),
-      );
+      // The worker runs below this thread's priority: on a loaded machine it may take few tokens of
+      // a round, so rounds go on until it has answered enough for the count of waits to mean something.
+      for (let round = 0; round < 10 && verifyPool.stats().validated - before <= 100; round++) {
+        let next = 0;
+        const answers: Verdict[] = new Array(tokens.length);
+        await Promise.all(
+          Array.from({ length: 64 }, async () => {
+            while (next < tokens.length) {
+              const i = next++;
+              answers[i] = await client.validate(tokens[i] as string, request);
+            }
+          }),
+        );
+        expect(answers.map(strip)).toEqual(expected);
+      }
       const byWorker = verifyPool.stats().validated - before;
-      expect(answers.map(strip)).toEqual(tokens.map((t) => strip(validateSync(t, request, keysAB))));
       expect(byWorker).toBeGreaterThan(100);
       // Woken for every few answers, that was one wait per 3–13 of them (1–2 in all now).
       expect(waits.count).toBeLessThan(Math.max(5, byWorker / 50));
