@@ -96,8 +96,9 @@ export class Authenticator {
       if (this.#closed) return authErrors.unavailable(`the gate is closed: ${message}`);
       return authErrors.serverError(`validateToken threw: ${message}`);
     }
-    if (!verdict.valid) {
-      const reason = `${verdict.errorMessage ?? `validation failed with code ${verdict.errorCode}`}${refusalDetail(verdict.errorCode, token, this.config)}`;
+    // Only a plain "valid, code 0" is an acceptance: a custom client written in JS can answer anything.
+    if (verdict.valid !== true || verdict.errorCode !== GopherAuthError.SUCCESS) {
+      const reason = `${verdict.errorMessage ?? `validation failed with code ${String(verdict.errorCode)}`}${refusalDetail(verdict.errorCode, token, this.config)}`;
       if (UNAVAILABLE.has(verdict.errorCode)) return authErrors.unavailable(reason, verdict.errorCode);
       // No key for this kid while the JWKS endpoint is failing: the key may well exist (rotation), so
       // the honest answer is "try later", not "your token is bad" (which sends clients round a re-auth loop).

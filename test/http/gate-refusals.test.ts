@@ -2,6 +2,8 @@
  * Gate refusals the other suites reach only partly:
  * - a token a custom client calls valid but that has no numeric exp is still refused (it would be a
  *   credential forever; RFC 9068 requires exp);
+ * - a custom client's answer that is not plainly "valid with code 0" (a plain-JS client can return
+ *   anything) is a refusal, never an identity;
  * - one Authorization header holding two credentials is answered as "multiple credentials", not as a
  *   malformed header.
  */
@@ -37,6 +39,27 @@ describe('a valid verdict on a token without a numeric exp', () => {
       const ok = await gate.verifyToken(issuer.sign({ claims: { aud: resource } }));
       expect(isBearerAuthError(ok)).toBe(false);
       expect(ok).toMatchObject({ expiresAt: expect.any(Number) });
+    } finally {
+      gate.close();
+    }
+  });
+});
+
+describe("a custom client's answer that contradicts itself", () => {
+  const answers: [string, unknown, string][] = [
+    ['valid with a failure code', { valid: true, errorCode: GopherAuthError.EXPIRED_TOKEN, errorMessage: null }, 'invalid_token'],
+    ['valid with an internal error', { valid: true, errorCode: GopherAuthError.INTERNAL_ERROR, errorMessage: 'boom' }, 'server_error'],
+    ['valid as a string', { valid: 'yes', errorCode: GopherAuthError.SUCCESS, errorMessage: null }, 'invalid_token'],
+    ['valid as 1', { valid: 1, errorCode: GopherAuthError.SUCCESS, errorMessage: null }, 'invalid_token'],
+    ['valid without a code', { valid: true, errorMessage: null }, 'invalid_token'],
+  ];
+  it.each(answers)('%s is refused', async (_, answer, kind) => {
+    const client = { validateToken: async () => answer, extractPayload: (token: string) => extractTokenPayload(token) } as unknown as TokenClient;
+    const gate = new Authenticator(resolveAuthConfig({ resource, issuer: issuer.issuer, client }));
+    try {
+      const outcome = await gate.verifyToken(issuer.sign({ claims: { aud: resource } }));
+      expect(isBearerAuthError(outcome)).toBe(true);
+      expect(outcome).toMatchObject({ kind });
     } finally {
       gate.close();
     }
