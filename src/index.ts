@@ -7,7 +7,7 @@ export { NATIVE_OPTION_NAMES } from './core/client-options.js';
 export type { BackendMode } from './core/backend-selection.js';
 export { GopherValidationOptions, gopherCreateValidationOptions, DEFAULT_CLOCK_SKEW_SECONDS } from './core/options.js';
 export { GopherAuthError, GopherAuthException, getErrorDescription, isGopherAuthError } from './core/errors.js';
-export type { ValidationResult, TokenPayload } from './core/result.js';
+export type { ValidationResult, ValidResult, InvalidResult, TokenPayload } from './core/result.js';
 export type { Logger } from './core/logger.js';
 export type { JwksStatus } from './core/jwks/types.js';
 export { hasAllScopes, hasAnyScope, readTokenScopes } from './core/scopes.js';

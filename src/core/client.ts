@@ -21,7 +21,7 @@ import { nativeMayMisread } from './native-misreads.js';
 import { snapshotForNative } from './native-key-set.js';
 import { GopherValidationOptions } from './options.js';
 import { extractTokenPayload } from './payload.js';
-import type { TokenPayload, ValidationResult } from './result.js';
+import { validationResult, type TokenPayload, type ValidationResult } from './result.js';
 import { TokenCache, optionsKey, resolveTokenCacheOptions, type TokenCacheStats } from './token-cache.js';
 
 export type { GopherAuthClientOptions };
@@ -541,11 +541,11 @@ function assertTokenType(token: unknown): asserts token is string {
 
 function toResult(verdict: Verdict): ValidationResult {
   // Messages can quote the token (its kid, its alg) or the native library quoting it: made safe to log.
-  return { valid: verdict.valid, errorCode: verdict.code, errorMessage: verdict.valid || verdict.message === null ? null : logSafe(verdict.message) };
+  return validationResult(verdict.valid, verdict.code, verdict.valid || verdict.message === null ? null : logSafe(verdict.message));
 }
 
 const TOO_STALE = 'JWKS keys are older than maxStale and the endpoint is failing';
 
 function fetchFailed(reason: string): ValidationResult {
-  return { valid: false, errorCode: GopherAuthError.JWKS_FETCH_FAILED, errorMessage: `Failed to fetch JWKS: ${reason}` };
+  return validationResult(false, GopherAuthError.JWKS_FETCH_FAILED, `Failed to fetch JWKS: ${reason}`);
 }

@@ -12,7 +12,7 @@
 import type { Jwk, JwksSnapshot } from '../backends/types.js';
 import { unknownKey, unknownKeyMessage } from './known-keys.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
-import type { ValidationResult } from './result.js';
+import { validationResult, type ValidationResult } from './result.js';
 
 export interface TokenCacheOptions {
   /** Most distinct tokens kept (each with verdicts for up to 8 option sets); the least recently used goes first. Default 10,000. */
@@ -139,7 +139,7 @@ function refuse(message: string): never {
 }
 
 function copyResult(result: ValidationResult): ValidationResult {
-  return { valid: result.valid, errorCode: result.errorCode, errorMessage: result.errorMessage };
+  return validationResult(result.valid, result.errorCode, result.errorMessage);
 }
 
 export class TokenCache {
@@ -195,7 +195,7 @@ export class TokenCache {
         if (now < variant.expiresAt) {
           this.#hits++;
           if (now - slot.touchedAt >= TOUCH_INTERVAL_MS) this.#touch(slot, now);
-          return { valid: variant.valid, errorCode: variant.errorCode, errorMessage: variant.errorMessage };
+          return validationResult(variant.valid, variant.errorCode, variant.errorMessage);
         }
         variants.splice(i, 1);
         if (variants.length === 0) this.#remove(slot);

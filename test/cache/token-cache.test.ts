@@ -115,7 +115,7 @@ describe('TokenCache expiry', () => {
     const c = clock();
     const cache = cacheAt(c);
     const t = token(c.seconds() + 600);
-    for (const code of [GopherAuthError.JWKS_FETCH_FAILED, GopherAuthError.NETWORK_ERROR, GopherAuthError.INVALID_KEY, GopherAuthError.INTERNAL_ERROR]) {
+    for (const code of [GopherAuthError.JWKS_FETCH_FAILED, GopherAuthError.NETWORK_ERROR, GopherAuthError.INVALID_KEY, GopherAuthError.INTERNAL_ERROR] as const) {
       cache.set(t, KEY, { valid: false, errorCode: code, errorMessage: 'x' });
       expect(cache.get(t, KEY)).toBeUndefined();
     }

@@ -43,7 +43,10 @@ async function check(env: FuzzEnv, token: string, options: Parameters<FuzzEnv['j
     if (r.valid && !env.signingInputs.has(token.slice(0, token.lastIndexOf('.')))) {
       throw new Error(`${who} accepted a token whose header and payload were never signed: ${JSON.stringify(token)}`);
     }
-    if (!r.valid && r.errorCode === 0) throw new Error(`${who}: rejection with code 0`);
+    // The result type promises these shapes; the fuzzer checks that run time keeps the promise.
+    const code: number = r.errorCode;
+    if (!r.valid && (code === 0 || typeof r.errorMessage !== 'string')) throw new Error(`${who}: rejection with code 0 or no message: ${JSON.stringify(r)}`);
+    if (r.valid && (code !== 0 || r.errorMessage !== null)) throw new Error(`${who}: acceptance with a code or a message: ${JSON.stringify(r)}`);
   }
   const js = results[0]?.[1];
   const alg = peekHeaderAlg(token);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GopherAuthClient } from '../../src/core/client.js';
+import { GopherAuthError } from '../../src/core/errors.js';
+import type { ValidationResult } from '../../src/core/result.js';
 import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
 import type { AuthInfo } from '../../src/http/auth-info.js';
 import type { TokenClient } from '../../src/http/config.js';
@@ -18,9 +20,9 @@ class CountingClient implements TokenClient {
   decodes = 0;
   readonly revoked = new Set<string>();
 
-  async validateToken(token: string): Promise<{ valid: boolean; errorCode: number; errorMessage: string | null }> {
-    if (this.revoked.has(token)) return { valid: false, errorCode: -1002, errorMessage: 'Invalid signature' };
-    return { valid: true, errorCode: 0, errorMessage: null };
+  async validateToken(token: string): Promise<ValidationResult> {
+    if (this.revoked.has(token)) return { valid: false, errorCode: GopherAuthError.INVALID_SIGNATURE, errorMessage: 'Invalid signature' };
+    return { valid: true, errorCode: GopherAuthError.SUCCESS, errorMessage: null };
   }
 
   extractPayload(token: string) {

@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,44 @@ describe('package exports', () => {
     expect(jsWorkers.running).toBeGreaterThan(0);
     expect(jsWorkers.validated).toBeGreaterThan(0);
   });
+
+  // A TypeScript consumer (strict, nodenext) type-checked against the shipped declarations, by package
+  // name, through both conditions of the exports map. The @ts-expect-error lines must be errors.
+  it('the declarations serve a strict TypeScript consumer of either module kind, and a result narrows on valid', async () => {
+    const body = (load: string) => `${load}
+async function decide(client: GopherAuthClient): Promise<string> {
+  const result = await client.validateToken('t', { scopes: ['read'] });
+  if (!result.valid) {
+    const code: Exclude<GopherAuthError, GopherAuthError.SUCCESS> = result.errorCode;
+    return result.errorMessage.toUpperCase() + String(code) + getErrorDescription(result.errorCode);
+  }
+  const ok: GopherAuthError.SUCCESS = result.errorCode;
+  const none: null = result.errorMessage;
+  // @ts-expect-error a valid result has no message to read
+  result.errorMessage.toUpperCase();
+  return String(ok) + String(none);
+}
+const refused: ValidationResult = { valid: false, errorCode: GopherAuthError.EXPIRED_TOKEN, errorMessage: 'expired' };
+// @ts-expect-error a refusal carries a message
+const silent: ValidationResult = { valid: false, errorCode: GopherAuthError.EXPIRED_TOKEN, errorMessage: null };
+// @ts-expect-error an acceptance carries SUCCESS
+const odd: ValidationResult = { valid: true, errorCode: GopherAuthError.EXPIRED_TOKEN, errorMessage: null };
+export { decide, refused, silent, odd };
+`;
+    writeFileSync(path.join(pkg, 'consumer.mts'), body(`import { GopherAuthClient, GopherAuthError, getErrorDescription, type ValidationResult } from 'gopher-auth';`));
+    writeFileSync(path.join(pkg, 'consumer.cts'), body(`import gopher = require('gopher-auth');
+import GopherAuthClient = gopher.GopherAuthClient;
+import GopherAuthError = gopher.GopherAuthError;
+import getErrorDescription = gopher.getErrorDescription;
+type ValidationResult = gopher.ValidationResult;`));
+    writeFileSync(path.join(pkg, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], skipLibCheck: false },
+      files: ['consumer.mts', 'consumer.cts'],
+    }));
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const { stdout } = await run(process.execPath, [tsc, '-p', path.join(pkg, 'tsconfig.json'), '--pretty', 'false'], { cwd: pkg, encoding: 'utf8' }).catch((error: { stdout?: string }) => ({ stdout: `FAILED\n${error.stdout ?? String(error)}` }));
+    expect(stdout).toBe('');
+  }, 60_000);
 
   it('the CJS and ESM bundles export the same names', async () => {
     const token = issuer.sign();
