@@ -6,6 +6,7 @@
  * for a verdict on every request first.
  */
 import { readTokenScopes } from '../core/scopes.js';
+import type { TokenPayload } from '../core/result.js';
 import type { TokenClient } from './config.js';
 
 export interface TokenIdentity {
@@ -42,15 +43,17 @@ export class TokenIdentities {
 }
 
 function decode(token: string, client: Pick<TokenClient, 'extractPayload'>): TokenIdentity | null {
-  const payload = client.extractPayload(token);
-  if (payload === null) return null;
+  // A custom client's decoder is checked like input: AuthInfo promises a number or nothing for exp.
+  const payload = client.extractPayload(token) as TokenPayload | null | undefined;
+  if (payload === null || typeof payload !== 'object') return null;
+  if (payload.claims === null || typeof payload.claims !== 'object' || Array.isArray(payload.claims)) return null;
   const claims = deepFreeze(payload.claims);
   return Object.freeze({
     clientId: stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp') ?? '',
     // Read from the claims exactly as validation reads them: joining and splitting again would turn
     // an scp entry like "mcp:read mcp:admin" (one malformed scope) into two granted scopes.
     scopes: Object.freeze(readTokenScopes(claims as Record<string, unknown>)),
-    expiresAt: payload.expiration,
+    expiresAt: typeof payload.expiration === 'number' && Number.isFinite(payload.expiration) ? payload.expiration : null,
     claims,
   });
 }

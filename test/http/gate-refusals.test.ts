@@ -3,7 +3,8 @@
  * - a token a custom client calls valid but that has no numeric exp is still refused (it would be a
  *   credential forever; RFC 9068 requires exp);
  * - a custom client's answer that is not plainly "valid with code 0" (a plain-JS client can return
- *   anything) is a refusal, never an identity;
+ *   anything) is a refusal, never an identity; so is a decoded payload without an object of claims,
+ *   and an expiration that is not a finite number counts as no exp;
  * - one Authorization header holding two credentials is answered as "multiple credentials", not as a
  *   malformed header.
  */
@@ -39,6 +40,29 @@ describe('a valid verdict on a token without a numeric exp', () => {
       const ok = await gate.verifyToken(issuer.sign({ claims: { aud: resource } }));
       expect(isBearerAuthError(ok)).toBe(false);
       expect(ok).toMatchObject({ expiresAt: expect.any(Number) });
+    } finally {
+      gate.close();
+    }
+  });
+});
+
+describe("a custom client's extractPayload that answers oddly", () => {
+  const valid = async () => ({ valid: true, errorCode: GopherAuthError.SUCCESS, errorMessage: null });
+  const decoded = (token: string) => extractTokenPayload(token) as NonNullable<ReturnType<typeof extractTokenPayload>>;
+  const cases: [string, (token: string) => unknown, object][] = [
+    ['expiration as a string', (t) => ({ ...decoded(t), expiration: '9999999999' }), { kind: 'invalid_token', reason: 'the token has no numeric exp claim' }],
+    ['expiration NaN', (t) => ({ ...decoded(t), expiration: Number.NaN }), { kind: 'invalid_token', reason: 'the token has no numeric exp claim' }],
+    ['expiration Infinity', (t) => ({ ...decoded(t), expiration: Number.POSITIVE_INFINITY }), { kind: 'invalid_token', reason: 'the token has no numeric exp claim' }],
+    ['undefined', () => undefined, { kind: 'server_error' }],
+    ['claims that are not an object', (t) => ({ ...decoded(t), claims: 'sub=alice' }), { kind: 'server_error' }],
+  ];
+  it.each(cases)('%s gives no identity', async (_, extractPayload, refusal) => {
+    const client = { validateToken: valid, extractPayload } as unknown as TokenClient;
+    const gate = new Authenticator(resolveAuthConfig({ resource, issuer: issuer.issuer, client }));
+    try {
+      const outcome = await gate.verifyToken(issuer.sign({ claims: { aud: resource } }));
+      expect(isBearerAuthError(outcome)).toBe(true);
+      expect(outcome).toMatchObject(refusal);
     } finally {
       gate.close();
     }
