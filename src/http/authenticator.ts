@@ -7,7 +7,7 @@ import { GopherAuthClient } from '../core/client.js';
 import { refusalDetail } from './refusal-detail.js';
 import { GopherAuthError } from '../core/errors.js';
 import { DiscoveringClient } from './discovery.js';
-import { GopherValidationOptions } from '../core/options.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS, GopherValidationOptions } from '../core/options.js';
 import { extractTokenPayload } from '../core/payload.js';
 import type { AuthInfo } from './auth-info.js';
 import type { ResolvedAuthConfig, TokenClient } from './config.js';
@@ -53,6 +53,7 @@ export class Authenticator {
   readonly #identities = new TokenIdentities();
   /** Reads a validated token's claims: without the client when it is one of ours (it may be closed by then). */
   readonly #decoder: Pick<TokenClient, 'extractPayload'>;
+  readonly #expirySkew: number | null;
   #closed = false;
 
   constructor(config: ResolvedAuthConfig) {
@@ -78,6 +79,8 @@ export class Authenticator {
     // A subclass may read claims its own way: only this package's own client is bypassed.
     const ours = this.#ownsClient || Object.getPrototypeOf(this.client) === GopherAuthClient.prototype;
     this.#decoder = ours ? { extractPayload: extractTokenPayload } : this.client;
+    // Another validator may not check exp at all (the SDK's requireBearerAuth checks it too); ours does.
+    this.#expirySkew = ours ? null : (config.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS);
     const options = new GopherValidationOptions().setAudience(config.audience);
     if (config.clockSkew !== undefined) options.setClockSkew(config.clockSkew);
     this.#options = options;
@@ -117,6 +120,9 @@ export class Authenticator {
     if (identity === null) return authErrors.serverError('a valid token could not be decoded');
     // A bearer token without exp would be a credential forever (RFC 9068 requires exp; the SDK refuses it too).
     if (identity.expiresAt === null) return authErrors.invalidToken('the token has no numeric exp claim');
+    if (this.#expirySkew !== null && identity.expiresAt + this.#expirySkew < Date.now() / 1000) {
+      return authErrors.invalidToken(`the client called valid a token that expired at ${identity.expiresAt} (clockSkew ${this.#expirySkew} s)`, GopherAuthError.EXPIRED_TOKEN, true);
+    }
     return {
       token,
       clientId: identity.clientId,

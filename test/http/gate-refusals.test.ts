@@ -1,7 +1,7 @@
 /**
  * Gate refusals the other suites reach only partly:
  * - a token a custom client calls valid but that has no numeric exp is still refused (it would be a
- *   credential forever; RFC 9068 requires exp);
+ *   credential forever; RFC 9068 requires exp), and so is one whose exp has passed (beyond clockSkew);
  * - a custom client's answer that is not plainly "valid with code 0" (a plain-JS client can return
  *   anything) is a refusal, never an identity; so is a decoded payload without an object of claims,
  *   and an expiration that is not a finite number counts as no exp;
@@ -42,6 +42,25 @@ describe('a valid verdict on a token without a numeric exp', () => {
       expect(ok).toMatchObject({ expiresAt: expect.any(Number) });
     } finally {
       gate.close();
+    }
+  });
+});
+
+describe('a valid verdict from a custom client on an expired token', () => {
+  it('is refused as expired past the gate clockSkew (default 60 s), as the SDK refuses it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const gate = new Authenticator(resolveAuthConfig({ resource, issuer: issuer.issuer, client: lenientClient }));
+    const strict = new Authenticator(resolveAuthConfig({ resource, issuer: issuer.issuer, client: lenientClient, clockSkew: 0 }));
+    try {
+      const expired = await gate.verifyToken(issuer.sign({ claims: { aud: resource, exp: now - 120 } }));
+      expect(expired).toMatchObject({ kind: 'invalid_token', code: GopherAuthError.EXPIRED_TOKEN });
+      // Within the skew: the client's word stands, unless the gate is told to allow none.
+      const recent = issuer.sign({ claims: { aud: resource, exp: now - 5 } });
+      expect(isBearerAuthError(await gate.verifyToken(recent))).toBe(false);
+      expect(await strict.verifyToken(recent)).toMatchObject({ kind: 'invalid_token', code: GopherAuthError.EXPIRED_TOKEN });
+    } finally {
+      gate.close();
+      strict.close();
     }
   });
 });
