@@ -8,10 +8,11 @@ import { GopherAuthClient } from '../core/client.js';
 import type { GopherAuthClientOptions } from '../core/client-options.js';
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
 import { fetchJwksDocument } from '../core/jwks/fetch.js';
+import { logSafe } from '../core/log-safe.js';
 import type { Logger } from '../core/logger.js';
 import { authorizationServerMetadataUrls, sameIssuer } from '../core/metadata.js';
 import type { GopherValidationOptions } from '../core/options.js';
-import type { TokenPayload, ValidationResult } from '../core/result.js';
+import { validationResult, type TokenPayload, type ValidationResult } from '../core/result.js';
 import type { TokenClient } from './config.js';
 import { isLoopbackHostname } from './loopback.js';
 
@@ -121,10 +122,12 @@ export class DiscoveringClient implements TokenClient {
       (error: unknown) => {
         this.#pending = undefined;
         if (this.#destroyed) throw error;
-        this.#lastFailure = error instanceof Error ? error.message : String(error);
+        // The reason quotes the issuer's metadata (its jwks_uri, its issuer): escaped before it reaches
+        // the logger or a later caller (results and rejections are also cut to length, below).
+        this.#lastFailure = logSafe(error instanceof Error ? error.message : String(error), Number.POSITIVE_INFINITY);
         this.#failedUntil = Date.now() + (this.#options.retryAfterSeconds ?? 10) * 1000;
         this.#options.logger.error({ err: this.#lastFailure }, 'gopher-auth: issuer metadata discovery failed');
-        throw error;
+        throw new Error(this.#lastFailure, { cause: error });
       },
     );
     return this.#pending;
@@ -137,11 +140,7 @@ export class DiscoveringClient implements TokenClient {
     try {
       client = await this.#resolve();
     } catch (error) {
-      return {
-        valid: false,
-        errorCode: GopherAuthError.JWKS_FETCH_FAILED,
-        errorMessage: `Failed to fetch JWKS: ${error instanceof Error ? error.message : String(error)}`,
-      };
+      return validationResult(false, GopherAuthError.JWKS_FETCH_FAILED, logSafe(`Failed to fetch JWKS: ${error instanceof Error ? error.message : String(error)}`));
     }
     return client.validateToken(token, options);
   }
@@ -153,7 +152,7 @@ export class DiscoveringClient implements TokenClient {
     try {
       client = await this.#resolve();
     } catch (error) {
-      throw new GopherAuthException(GopherAuthError.JWKS_FETCH_FAILED, `Failed to fetch JWKS: ${error instanceof Error ? error.message : String(error)}`);
+      throw new GopherAuthException(GopherAuthError.JWKS_FETCH_FAILED, logSafe(`Failed to fetch JWKS: ${error instanceof Error ? error.message : String(error)}`));
     }
     await client.ready();
   }

@@ -18,6 +18,7 @@ beforeAll(async () => {
   server.route('/.well-known/oauth-authorization-server/realms/liar', { issuer: 'https://evil.example', jwks_uri: server.url });
   server.route('/.well-known/oauth-authorization-server/realms/slash', { issuer: `${server.origin}/realms/slash/`, jwks_uri: server.url });
   server.route('/.well-known/oauth-authorization-server/realms/insecure', { issuer: `${server.origin}/realms/insecure`, jwks_uri: 'http://keys.example/jwks' });
+  server.route('/.well-known/oauth-authorization-server/realms/escapes', { issuer: `${server.origin}/realms/escapes`, jwks_uri: 'http://keys.example/\u001b[2J\r\nforged: yes' });
 });
 afterAll(async () => {
   await server.close();
@@ -90,6 +91,21 @@ describe('JWKS discovery from the issuer metadata', () => {
     } finally {
       auth.close();
       broken.close();
+    }
+  });
+
+  it("a failed discovery's result and ready() rejection are safe to log, as every validation message is", async () => {
+    const auth = gopherAuth({ resource: RESOURCE, issuer: `${server.origin}/realms/escapes`, backend: 'js' });
+    try {
+      const result = await auth.client.validateToken(new TestIssuer().sign());
+      expect(result).toMatchObject({ valid: false, errorCode: GopherAuthError.JWKS_FETCH_FAILED });
+      expect(result.errorMessage).toContain('not https: http://keys.example/\\u001b[2J\\u000d\\u000aforged: yes');
+      expect(result.errorMessage).not.toMatch(/[\u0000-\u001f]/);
+      const rejection = await (auth.client.ready?.() ?? Promise.resolve()).then(() => null, (error: Error) => error.message);
+      expect(rejection).toContain('not https');
+      expect(rejection).not.toMatch(/[\u0000-\u001f]/);
+    } finally {
+      auth.close();
     }
   });
 
