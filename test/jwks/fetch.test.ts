@@ -199,6 +199,8 @@ describe('document validation keeps the old keys', () => {
     ['HTTP 500', (s) => s.setFault({ kind: 'status', status: 500 }), /HTTP 500/],
     ['HTTP 404', (s) => s.setFault({ kind: 'status', status: 404 }), /HTTP 404/],
     ['invalid UTF-8', (s) => s.setJwks(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])), /not valid UTF-8/],
+    // JSON.parse's message quotes the body's first characters: escaped, never a forged log line.
+    ['terminal escapes and CR/LF in the body', (s) => s.setJwks('\u001b[2J\r\nforged: yes'), /not JSON.*\\u001b\[2J\\u000d\\u000aforged/],
   ];
 
   it.each(cases)('%s', async (_name, breakIt, reason) => {
@@ -207,10 +209,11 @@ describe('document validation keeps the old keys', () => {
     const m = manager(server.url);
     const before = await m.ready();
     breakIt(server);
-    await expectFetchFailure(m.refresh(), reason);
+    const failure = await expectFetchFailure(m.refresh(), reason);
     expect(m.current()).toBe(before);
     expect(m.status()).toMatchObject({ version: 1, keys: 1, fetchCount: 2 });
     expect(m.status().lastError).toMatch(reason);
+    for (const text of [failure.message, m.status().lastError]) expect(text).not.toMatch(/[^\x20-\x7e]/);
     // Recovery: the next good document is accepted.
     server.setFault(null);
     server.setJwks(makeJwks('b'));
