@@ -35,6 +35,22 @@ describe('gopherSetNativeLogger', () => {
     expect(lines.length).toBe(before);
   });
 
+  it('a signed subject with raw control characters (JSON.parse refuses it; the library prints it) reaches the logger redacted and escaped', async () => {
+    const lines: string[] = [];
+    expect(gopherSetNativeLogger({ debug: (_obj, msg) => lines.push(String(msg)) })).toBe(true);
+    try {
+      using client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'native' });
+      const payloadJson = `{"sub":"alice\u001b[2J\r\nprivate-tail","iss":${JSON.stringify(issuer.issuer)},"exp":${issuer.now() + 600}}`;
+      const token = issuer.signRaw({ alg: 'RS256', key: 'rsa2048', headerJson: '{"alg":"RS256","kid":"rsa2048"}', payloadJson });
+      expect(await client.validateToken(token)).toMatchObject({ valid: false });
+      expect(lines.some((line) => line.includes('sub=[redacted]'))).toBe(true);
+      expect(lines.filter((line) => line.includes('private-tail') || line.includes('alice'))).toEqual([]);
+      expect(lines.filter((line) => /[\u0000-\u001f\u007f-\u009f]/.test(line))).toEqual([]);
+    } finally {
+      gopherSetNativeLogger(null);
+    }
+  });
+
   it("a drain queued for a logger since replaced never hands it the new logger's lines", async () => {
     const library = nativeLibrary();
     const first: string[] = [];

@@ -35,6 +35,19 @@ describe('redaction of native log lines', () => {
     }
   });
 
+  it('escapes control characters and bidi overrides, keeping the rest of Unicode', () => {
+    expect(redactLine('[GopherAuth] \u2705 kid=a\u001b[2J\rb\u0085c\u202ed\u007f')).toBe('[GopherAuth] \u2705 kid=a\\u001b[2J\\u000db\\u0085c\\u202ed\\u007f');
+  });
+
+  it('a subject with a line break, printed by the library as two lines, is redacted in both', () => {
+    // JSON.parse refuses raw control characters in a string; the library does not, and prints them.
+    const raw = `e30.${Buffer.from('{"sub":"alice\r\nsecret-part","exp":1}').toString('base64url')}.sig`;
+    const subject = tokenSubject(raw);
+    expect(subject).toBe('alice\r\nsecret-part');
+    const lines = '[GopherAuth] Token validated successfully for sub=alice\r\nsecret-part (cached)'.split('\n');
+    expect(lines.map((line) => redactLine(line, subject))).toEqual(['[GopherAuth] Token validated successfully for sub=[redacted]\\u000d', '[redacted] (cached)']);
+  });
+
   it('reads no subject from malformed tokens', () => {
     expect(tokenSubject('not-a-token')).toBeNull();
     expect(tokenSubject('a.%%%.c')).toBeNull();

@@ -6,20 +6,33 @@ const JSON_SUB = /("sub"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 // such as \u00e9 or \/ and spaces included), which neither the decoded subject nor a word matches.
 const KEY_VALUE_SUB = /\b(sub(?:ject)?\s*[=:]\s*)(?!\[redacted\]$).+$/gim;
 
+// The first "sub" member's raw text, for payloads JSON.parse refuses (the library still prints them).
+const RAW_SUB = /"sub"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+// Control characters (C0, DEL, C1) and bidi overrides: a line stays one line, and a terminal's own.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/;
+
 /** The `sub` claim of a JWT, read without verification (only to know what to redact). */
 export function tokenSubject(token: string): string | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
+  const text = Buffer.from(payload, 'base64url').toString('utf8');
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown };
+    const claims = JSON.parse(text) as { sub?: unknown };
     return typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub : null;
   } catch {
-    return null;
+    const raw = RAW_SUB.exec(text)?.[1];
+    return raw !== undefined && raw.length > 0 ? raw : null;
   }
 }
 
 export function redactLine(text: string, subject: string | null = null): string {
-  // The literal subject first: a pattern may stop at a space inside it and leave the rest.
-  const out = subject !== null ? text.split(subject).join(REDACTED) : text;
-  return out.replace(JSON_SUB, `$1"${REDACTED}"`).replace(KEY_VALUE_SUB, `$1${REDACTED}`);
+  let out = text;
+  if (subject !== null) {
+    // The literal subject first: a pattern may stop at a space inside it and leave the rest. A
+    // subject with a line break in it reaches us as several lines: each piece goes wherever it is.
+    for (const piece of subject.split(LINE_BREAKS)) if (piece.length > 0) out = out.split(piece).join(REDACTED);
+  }
+  out = out.replace(JSON_SUB, `$1"${REDACTED}"`).replace(KEY_VALUE_SUB, `$1${REDACTED}`);
+  return out.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
