@@ -1,7 +1,7 @@
 import { JS_ALGORITHMS, normalizeTokenType } from '../backends/js/index.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
 import type { BackendMode } from './backend-selection.js';
-import type { Logger } from './logger.js';
+import { checkLogger, type Logger } from './logger.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from './options.js';
 import type { JwksManagerOptions } from './jwks/types.js';
 import type { TokenCacheOptions } from './token-cache.js';
@@ -131,7 +131,7 @@ export function resolveClientOptions(options: GopherAuthClientOptions): Resolved
       cacheDuration: options.cacheDuration,
       requestTimeout: options.requestTimeout,
       autoRefresh: options.autoRefresh,
-      logger: options.logger,
+      logger: checkLogger(options.logger, 'logger'),
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   type ResolvedClientOptions,
 } from './client-options.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
+import { FETCH_FAILED_PREFIX } from './jwks/jwks-error.js';
 import { JwksManager } from './jwks/manager.js';
 import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
 import { logSafe } from './log-safe.js';
@@ -546,6 +547,7 @@ function toResult(verdict: Verdict): ValidationResult {
 
 const TOO_STALE = 'JWKS keys are older than maxStale and the endpoint is failing';
 
+/** `reason` is one of ours or a JwksFetchError's, already escaped and cut to fit with the prefix. */
 function fetchFailed(reason: string): ValidationResult {
-  return validationResult(false, GopherAuthError.JWKS_FETCH_FAILED, `Failed to fetch JWKS: ${reason}`);
+  return validationResult(false, GopherAuthError.JWKS_FETCH_FAILED, `${FETCH_FAILED_PREFIX}${reason}`);
 }

@@ -11,6 +11,7 @@ import {
 } from '../backends/native/index.js';
 import { setAddonLogger } from '../backends/native/addon.js';
 import type { Logger } from './logger.js';
+import { GopherAuthError, GopherAuthException } from './errors.js';
 
 /** Reported when the native library is not available. */
 export const JS_LIBRARY_VERSION = 'js';
@@ -51,5 +52,8 @@ export function gopherGetAuthLibraryVersion(): string {
  * returns false, and output stays dropped, when it is not loaded. Safe to switch at any time.
  */
 export function gopherSetNativeLogger(logger: Pick<Logger, 'debug'> | null): boolean {
+  if (logger !== null && typeof (logger as Partial<Logger> | undefined)?.debug !== 'function') {
+    throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'gopherSetNativeLogger takes a logger with a debug method, or null');
+  }
   return setAddonLogger(logger ? { debug: (obj, msg) => logger.debug(obj, msg) } : null);
 }

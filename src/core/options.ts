@@ -4,7 +4,7 @@ export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
 /** Per-call validation requirements; mirrors `gopher_auth_validation_options_*`. Chainable. */
 export class GopherValidationOptions {
-  #scopes: string[] = [];
+  #scopes: readonly string[] = Object.freeze([]);
   #audience: string | undefined;
   #clockSkew: number | undefined;
   #destroyed = false;
@@ -19,7 +19,8 @@ export class GopherValidationOptions {
     for (const s of list) {
       if (typeof s !== 'string') throw new GopherAuthException(GopherAuthError.INVALID_PARAMETER, 'scopes must be strings');
     }
-    this.#scopes = list.filter((s) => s.length > 0);
+    // Frozen: the getter hands out this array, and a token cache remembers options by its identity.
+    this.#scopes = Object.freeze(list.filter((s) => s.length > 0));
     return this;
   }
 

@@ -228,8 +228,9 @@ export class TokenCache {
       expiresAt = now + this.#ttlMs;
     } else {
       if (this.#failureTtlMs === 0 || UNCACHEABLE.has(result.errorCode)) return;
-      // A token refused before its nbf may be valid within the failure TTL: not remembered.
-      if (result.errorCode === GopherAuthError.INVALID_TOKEN && startsLater(token, now)) return;
+      // A token refused before its nbf (or, with maxTokenAge, its iat) may be valid within the
+      // failure TTL: not remembered.
+      if (result.errorCode === GopherAuthError.INVALID_TOKEN && startsLater(token, now, this.#maxTokenAgeMs !== undefined)) return;
       kid = null;
       expiresAt = now + this.#failureTtlMs;
     }
@@ -461,10 +462,11 @@ function tokenKid(token: string): string | null | undefined {
   return dot1 <= 0 ? undefined : headerKid(token.slice(0, dot1));
 }
 
-/** Whether the token's payload has an nbf still in the future (ms clock). */
-function startsLater(token: string, nowMs: number): boolean {
-  const nbf = tokenPayload(token)?.nbf;
-  return typeof nbf === 'number' && nbf * 1000 > nowMs;
+/** Whether the token's payload has an nbf (or, when `iatCounts`, an iat) still in the future (ms clock). */
+function startsLater(token: string, nowMs: number, iatCounts: boolean): boolean {
+  const payload = tokenPayload(token);
+  const ahead = (time: unknown): boolean => typeof time === 'number' && time * 1000 > nowMs;
+  return ahead(payload?.nbf) || (iatCounts && ahead(payload?.iat));
 }
 
 /** The token's payload as plain JSON.parse reads it, or null when the token or its payload is unreadable. */

@@ -4,7 +4,7 @@
  * audience come from `resource`, computed once here, so they are byte-identical everywhere.
  */
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { checkLogger, type Logger } from '../core/logger.js';
 import { firstErrorAsWarning } from './unlogged-errors.js';
 import {
   buildProtectedResourceMetadata,
@@ -371,7 +371,7 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
     protectedResourceMetadata,
     backend: config.backend,
     clockSkew: config.clockSkew,
-    logger: config.logger ?? firstErrorAsWarning(),
+    logger: checkLogger(config.logger, 'gopherAuth: logger') ?? firstErrorAsWarning(),
     onAuthFailure: config.onAuthFailure,
     client: config.client,
     allowInsecureHttp: allowInsecure,

@@ -90,6 +90,18 @@ describe.each(['js', 'native'] as const)('GopherAuthClient token cache, %s backe
     expect((await c.validateToken(token, options)).valid).toBe(true);
     expect(hits(c)).toBe(0);
   });
+
+  it('keeps the scopes it hands out unchangeable: the cache remembers options by that array', async () => {
+    const c = await client({ backend });
+    const token = issuer.sign({ claims: { scope: 'mcp:read' } });
+    const options = new GopherValidationOptions().setScopes(['mcp:read']);
+    expect((await c.validateToken(token, options)).valid).toBe(true);
+    // readonly in TypeScript; from JS (or a cast) a push used to change the check but not the cache key.
+    expect(() => (options.scopes as string[]).push('mcp:admin')).toThrow(TypeError);
+    expect(options.scopes).toEqual(['mcp:read']);
+    options.setScopes(['mcp:read', 'mcp:admin']);
+    expect((await c.validateToken(token, options)).errorCode).toBe(GopherAuthError.INSUFFICIENT_SCOPE);
+  });
 });
 
 describe('GopherAuthClient token cache: time, keys and failures', () => {

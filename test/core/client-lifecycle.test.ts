@@ -58,6 +58,33 @@ describe('construction', () => {
     expectException(() => newClient({ cacheDuration: -5 }), GopherAuthError.INVALID_CONFIG, /cacheDuration/);
   });
 
+  it('refuses an autoRefresh that is not a boolean (the string "false" is truthy) and a logger without the four methods', () => {
+    for (const autoRefresh of ['false', 0, 1, null]) {
+      expectException(() => newClient({ autoRefresh: autoRefresh as never }), GopherAuthError.INVALID_CONFIG, /autoRefresh must be true or false/);
+    }
+    expectException(() => newClient({ logger: {} as never }), GopherAuthError.INVALID_CONFIG, /logger .*missing: debug, info, warn, error/);
+    expectException(() => newClient({ logger: 5 as never }), GopherAuthError.INVALID_CONFIG, /pino-compatible logger/);
+    expectException(() => newClient({ logger: null as never }), GopherAuthError.INVALID_CONFIG, /pino-compatible logger/);
+    const { warn: _omitted, ...withoutWarn } = console;
+    expectException(() => newClient({ logger: withoutWarn as never }), GopherAuthError.INVALID_CONFIG, /missing: warn$/);
+    for (const fine of [{ autoRefresh: false }, { autoRefresh: true }, { logger: console }]) expect(() => newClient(fine).destroy()).not.toThrow();
+  });
+
+  it('a failing endpoint is logged and retried through the logger it was given (it used to be called without being checked)', async () => {
+    const seen: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: (_obj: unknown, msg?: string) => seen.push(msg ?? ''), error: () => {} };
+    server.setFault({ kind: 'status', status: 500 });
+    try {
+      const client = newClient({ logger });
+      const result = await client.validateToken(issuer.sign({ kid: 'rsa2048' }));
+      expect(result.errorMessage).toBe('Failed to fetch JWKS: HTTP 500 Internal Server Error');
+      expect(seen).toEqual([expect.stringMatching(/JWKS endpoint failing/)]);
+      client.destroy();
+    } finally {
+      server.setFault(null);
+    }
+  });
+
   it('reads GOPHER_AUTH_BACKEND when no backend option is given', () => {
     const saved = process.env.GOPHER_AUTH_BACKEND;
     try {

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { GopherAuthClient } from '../../src/core/client.js';
 import { GopherAuthError, GopherAuthException } from '../../src/core/errors.js';
+import { MAX_LOGGED_TEXT } from '../../src/core/log-safe.js';
 import { JwksManager } from '../../src/core/jwks/manager.js';
 import type { JwksManagerOptions } from '../../src/core/jwks/types.js';
+import { TestIssuer } from '../support/issuer.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 import { expectFetchFailure, makeJwk, makeJwks, sleep } from './helpers.js';
 
@@ -201,6 +204,8 @@ describe('document validation keeps the old keys', () => {
     ['invalid UTF-8', (s) => s.setJwks(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])), /not valid UTF-8/],
     // JSON.parse's message quotes the body's first characters: escaped, never a forged log line.
     ['terminal escapes and CR/LF in the body', (s) => s.setJwks('\u001b[2J\r\nforged: yes'), /not JSON.*\\u001b\[2J\\u000d\\u000aforged/],
+    // The endpoint chooses the content type's length (8 KB here): the reason is cut, as every message is.
+    ['an 8 KB content type', (s) => s.setFault({ kind: 'content-type', contentType: `text/html; x=${'A'.repeat(8000)}` }), /^unexpected content type "text\/html; x=A+\.\.\. \(8039 characters\)$/],
   ];
 
   it.each(cases)('%s', async (_name, breakIt, reason) => {
@@ -213,7 +218,10 @@ describe('document validation keeps the old keys', () => {
     expect(m.current()).toBe(before);
     expect(m.status()).toMatchObject({ version: 1, keys: 1, fetchCount: 2 });
     expect(m.status().lastError).toMatch(reason);
-    for (const text of [failure.message, m.status().lastError]) expect(text).not.toMatch(/[^\x20-\x7e]/);
+    for (const text of [failure.message, m.status().lastError]) {
+      expect(text).not.toMatch(/[^\x20-\x7e]/);
+      expect(text!.length).toBeLessThanOrEqual(MAX_LOGGED_TEXT);
+    }
     // Recovery: the next good document is accepted.
     server.setFault(null);
     server.setJwks(makeJwks('b'));
@@ -308,5 +316,21 @@ describe('timeout edge cases', () => {
     server.setFault({ kind: 'delay', ms: 150 });
     const m = manager(server.url, { requestTimeout: 0 });
     expect((await m.ready()).keys).toHaveLength(2);
+  });
+});
+
+describe('a long failure reason in a validation result', () => {
+  it('is cut so that "Failed to fetch JWKS: <reason>" stays within the 512 characters every message is cut at', async () => {
+    const server = await serve();
+    server.setFault({ kind: 'content-type', contentType: `text/html; x=${'A'.repeat(8000)}` });
+    const client = new GopherAuthClient(server.url, 'https://issuer.test/fetch', { backend: 'js', autoRefresh: false });
+    cleanups.push(() => client.destroy());
+    const token = new TestIssuer('https://issuer.test/fetch').sign({ kid: 'rsa2048' });
+    const result = await client.validateToken(token);
+    expect(result.errorCode).toBe(GopherAuthError.JWKS_FETCH_FAILED);
+    expect(result.errorMessage).toMatch(/^Failed to fetch JWKS: unexpected content type "text\/html; x=A+\.\.\. \(8039 characters\)$/);
+    expect(result.errorMessage!.replace(/\.\.\. \(\d+ characters\)$/, '').length).toBe(MAX_LOGGED_TEXT);
+    expect(client.validateTokenSync(token).errorMessage!.length).toBeLessThan(MAX_LOGGED_TEXT + 30);
+    await expect(client.ready()).rejects.toThrow(/^unexpected content type "text\/html; x=A+\.\.\. \(8039 characters\)$/);
   });
 });

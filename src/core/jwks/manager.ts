@@ -139,7 +139,8 @@ export class JwksManager implements JwksManagerContract {
       });
     }
     if (!this.#inflight && this.#consecutiveFailures > 0 && now < this.#nextRetryAt) {
-      return Promise.reject(toFetchException(new JwksFetchError(this.#lastError ?? 'JWKS fetch failed')));
+      // lastError is a JwksFetchError's message, already escaped and cut: not made into one again.
+      return Promise.reject(new GopherAuthException(GopherAuthError.JWKS_FETCH_FAILED, this.#lastError ?? 'JWKS fetch failed'));
     }
     return this.#fetchShared().catch((error: unknown) => {
       throw toFetchException(error);

@@ -1,5 +1,5 @@
 import { GopherAuthError, GopherAuthException } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { checkLogger, silentLogger, type Logger } from '../logger.js';
 import type { JwksManagerOptions } from './types.js';
 
 /** Resolved manager settings, durations in milliseconds. */
@@ -74,13 +74,22 @@ export function resolveJwksSettings(options: JwksManagerOptions = {}): JwksSetti
     cacheDurationMs: seconds('cacheDuration', options.cacheDuration, JWKS_DEFAULTS.cacheDuration),
     minCacheDurationMs,
     maxCacheDurationMs,
-    autoRefresh: options.autoRefresh ?? JWKS_DEFAULTS.autoRefresh,
+    autoRefresh: flag('autoRefresh', options.autoRefresh, JWKS_DEFAULTS.autoRefresh),
     requestTimeoutMs: seconds('requestTimeout', options.requestTimeout, JWKS_DEFAULTS.requestTimeout),
     unknownKidCooldownMs: seconds('unknownKidCooldown', options.unknownKidCooldown, JWKS_DEFAULTS.unknownKidCooldown),
     maxStaleMs: seconds('maxStale', options.maxStale, JWKS_DEFAULTS.maxStale),
     maxResponseBytes,
     maxRedirects: JWKS_DEFAULTS.maxRedirects,
-    logger: options.logger ?? silentLogger,
+    logger: checkLogger(options.logger, 'logger') ?? silentLogger,
     fetch: fetchImpl,
   };
+}
+
+/** A string 'false' is truthy: only booleans are taken. */
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `${name} must be true or false, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
 }
