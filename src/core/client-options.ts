@@ -4,7 +4,8 @@ import type { BackendMode } from './backend-selection.js';
 import { checkLogger, type Logger } from './logger.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from './options.js';
 import type { JwksManagerOptions } from './jwks/types.js';
-import type { TokenCacheOptions } from './token-cache.js';
+import { resolveTokenCacheOptions, type TokenCacheOptions } from './token-cache.js';
+import { resolveJwksSettings } from './jwks/settings.js';
 import { unknownKey, unknownKeyMessage } from './known-keys.js';
 
 /** JWKS tuning passed to the JWKS manager (seconds, bytes). */
@@ -221,4 +222,14 @@ function integer(text: string): number {
     throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `Failed to parse value: ${JSON.stringify(text)} is not an integer`);
   }
   return n;
+}
+
+/**
+ * Every check the constructor makes on its options, building nothing: a gopherAuth() gate that
+ * discovers its JWKS URI creates its client on first use, and a typo must still fail at startup.
+ */
+export function assertClientOptions(options: GopherAuthClientOptions): void {
+  const resolved = resolveClientOptions(options);
+  resolveTokenCacheOptions(options.tokenCache);
+  resolveJwksSettings(resolved.manager);
 }

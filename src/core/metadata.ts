@@ -73,6 +73,13 @@ function scopeList(value: readonly string[] | undefined, what: string): string[]
   return list;
 }
 
+/** RFC 9728 §2: "The value none MUST NOT be used." */
+function signingAlgs(value: readonly string[] | undefined): string[] | undefined {
+  const algs = stringList(value, 'resourceSigningAlgValuesSupported');
+  if (algs?.includes('none')) invalid('resourceSigningAlgValuesSupported must not contain "none" (RFC 9728 §2)');
+  return algs;
+}
+
 function stringList(value: readonly string[] | undefined, what: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) invalid(`${what} must be an array of strings`);
@@ -139,7 +146,7 @@ export function buildProtectedResourceMetadata(input: ProtectedResourceMetadataI
     jwks_uri: optionalUrl(input.jwksUri, 'jwksUri'),
     scopes_supported: scopeList(input.scopesSupported, 'scopesSupported'),
     bearer_methods_supported: methods as BearerMethod[],
-    resource_signing_alg_values_supported: stringList(input.resourceSigningAlgValuesSupported, 'resourceSigningAlgValuesSupported'),
+    resource_signing_alg_values_supported: signingAlgs(input.resourceSigningAlgValuesSupported),
     resource_name: optionalString(input.resourceName, 'resourceName'),
     resource_documentation: optionalUrl(input.resourceDocumentation, 'resourceDocumentation'),
     resource_policy_uri: optionalUrl(input.resourcePolicyUri, 'resourcePolicyUri'),

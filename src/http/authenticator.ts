@@ -4,10 +4,11 @@
  * Order: token shape (400/401) → signature and claims (401/503) → body rules (400/413) → scopes (403).
  */
 import { GopherAuthClient } from '../core/client.js';
-import { refusalDetail } from './refusal-detail.js';
+import { describeClaim, refusalDetail } from './refusal-detail.js';
 import { GopherAuthError } from '../core/errors.js';
 import { DiscoveringClient } from './discovery.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, GopherValidationOptions } from '../core/options.js';
+import { sameIssuer } from '../core/metadata.js';
 import { extractTokenPayload } from '../core/payload.js';
 import type { AuthInfo } from './auth-info.js';
 import type { ResolvedAuthConfig, TokenClient } from './config.js';
@@ -122,6 +123,14 @@ export class Authenticator {
     if (identity.expiresAt === null) return authErrors.invalidToken('the token has no numeric exp claim');
     if (this.#expirySkew !== null && identity.expiresAt + this.#expirySkew < Date.now() / 1000) {
       return authErrors.invalidToken(`the client called valid a token that expired at ${identity.expiresAt} (clockSkew ${this.#expirySkew} s)`, GopherAuthError.EXPIRED_TOKEN, true);
+    }
+    // A client handed in may check another issuer than the one this gate announces (its metadata
+    // names config.issuer as the authorization server): the token must be that issuer's.
+    if (!this.#ownsClient && !(typeof identity.claims.iss === 'string' && sameIssuer(identity.claims.iss, this.config.issuer))) {
+      return authErrors.invalidToken(
+        `the client called valid a token whose iss is ${describeClaim(identity.claims.iss)}, not this gate's issuer ${JSON.stringify(this.config.issuer)}`,
+        GopherAuthError.INVALID_ISSUER,
+      );
     }
     return {
       token,

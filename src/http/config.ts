@@ -15,7 +15,7 @@ import {
   rootProtectedResourceMetadataUrl,
   type ProtectedResourceMetadata,
 } from '../core/metadata.js';
-import type { GopherAuthClientOptions } from '../core/client-options.js';
+import { assertClientOptions, type GopherAuthClientOptions } from '../core/client-options.js';
 import { unknownKey, unknownKeyMessage } from '../core/known-keys.js';
 import { isScopeToken } from '../core/scopes.js';
 import { canonicalResourceUri } from './jsonrpc.js';
@@ -57,7 +57,7 @@ export interface GopherAuthConfig {
   scopesSupported?: readonly string[];
   /** Needed for every request. Default none. */
   requiredScopes?: readonly string[];
-  /** Extra scopes per tool name (`tools/call`). */
+  /** Extra scopes per tool name (`tools/call`). A key ending in `*` is a prefix rule (`admin-*`); an exact name wins, then the longest prefix. */
   toolScopes?: ScopeMap;
   /**
    * Extra scopes per resource URI (`resources/read`, `resources/subscribe`, `resources/unsubscribe`,
@@ -65,7 +65,7 @@ export interface GopherAuthConfig {
    * is a prefix rule.
    */
   resourceScopes?: ScopeMap;
-  /** Extra scopes per prompt name (`prompts/get`, completions that reference the prompt). */
+  /** Extra scopes per prompt name (`prompts/get`, completions that reference the prompt). Prefix rules as in `toolScopes`. */
   promptScopes?: ScopeMap;
   /** Expected `aud` (RFC 8707). Default: `resource`. */
   audience?: string;
@@ -298,8 +298,10 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
       refuse('pass either client or jwksUri/backend/clientOptions, not both (the client already has its JWKS and backend)');
     }
   } else {
-    // Without jwksUri the issuer's metadata is discovered on first use (src/http/discovery.ts).
+    // Without jwksUri the issuer's metadata is discovered on first use (src/http/discovery.ts), and the
+    // client made then: its options are checked now, as a client made at once checks them.
     if (config.jwksUri !== undefined) checkSecureUrl(config.jwksUri, 'jwksUri', allowInsecure);
+    else assertClientOptions({ ...config.clientOptions });
   }
   if (config.backend !== undefined && !['auto', 'js', 'native'].includes(config.backend)) {
     refuse(`backend must be 'auto', 'js' or 'native', got ${JSON.stringify(config.backend)}`);

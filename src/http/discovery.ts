@@ -76,12 +76,18 @@ export async function discoverJwksUri(options: DiscoveryOptions): Promise<string
       throw new Error(`metadata at ${url} names issuer ${JSON.stringify(named)}, not ${JSON.stringify(options.issuer)}${advice}`);
     }
     const jwksUri = record['jwks_uri'];
-    if (typeof jwksUri !== 'string') throw new Error(`metadata at ${url} has no jwks_uri`);
+    if (typeof jwksUri !== 'string') {
+      // Optional in RFC 8414 (§2), required by OpenID Connect: the next document may have it.
+      reasons.push(`metadata at ${url} has no jwks_uri`);
+      continue;
+    }
     let parsed: URL;
     try {
+      // URL() drops CR, LF and tabs silently: a URI with any control character or space is refused.
+      if (/[^\x21-\x7e]/.test(jwksUri)) throw new Error('not a URI');
       parsed = new URL(jwksUri);
     } catch {
-      throw new Error(`metadata at ${url} has an invalid jwks_uri`);
+      throw new Error(`metadata at ${url} has an invalid jwks_uri: ${jwksUri}`);
     }
     const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && (options.allowInsecureHttp || isLoopbackHostname(parsed.hostname)));
     if (!secure) throw new Error(`metadata at ${url} has a jwks_uri that is not https: ${jwksUri}`);
@@ -111,25 +117,31 @@ export class DiscoveringClient implements TokenClient {
   #resolve(): Promise<GopherAuthClient> {
     if (this.#client !== undefined) return Promise.resolve(this.#client);
     if (Date.now() < this.#failedUntil) return Promise.reject(new Error(this.#lastFailure));
-    this.#pending ??= discoverJwksUri({ ...this.#options, signal: this.#stop.signal }).then(
-      (jwksUri) => {
-        this.#pending = undefined;
-        if (this.#destroyed) throw new Error('client destroyed');
-        this.#options.logger.info({ jwksUri }, 'gopher-auth: discovered the issuer JWKS');
-        this.#client = new GopherAuthClient(jwksUri, this.#options.issuer, this.#options.clientOptions);
-        return this.#client;
-      },
-      (error: unknown) => {
-        this.#pending = undefined;
-        if (this.#destroyed) throw error;
-        // The reason quotes the issuer's metadata (its jwks_uri, its issuer): escaped before it reaches
-        // the logger or a later caller (results and rejections are also cut to length, below).
-        this.#lastFailure = logSafe(error instanceof Error ? error.message : String(error), Number.POSITIVE_INFINITY);
-        this.#failedUntil = Date.now() + (this.#options.retryAfterSeconds ?? 10) * 1000;
-        this.#options.logger.error({ err: this.#lastFailure }, 'gopher-auth: issuer metadata discovery failed');
-        throw new Error(this.#lastFailure, { cause: error });
-      },
-    );
+    this.#pending ??= discoverJwksUri({ ...this.#options, signal: this.#stop.signal })
+      // A jwks_uri the client refuses (credentials in it, say) fails like any discovery: cooldown and all.
+      .then((jwksUri) => ({ jwksUri, client: new GopherAuthClient(jwksUri, this.#options.issuer, this.#options.clientOptions) }))
+      .then(
+        ({ jwksUri, client }) => {
+          this.#pending = undefined;
+          if (this.#destroyed) {
+            client.destroy();
+            throw new Error('client destroyed');
+          }
+          this.#options.logger.info({ jwksUri: logSafe(jwksUri) }, 'gopher-auth: discovered the issuer JWKS');
+          this.#client = client;
+          return client;
+        },
+        (error: unknown) => {
+          this.#pending = undefined;
+          if (this.#destroyed) throw error;
+          // The reason quotes the issuer's metadata (its jwks_uri, its issuer): escaped before it reaches
+          // the logger or a later caller (results and rejections are also cut to length, below).
+          this.#lastFailure = logSafe(error instanceof Error ? error.message : String(error), Number.POSITIVE_INFINITY);
+          this.#failedUntil = Date.now() + (this.#options.retryAfterSeconds ?? 10) * 1000;
+          this.#options.logger.error({ err: this.#lastFailure }, 'gopher-auth: issuer metadata discovery failed');
+          throw new Error(this.#lastFailure, { cause: error });
+        },
+      );
     return this.#pending;
   }
 

@@ -12,14 +12,19 @@ export function refusalDetail(code: GopherAuthError, token: string, expected: { 
   if (code !== GopherAuthError.INVALID_ISSUER && code !== GopherAuthError.INVALID_AUDIENCE && code !== GopherAuthError.EXPIRED_TOKEN && code !== GopherAuthError.INVALID_KEY && code !== GopherAuthError.INVALID_TOKEN) {
     return '';
   }
-  const payload = extractTokenPayload(token);
+  let payload;
+  try {
+    payload = extractTokenPayload(token);
+  } catch {
+    return ''; // nested past what can be parsed: the refusal stands without the detail
+  }
   if (payload === null) return '';
   const claims = payload.claims;
   switch (code) {
     case GopherAuthError.INVALID_ISSUER:
-      return ` (token iss ${JSON.stringify(claims.iss)}, unverified; expected ${JSON.stringify(expected.issuer)})`;
+      return ` (token iss ${describeClaim(claims.iss)}, unverified; expected ${JSON.stringify(expected.issuer)})`;
     case GopherAuthError.INVALID_AUDIENCE:
-      return ` (token aud ${JSON.stringify(claims.aud)}, unverified; expected ${JSON.stringify(expected.audience)})`;
+      return ` (token aud ${describeClaim(claims.aud)}, unverified; expected ${JSON.stringify(expected.audience)})`;
     case GopherAuthError.EXPIRED_TOKEN:
       return typeof claims.exp === 'number' ? ` (token exp ${isoSeconds(claims.exp)}, unverified; server time ${new Date(nowMs).toISOString()})` : '';
     case GopherAuthError.INVALID_TOKEN:
@@ -31,6 +36,22 @@ export function refusalDetail(code: GopherAuthError, token: string, expected: { 
         : '';
   }
 }
+
+/**
+ * A claim as the reason quotes it, without walking it: a validator that refuses a token before its
+ * signature (a custom client) leaves these claims to whoever wrote the token, nested 20,000 deep or
+ * a million entries long.
+ */
+export function describeClaim(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    if (value.length <= MAX_QUOTED_ENTRIES && value.every((entry) => typeof entry === 'string')) return JSON.stringify(value);
+    return `an array of ${value.length} entries`;
+  }
+  return value === undefined ? 'absent' : `an ${typeof value}`;
+}
+
+const MAX_QUOTED_ENTRIES = 8;
 
 function isoSeconds(seconds: number): string {
   const date = new Date(seconds * 1000);

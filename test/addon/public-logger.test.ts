@@ -18,6 +18,13 @@ afterAll(async () => {
 });
 
 describe('gopherSetNativeLogger', () => {
+  it('refuses a logger without a debug method when it is set, not when the library first prints', () => {
+    for (const bad of [{}, { info: () => {} }, 5, 'console']) {
+      expect(() => gopherSetNativeLogger(bad as never)).toThrow(/logger with a debug method/);
+    }
+    expect(gopherSetNativeLogger(null)).toBe(true);
+  });
+
   it('routes the native library\'s own lines to logger.debug with the subject redacted, and back to nothing', async () => {
     const subject = 'alice-7f3e-private';
     const lines: string[] = [];

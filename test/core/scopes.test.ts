@@ -25,6 +25,20 @@ describe('hasAnyScope', () => {
   });
 });
 
+describe('a requirement that is not strings', () => {
+  it('throws instead of dropping the entry and passing (a misspelt constant is undefined in plain JS)', () => {
+    const SCOPES = { admin: 'mcp:admin' } as Record<string, string>;
+    for (const check of [hasAllScopes, hasAnyScope]) {
+      expect(() => check(['mcp:read'], [SCOPES.admni as string]), check.name).toThrow(/entry 0 is undefined/);
+      expect(() => check(['mcp:read'], ['mcp:read', null as never]), check.name).toThrow(/entry 1 is null/);
+      expect(() => check(['mcp:read'], undefined as never), check.name).toThrow(/got undefined/);
+      expect(() => check(['mcp:read'], { scope: 'mcp:read' } as never), check.name).toThrow(/got object/);
+    }
+    // The available side is what a token holds: odd entries there are simply not scopes.
+    expect(hasAllScopes(['mcp:read', 5 as never], ['mcp:read'])).toBe(true);
+  });
+});
+
 describe('readTokenScopes', () => {
   it('reads the first of scope (string), scp and scopes (string or array) the claims carry, never a merge', () => {
     expect(readTokenScopes({ scope: 'a b a', scp: ['b', 'c'], scopes: 'd a' })).toEqual(['a', 'b']);

@@ -18,6 +18,10 @@ beforeAll(async () => {
   server.route('/.well-known/oauth-authorization-server/realms/liar', { issuer: 'https://evil.example', jwks_uri: server.url });
   server.route('/.well-known/oauth-authorization-server/realms/slash', { issuer: `${server.origin}/realms/slash/`, jwks_uri: server.url });
   server.route('/.well-known/oauth-authorization-server/realms/insecure', { issuer: `${server.origin}/realms/insecure`, jwks_uri: 'http://keys.example/jwks' });
+  // RFC 8414 metadata without the (optional there) jwks_uri, OpenID Connect metadata with it.
+  server.route('/.well-known/oauth-authorization-server/realms/split', { issuer: `${server.origin}/realms/split`, authorization_endpoint: `${server.origin}/realms/split/auth` });
+  server.route('/realms/split/.well-known/openid-configuration', { issuer: `${server.origin}/realms/split`, jwks_uri: server.url });
+  server.route('/.well-known/oauth-authorization-server/realms/creds', { issuer: `${server.origin}/realms/creds`, jwks_uri: `http://user:s3cret@127.0.0.1:${new URL(server.url).port}/jwks` });
   server.route('/.well-known/oauth-authorization-server/realms/escapes', { issuer: `${server.origin}/realms/escapes`, jwks_uri: 'http://keys.example/\u001b[2J\r\nforged: yes' });
 });
 afterAll(async () => {
@@ -30,6 +34,38 @@ describe('JWKS discovery from the issuer metadata', () => {
   it('finds jwks_uri by RFC 8414 path insertion, or OpenID discovery', async () => {
     expect(await discoverJwksUri(opts(issuerUrl))).toBe(server.url);
     expect(await discoverJwksUri(opts(`${server.origin}/realms/oidc-only`))).toBe(server.url);
+    // jwks_uri is optional in RFC 8414 (§2): without it, OpenID discovery is tried next.
+    expect(await discoverJwksUri(opts(`${server.origin}/realms/split`))).toBe(server.url);
+  });
+
+  it('a jwks_uri the client refuses fails like any discovery: logged once, escaped, and not tried again before Retry-After', async () => {
+    const metadataFetches = () => server.requests.filter((r) => r.path.includes('/realms/creds')).length;
+    const logged: unknown[][] = [];
+    const logger = { debug: () => {}, info: (...args: unknown[]) => logged.push(['info', ...args]), warn: () => {}, error: (...args: unknown[]) => logged.push(['error', ...args]) };
+    const auth = gopherAuth({ resource: RESOURCE, issuer: `${server.origin}/realms/creds`, backend: 'js', retryAfterSeconds: 60, logger });
+    try {
+      const request = { method: 'POST', url: '/mcp', authorization: [`Bearer ${new TestIssuer().sign()}`], body: async () => undefined };
+      for (let i = 0; i < 4; i++) {
+        const outcome = await auth.authenticate(request);
+        expect('error' in outcome && outcome.error.kind).toBe('unavailable');
+      }
+      expect(metadataFetches()).toBe(1); // one metadata document, not one per request
+      const discovery = logged.filter((entry) => /discover/.test(String(entry[2])));
+      expect(discovery.map((entry) => [entry[0], entry[2]])).toEqual([['error', 'gopher-auth: issuer metadata discovery failed']]);
+      expect(JSON.stringify(discovery[0]?.[1])).not.toContain('s3cret'); // the client refuses it without quoting it
+    } finally {
+      auth.close();
+    }
+  });
+
+  it('checks clientOptions when gopherAuth() is made, though the client is made after discovery', () => {
+    expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl, clientOptions: { tokenCach: true } as never })).toThrow(/unknown GopherAuthClient option "tokenCach"/);
+    expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl, clientOptions: { cacheDuration: -1 } })).toThrow(/cacheDuration/);
+    expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl, clientOptions: { tokenCache: { maxEntries: -1 } } })).toThrow(/maxEntries/);
+    expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl, clientOptions: { jwks: { maxStale: -1 } } })).toThrow(/maxStale/);
+    expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl, clientOptions: { autoRefresh: 'no' as never } })).toThrow(/autoRefresh/);
+    expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl, logger: { info: () => {} } as never })).toThrow(/logger .*missing: debug, warn, error/);
+    gopherAuth({ resource: RESOURCE, issuer: issuerUrl, clientOptions: { tokenCache: false, jwks: { maxStale: 10 } } }).close();
   });
 
   it('refuses metadata naming another issuer (RFC 8414 §3.3) and non-https key URLs', async () => {
@@ -99,10 +135,11 @@ describe('JWKS discovery from the issuer metadata', () => {
     try {
       const result = await auth.client.validateToken(new TestIssuer().sign());
       expect(result).toMatchObject({ valid: false, errorCode: GopherAuthError.JWKS_FETCH_FAILED });
-      expect(result.errorMessage).toContain('not https: http://keys.example/\\u001b[2J\\u000d\\u000aforged: yes');
+      // Control characters make it no URI at all (URL() would have dropped the CR/LF silently): refused, quoted escaped.
+      expect(result.errorMessage).toContain('has an invalid jwks_uri: http://keys.example/\\u001b[2J\\u000d\\u000aforged: yes');
       expect(result.errorMessage).not.toMatch(/[\u0000-\u001f]/);
       const rejection = await (auth.client.ready?.() ?? Promise.resolve()).then(() => null, (error: Error) => error.message);
-      expect(rejection).toContain('not https');
+      expect(rejection).toContain('has an invalid jwks_uri');
       expect(rejection).not.toMatch(/[\u0000-\u001f]/);
     } finally {
       auth.close();

@@ -73,6 +73,28 @@ describe('scope requirement of a JSON-RPC body', () => {
     expect(needs(read('weather://public'))).toEqual(['mcp:base']);
   });
 
+  it('tool and prompt names: exact first, then the longest prefix rule (MCP names use no *, so the key is unambiguous)', () => {
+    const grouped: ScopeRules = {
+      requiredScopes: [],
+      toolScopes: new Map([
+        ['admin-*', ['mcp:admin']],
+        ['admin-audit-*', ['mcp:admin', 'mcp:audit']],
+        ['admin-status', ['mcp:read']],
+      ]),
+      resourceScopes: new Map(),
+      promptScopes: new Map([['ops-*', ['mcp:ops']]]),
+    };
+    const of = (body: unknown) => {
+      const result = requiredScopesFor(body, {}, grouped);
+      return 'error' in result ? result.error.kind : [...result.required].sort();
+    };
+    expect(of(call('admin-reset'))).toEqual(['mcp:admin']);
+    expect(of(call('admin-audit-log'))).toEqual(['mcp:admin', 'mcp:audit']);
+    expect(of(call('admin-status'))).toEqual(['mcp:read']); // an exact key wins over every prefix
+    expect(of(call('administrator'))).toEqual([]);
+    expect(of({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'ops-incident' } })).toEqual(['mcp:ops']);
+  });
+
   it('prompts, and completions that reference them', () => {
     expect(needs({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'incident-report' } })).toEqual(['mcp:admin', 'mcp:base']);
     expect(

@@ -55,6 +55,11 @@ describe('PRM document', () => {
     expect(configError(() => buildProtectedResourceMetadata({ resource: 'https://a.example/', bearerMethodsSupported: ['header', 'query' as 'header'] }))).toMatch(/query/);
   });
 
+  it('never advertises "none" as a signing algorithm (RFC 9728 §2: MUST NOT be used)', () => {
+    expect(configError(() => buildProtectedResourceMetadata({ resource: 'https://a.example/', resourceSigningAlgValuesSupported: ['RS256', 'none'] }))).toMatch(/"none"/);
+    expect(buildProtectedResourceMetadata({ resource: 'https://a.example/', resourceSigningAlgValuesSupported: ['RS256'] }).resource_signing_alg_values_supported).toEqual(['RS256']);
+  });
+
   it('stays valid JSON whatever the strings hold', () => {
     const doc = buildProtectedResourceMetadata({ resource: 'https://a.example/mcp', resourceName: 'Weather "MCP"\n</script>\\' });
     const text = JSON.stringify(doc);
