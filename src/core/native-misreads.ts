@@ -4,8 +4,10 @@ import type { JwksSnapshot } from '../backends/types.js';
 /**
  * Whether the native library's textual claim parser may have rejected this token although it is
  * valid: JSON escapes, a nested object (a nested claim read before the top-level one), exponent
- * numbers, or a key set with two keys under one kid. Only then does a native rejection get a JS
- * second opinion, so a flood of plainly bad tokens costs one validation each, not two.
+ * numbers, a claim's name also written as a value (`"k":"exp"`, `"amr":["exp"]`: the library takes
+ * the first `"exp"` text), a `]` inside a string of an `aud` array, or a key set with two keys under
+ * one kid. Only then does a native rejection get a JS second opinion, so a flood of plainly bad
+ * tokens costs one validation each, not two.
  */
 export function nativeMayMisread(token: string, snapshot: JwksSnapshot | null): boolean {
   if (snapshot !== null && hasDuplicateKid(snapshot)) return true;
@@ -17,10 +19,44 @@ export function nativeMayMisread(token: string, snapshot: JwksSnapshot | null): 
   if (header === null || payload === null) return false;
   if (header.includes('\\') || payload.includes('\\')) return true;
   if (payload.indexOf('{', payload.indexOf('{') + 1) >= 0 || header.indexOf('{', header.indexOf('{') + 1) >= 0) return true;
-  return EXPONENT.test(payload);
+  if (EXPONENT.test(payload)) return true;
+  return namesAmbiguous(payload, PAYLOAD_NAMES) || namesAmbiguous(header, HEADER_NAMES) || audArrayHoldsBracket(payload);
 }
 
 const EXPONENT = /\d[eE][+-]?\d/;
+/** The members the library finds by their first `"name"` text. */
+const PAYLOAD_NAMES = ['"exp"', '"nbf"', '"iat"', '"iss"', '"aud"', '"sub"', '"scope"'];
+const HEADER_NAMES = ['"alg"', '"kid"', '"typ"'];
+const COLON = /\s*:/y;
+
+/**
+ * A name whose text appears twice, or first as a value. Without backslashes (handled above) a
+ * string cannot hold a quote, so each `"name"` text is a whole string: a member name or a value.
+ */
+function namesAmbiguous(json: string, names: readonly string[]): boolean {
+  for (const name of names) {
+    const first = json.indexOf(name);
+    if (first < 0) continue;
+    if (json.indexOf(name, first + name.length) >= 0) return true;
+    COLON.lastIndex = first + name.length;
+    if (!COLON.test(json)) return true;
+  }
+  return false;
+}
+
+/** An `aud` array whose text up to its first `]` holds an odd number of quotes: that `]` was inside a string. */
+function audArrayHoldsBracket(payload: string): boolean {
+  const name = payload.indexOf('"aud"');
+  if (name < 0) return false;
+  const open = payload.indexOf('[', name);
+  const colon = payload.indexOf(':', name);
+  if (open < 0 || colon < 0 || payload.slice(colon + 1, open).trim() !== '') return false;
+  const close = payload.indexOf(']', open);
+  if (close < 0) return false;
+  let quotes = 0;
+  for (let at = payload.indexOf('"', open); at >= 0 && at < close; at = payload.indexOf('"', at + 1)) quotes++;
+  return quotes % 2 === 1;
+}
 const duplicateKids = new WeakMap<JwksSnapshot, boolean>();
 
 function hasDuplicateKid(snapshot: JwksSnapshot): boolean {

@@ -45,7 +45,17 @@ describe('redaction of native log lines', () => {
     const subject = tokenSubject(raw);
     expect(subject).toBe('alice\r\nsecret-part');
     const lines = '[GopherAuth] Token validated successfully for sub=alice\r\nsecret-part (cached)'.split('\n');
-    expect(lines.map((line) => redactLine(line, subject))).toEqual(['[GopherAuth] Token validated successfully for sub=[redacted]\\u000d', '[redacted] (cached)']);
+    expect(lines.map((line) => redactLine(line, subject))).toEqual(['[GopherAuth] Token validated successfully for sub=[redacted]', '[redacted] (cached)']);
+  });
+
+  it('a raw U+2028 or U+2029 in the subject (valid JSON) neither stops the redaction nor reaches the logger', () => {
+    for (const separator of ['\u2028', '\u2029']) {
+      // The library prints the claim's raw text: escapes stay escapes, so the decoded subject does not match.
+      const line = `[GopherAuth] Token validated successfully for sub=al\\u0069ce${separator}se\\u0063ret-tail`;
+      const out = redactLine(line, `alice${separator}secret-tail`);
+      expect(out).toBe('[GopherAuth] Token validated successfully for sub=[redacted]');
+      expect(redactLine(`before${separator}after`)).toBe(`before\\u${separator.charCodeAt(0).toString(16)}after`);
+    }
   });
 
   it('reads no subject from malformed tokens', () => {

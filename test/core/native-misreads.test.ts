@@ -27,6 +27,31 @@ describe('which native rejections get a JS second opinion', () => {
     }
   });
 
+  it("a claim's name written as a value, or a ] inside a string of an aud array, does (the library takes the first text)", () => {
+    const I = JSON.stringify(issuer.issuer);
+    const exp = issuer.now() + 600;
+    const ambiguous = [
+      `{"k":"exp","sub":"u","iss":${I},"exp":${exp}}`,
+      `{"k":"iss","sub":"u","iss":${I},"exp":${exp}}`,
+      `{"amr":["exp"],"sub":"u","iss":${I},"exp":${exp}}`,
+      `{"sub":"exp","iss":${I},"exp":${exp}}`,
+      `{"sub":"u","iss":${I},"exp":${exp},"note":"scope"}`,
+      `{"k":"aud","sub":"u","iss":${I},"exp":${exp},"aud":"api"}`,
+      `{"sub":"u","iss":${I},"exp":${exp},"aud":["a]","api"]}`,
+    ];
+    for (const payloadJson of ambiguous) {
+      const token = issuer.signRaw({ alg: 'RS256', key: 'rsa2048', headerJson: '{"alg":"RS256","kid":"rsa2048"}', payloadJson });
+      expect(nativeMayMisread(token, plainSet), payloadJson).toBe(true);
+    }
+    const kidNamedAlg = issuer.signRaw({ alg: 'RS256', key: 'rsa2048', headerJson: '{"alg":"RS256","kid":"alg"}', payloadJson: JSON.stringify(claims) });
+    expect(nativeMayMisread(kidNamedAlg, plainSet)).toBe(true);
+    // Plain members, spaced or not, and an aud array without brackets in its strings: no second opinion.
+    for (const payloadJson of [`{ "sub" : "u", "iss" :${I}, "exp": ${exp}, "aud" : [ "a", "api" ] }`, `{"sub":"u","iss":${I},"exp":${exp},"aud":["api"],"x":"]"}`]) {
+      const token = issuer.signRaw({ alg: 'RS256', key: 'rsa2048', headerJson: '{"alg":"RS256","kid":"rsa2048"}', payloadJson });
+      expect(nativeMayMisread(token, plainSet), payloadJson).toBe(false);
+    }
+  });
+
   it('a key set with two keys under one kid does', () => {
     const twins = snapshotOf({ keys: [issuer.jwk('rsa2048'), issuer.jwk('rsa3072', { kid: 'rsa2048' })] });
     expect(nativeMayMisread(issuer.sign(), twins)).toBe(true);

@@ -153,6 +153,8 @@ describe.runIf(process.platform === 'linux' && compiler !== undefined)('a librar
     const o = await load({ GOPHER_ORCH_LIBRARY_PATH: build('no-validate', ['-DOMIT_VALIDATE']) });
     expect(o.availability.available).toBe(false);
     expect(o.availability.reason).toMatch(/lacks required functions: gopher_auth_validate_token/);
+    // It says which file, how it was chosen and what to do about it.
+    expect(o.availability.reason).toMatch(/libgopher-orch\.so \(found through GOPHER_ORCH_LIBRARY_PATH\) is not a usable libgopher-orch; point GOPHER_ORCH_LIBRARY_PATH at libgopher-orch\.so or unset it/);
     expect(o.missing?.map((m) => m.name)).toContain('gopher_auth_validate_token');
     // Optional functions are missing too; each is disabled on its own.
     expect(o.missing?.map((m) => m.name)).toContain('gopher_auth_client_refresh_jwks');

@@ -4,12 +4,15 @@ const REDACTED = '[redacted]';
 const JSON_SUB = /("sub"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 // `sub=…` runs to the end of the line: the library prints the claim's raw JSON text there (escapes
 // such as \u00e9 or \/ and spaces included), which neither the decoded subject nor a word matches.
-const KEY_VALUE_SUB = /\b(sub(?:ject)?\s*[=:]\s*)(?!\[redacted\]$).+$/gim;
+// To the end of the line means to the next \n: `.` and a multiline `$` would stop at a raw U+2028
+// or U+2029, which JSON strings may hold, and leave the rest of the subject.
+const KEY_VALUE_SUB = /\b(sub(?:ject)?\s*[=:]\s*)(?!\[redacted\](?:\n|$))[^\n]+/gi;
 
 // The first "sub" member's raw text, for payloads JSON.parse refuses (the library still prints them).
 const RAW_SUB = /"sub"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-// Control characters (C0, DEL, C1) and bidi overrides: a line stays one line, and a terminal's own.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// Control characters (C0, DEL, C1), line and paragraph separators and bidi overrides: a line stays
+// one line, and a terminal's own.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/;
 
 /** The `sub` claim of a JWT, read without verification (only to know what to redact). */

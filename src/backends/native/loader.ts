@@ -167,7 +167,11 @@ function load(): { library: LoadedLibrary | null; info: NativeLibraryInfo } {
   const openssl = bindProcessOpenSsl(koffi);
   const info: NativeLibraryInfo = {
     loaded: missingRequired.length === 0,
-    reason: missingRequired.length === 0 ? null : `the library lacks required functions: ${missingRequired.join(', ')}`,
+    // The file is named with where it came from: a wrong GOPHER_ORCH_LIBRARY_PATH is the usual cause.
+    reason:
+      missingRequired.length === 0
+        ? null
+        : `the library lacks required functions: ${missingRequired.join(', ')} — ${mappedPath(chosen.candidate)} (found through ${chosen.source}) is not a usable libgopher-orch; ${chosen.source.startsWith('GOPHER_') ? `point ${chosen.source} at libgopher-orch.so or unset it` : `reinstall ${platformPackageName()}`}`,
     attempts,
     path: mappedPath(chosen.candidate),
     loadMode: mode,
