@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import type { Logger } from '../../src/core/logger.js';
 import type { AsMetadataLocator } from './as-metadata.js';
 import type { AuthMcpServerConfig } from './config.js';
@@ -9,6 +9,7 @@ const REGISTRATION_BODY_LIMIT = '64kb';
 /**
  * The seed's OAuth convenience endpoints, without its defects:
  * - AS metadata: a 302 to the authorization server's own document (issuer stays truthful, RFC 8414 §3.3);
+ *   /.well-known/openid-configuration only to an OpenID configuration, else 404;
  * - /oauth/authorize: a 302 to the IdP, query passed through untouched;
  * - /oauth/register: forwarded to the AS's RFC 7591 endpoint; the caller gets ITS OWN registration,
  *   never this server's client_secret. There is no token proxy.
@@ -21,14 +22,24 @@ export function oauthRoutes(config: AuthMcpServerConfig, locator: AsMetadataLoca
     res.status(502).json({ error: 'temporarily_unavailable', error_description: 'the authorization server could not be reached' });
   };
 
-  const redirectToAsMetadata = (_req: Request, res: Response): void => {
+  // Either kind will do for RFC 8414 clients: an OpenID configuration is also authorization server metadata.
+  router.get('/.well-known/oauth-authorization-server', (_req, res) => {
     locator.locate().then(
       (found) => res.redirect(302, found.url),
       (error: unknown) => badGateway(res, error),
     );
-  };
-  router.get('/.well-known/oauth-authorization-server', redirectToAsMetadata);
-  router.get('/.well-known/openid-configuration', redirectToAsMetadata);
+  });
+  // Only an OpenID configuration: an RFC 8414 document lacks members OIDC Discovery requires
+  // (subject_types_supported, id_token_signing_alg_values_supported, ...). None at the AS: 404, as there.
+  router.get('/.well-known/openid-configuration', (_req, res) => {
+    locator.locateOpenIdConfiguration().then(
+      (found) => {
+        if (found) return res.redirect(302, found.url);
+        res.status(404).json({ error: 'not_found', error_description: 'the authorization server publishes no OpenID Connect discovery document' });
+      },
+      (error: unknown) => badGateway(res, error),
+    );
+  });
 
   router.get('/oauth/authorize', (req, res) => {
     if (config.oauthAuthorizeUrl === '') {

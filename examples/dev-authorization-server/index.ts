@@ -61,7 +61,7 @@ export interface DevAuthorizationServer {
   readonly metadataUrl: string;
   /** kid of the key that signs new tokens. */
   readonly currentKid: string;
-  /** Requests served per endpoint path, for tests that watch JWKS refreshes. */
+  /** Requests received per endpoint path (this server's own paths only), for tests that watch JWKS refreshes. */
   readonly requestCounts: ReadonlyMap<string, number>;
   /** New signing key; the previous ones stay published unless keepPrevious is false. Returns the new kid. */
   rotateKeys(options?: { keepPrevious?: boolean }): Promise<string>;
@@ -105,14 +105,24 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
   const metadata = authorizationServerMetadata(issuer, scopes);
 
   const issuerHostname = new URL(issuer).hostname;
+  const servedPaths = new Set<string>(Object.values(PATHS));
   server.on('request', (req, res) => {
-    if (!isAllowedHost(req.headers.host, issuerHostname)) {
-      return sendJson(res, 421, { error: 'invalid_request', error_description: 'Host header not served here (DNS rebinding protection)' });
-    }
-    const url = new URL(req.url ?? '/', issuer);
-    counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
-    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    // Everything that reads the request runs inside run(), whose rejection is answered below: a
+    // throw here, outside it, would be uncaught and end the process (and any server sharing it).
     const run = async (): Promise<void> => {
+      if (!isAllowedHost(req.headers.host, issuerHostname)) {
+        return sendJson(res, 421, { error: 'invalid_request', error_description: 'Host header not served here (DNS rebinding protection)' });
+      }
+      let url: URL;
+      try {
+        // Node's parser passes targets WHATWG URL refuses: `GET http://[ HTTP/1.1`, `GET //a:99999/ HTTP/1.1`.
+        url = new URL(req.url ?? '/', issuer);
+      } catch {
+        throw new HttpError(400, 'invalid_request', 'the request target is not a valid URL');
+      }
+      // Only served paths are counted: one entry per distinct path requested would grow without end.
+      if (servedPaths.has(url.pathname)) counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
+      const route = `${req.method ?? 'GET'} ${url.pathname}`;
       switch (route) {
         case `GET ${PATHS.metadata}`:
           return sendJson(res, 200, metadata, { 'cache-control': 'max-age=60' });
