@@ -13,12 +13,14 @@ import {
   jwksDocumentsProperty,
   mutatedTokensProperty,
   randomTokensProperty,
+  signedClaimsProperty,
   type RunOptions,
 } from '../test/fuzz/properties.js';
 
 const TARGETS: Record<string, (o: RunOptions) => Promise<void> | void> = {
   'mutated-tokens': async (o) => withEnv((env) => mutatedTokensProperty(env, o)),
   'random-tokens': async (o) => withEnv((env) => randomTokensProperty(env, o)),
+  'signed-claims': async (o) => withEnv((env) => signedClaimsProperty(env, o)),
   'jwks-documents': jwksDocumentsProperty,
   'challenge-builders': challengeBuildersProperty,
   authorization: authorizationProperty,

@@ -160,3 +160,38 @@ export const authorizationHeader: fc.Arbitrary<string | string[] | undefined> = 
   ),
   fc.array(headerText, { maxLength: 3 }),
 );
+
+/** Values that are also claim names, or hold the characters a textual parser stops at. */
+const claimishValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom('exp', 'iss', 'aud', 'sub', 'nbf', 'iat', 'scope', 'kid', 'alg', ']', '[', '{', '}', ':', ',', 'a]', '"', 'mcp:admin', 'api://mcp'),
+  fc.array(fc.constantFrom('exp', 'iss', 'aud', 'a]', '[b', 'api://mcp', 'x'), { maxLength: 3 }),
+  jsonValue,
+);
+
+/**
+ * The text of a payload for a freshly signed token: the usual claims (right or wrong issuer, exp
+ * ahead or past, sometimes aud/scope/nbf) with extra members before or after them whose names and
+ * values are often claim names, spacing around the colons varied.
+ */
+export function signedPayloadText(issuer: string, now: number): fc.Arbitrary<string> {
+  const member = fc.tuple(memberName, claimishValue);
+  return fc
+    .record({
+      before: fc.array(member, { maxLength: 2 }),
+      after: fc.array(member, { maxLength: 2 }),
+      iss: fc.constantFrom(issuer, `${issuer}/`, 'https://evil.test'),
+      exp: fc.constantFrom(now + 600, now - 600, now + 30),
+      aud: fc.option(fc.oneof(fc.constantFrom('api://mcp', 'a'), fc.array(fc.constantFrom('api://mcp', 'a]', 'b', 'aud'), { maxLength: 3 })), { nil: undefined }),
+      scope: fc.option(fc.constantFrom('mcp:read', 'mcp:read mcp:admin', 'exp'), { nil: undefined }),
+      nbf: fc.option(fc.constantFrom(now - 10, now + 600), { nil: undefined }),
+      space: fc.constantFrom('', ' ', '\n '),
+    })
+    .map(({ before, after, iss, exp, aud, scope, nbf, space }) => {
+      const text = ([name, value]: [string, unknown]): string => `${JSON.stringify(name)}${space}:${space}${JSON.stringify(value) ?? 'null'}`;
+      const claims: [string, unknown][] = [['sub', 'user-1'], ['iss', iss], ['exp', exp]];
+      if (aud !== undefined) claims.push(['aud', aud]);
+      if (scope !== undefined) claims.push(['scope', scope]);
+      if (nbf !== undefined) claims.push(['nbf', nbf]);
+      return `{${[...before, ...claims, ...after].map(text).join(',')}}`;
+    });
+}

@@ -1,7 +1,7 @@
 /** CI-sized token fuzzing through GopherAuthClient on the JS and native backends (a few seconds). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeSupported, startFuzzEnv, type FuzzEnv } from './env.js';
-import { mutatedTokensProperty, randomTokensProperty } from './properties.js';
+import { mutatedTokensProperty, randomTokensProperty, signedClaimsProperty } from './properties.js';
 
 describe('token fuzzing (CI size)', () => {
   let env: FuzzEnv;
@@ -28,6 +28,10 @@ describe('token fuzzing (CI size)', () => {
 
   it('mutated genuine tokens: no throw, nothing unsigned accepted, backends agree', async () => {
     await mutatedTokensProperty(env, { runs: 1500 });
+  });
+
+  it('freshly signed tokens with claim names as values, in arrays and twice: backends agree', async () => {
+    await signedClaimsProperty(env, { runs: 600 });
   });
 
   it('random tokens: no throw, nothing accepted, backends agree', async () => {
