@@ -73,7 +73,7 @@ const UNTRUSTED_CA_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
 ]);
 const UNTRUSTED_CA_HINT =
-  ' (Node does not trust the certificate of this server: for a private CA set NODE_EXTRA_CA_CERTS to its PEM file, or pass jwks.fetch with a dispatcher that trusts it — docs/api.md, "JWKS over HTTPS")';
+  ' (Node does not trust the certificate of this server: for a private CA set NODE_EXTRA_CA_CERTS to its PEM file, or pass jwks.fetch with a dispatcher that trusts it; see docs/api.md, "JWKS over HTTPS")';
 const WRONG_HOST_HINT = ' (the certificate is not for the host in the JWKS URI: use the name the certificate was issued for)';
 
 function describeNetworkError(error: unknown): string {
