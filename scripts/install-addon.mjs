@@ -6,7 +6,7 @@
 // npm shows this output only with --foreground-scripts; the full node-gyp log is kept in
 // build/node-gyp.log. GOPHER_AUTH_SKIP_ADDON_BUILD=1 (or true) skips the attempt.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,15 +35,25 @@ try {
 }
 if (found) {
   // A prebuild can be there and still not load (built against a newer glibc/libstdc++ than this
-  // system has): then a build from the shipped sources is the remedy.
-  try {
-    require(found);
+  // system has): then a build from the shipped sources is the remedy. It is tried in a child
+  // process: a damaged file can kill the process that loads it (SIGBUS), which no catch survives.
+  const trial = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', found], { encoding: 'utf8', timeout: 60_000 });
+  if (trial.status === 0) {
     note(`native addon: using ${path.relative(root, found)}`);
     process.exit(0);
-  } catch (error) {
-    const reason = String(error?.message ?? error).split('\n')[0];
-    note(`native addon ${path.relative(root, found)} does not load on this system (${reason}); compiling it from the shipped sources`);
   }
+  const reason = trial.signal
+    ? `loading it killed the process with ${trial.signal}`
+    : ((trial.stderr ?? '').split('\n').find((line) => /Error/.test(line)) ?? `exit ${trial.status}`).trim();
+  if (trial.signal) {
+    // Out of the runtime loader's way too, or every process using the package would die the same way.
+    try {
+      renameSync(found, `${found}.broken`);
+    } catch {
+      // a read-only install: the runtime loader meets it; GOPHER_AUTH_ADDON=0 turns the addon off
+    }
+  }
+  note(`native addon ${path.relative(root, found)} does not load on this system (${reason}); compiling it from the shipped sources`);
 }
 
 const missing = found ? `${path.relative(root, found)} does not load` : 'no prebuilt addon for this platform';
