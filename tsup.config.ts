@@ -28,8 +28,9 @@ export default defineConfig((cli): Options[] => {
     },
     {
       ...common,
-      // CJS: the package's `require` entry (and verify-worker.cjs beside it). No CLI: nothing runs it.
-      entry: { index: 'src/index.ts', 'verify-worker': 'src/backends/js/verify-worker.ts' },
+      // CJS: the package's `require` entry only. Its workers run dist/verify-worker.js (ESM) like the
+      // ESM bundle's (verify-pool.ts looks beside the bundle for that name); no CLI: nothing runs it.
+      entry: { index: 'src/index.ts' },
       format: ['cjs'],
       dts: { entry: { index: 'src/index.ts' } },
     },

@@ -162,8 +162,22 @@ describe('packed package', () => {
     expect(listing).toContain('package/native/addon.cc');
     expect(listing).toContain('package/scripts/install-addon.mjs');
     expect(listing).toContain('package/LICENSE');
-    for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.js', 'verify-worker.js', 'verify-worker.cjs']) {
+    for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.js', 'verify-worker.js']) {
       expect(listing).toContain(`package/dist/${file}`);
+    }
+    // Both bundles' workers run the ESM verify-worker.js: a CJS copy would be dead weight.
+    expect(listing.filter((f) => f.startsWith('package/dist/verify-worker.cjs'))).toEqual([]);
+    // Every runtime dependency a consumer installs is one the shipped code uses (jose was not): the
+    // bundles, the install hook, or the addon build (node-addon-api's headers).
+    const shippedFiles = [
+      ...readdirSync(path.join(stage, 'dist')).filter((f) => /\.c?js$/.test(f)).map((f) => path.join(stage, 'dist', f)),
+      path.join(stage, 'scripts/install-addon.mjs'),
+      path.join(stage, 'binding.gyp'),
+    ];
+    const shipped = shippedFiles.map((file) => readFileSync(file, 'utf8')).join('\n');
+    const manifest = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      expect(shipped.includes(`"${name}"`) || shipped.includes(`'${name}'`), `dependency ${name} is never imported by dist/`).toBe(true);
     }
     expect(listing.filter((f) => /^package\/dist\/(cli|verify-worker)\.d\.c?ts$/.test(f))).toEqual([]);
     expect(listing.filter((f) => f.startsWith('package/build/'))).toEqual([]);
