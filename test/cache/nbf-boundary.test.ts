@@ -1,6 +1,7 @@
 /**
  * A refusal of a token whose nbf is still ahead is never remembered, down to the last second: with
- * nbf exactly one second ahead the token may be valid before the failure TTL ends.
+ * nbf exactly one second ahead the token may be valid before the failure TTL ends. With maxTokenAge,
+ * the same holds for an iat still ahead ("issued in the future").
  */
 import { describe, expect, it } from 'vitest';
 import type { JwksSnapshot } from '../../src/backends/types.js';
@@ -35,5 +36,33 @@ describe('nbf refusals and the failure TTL, at the boundary', () => {
     const malformed: ValidationResult = { valid: false, errorCode: GopherAuthError.INVALID_TOKEN, errorMessage: "JWT payload has an invalid 'iat' claim" };
     cache.set(started, KEY, malformed);
     expect(cache.get(started, KEY)).toEqual(malformed);
+  });
+});
+
+describe('iat refusals and the failure TTL (maxTokenAge)', () => {
+  const FUTURE: ValidationResult = { valid: false, errorCode: GopherAuthError.INVALID_TOKEN, errorMessage: 'JWT issued in the future (iat)' };
+  const nowMs = Date.UTC(2030, 0, 1);
+  const seconds = nowMs / 1000;
+  const cacheWith = (maxTokenAge?: number): TokenCache => {
+    const c = new TokenCache({ failureTtl: 5 }, () => nowMs, maxTokenAge);
+    c.setKeys(snapshot);
+    return c;
+  };
+  const ahead = issuer.sign({ kid: 'k1', claims: { exp: seconds + 600, iat: seconds + 1 } });
+
+  it('with maxTokenAge: an iat one second ahead is not remembered; an iat now is', () => {
+    const c = cacheWith(600);
+    c.set(ahead, KEY, FUTURE);
+    expect(c.get(ahead, KEY)).toBeUndefined();
+    const issued = issuer.sign({ kid: 'k1', claims: { exp: seconds + 600, iat: seconds } });
+    const other: ValidationResult = { valid: false, errorCode: GopherAuthError.INVALID_TOKEN, errorMessage: "JWT payload has an invalid 'nbf' claim" };
+    c.set(issued, KEY, other);
+    expect(c.get(issued, KEY)).toEqual(other);
+  });
+
+  it('without maxTokenAge iat is not compared with the clock, so it does not stop a refusal being remembered', () => {
+    const c = cacheWith();
+    c.set(ahead, KEY, FUTURE);
+    expect(c.get(ahead, KEY)).toEqual(FUTURE);
   });
 });
