@@ -13,15 +13,21 @@ export interface DoctorOptions {
   json: boolean;
 }
 
-export function parseDoctorArgs(argv: readonly string[]): DoctorOptions | string {
+export function parseDoctorArgs(argv: readonly string[]): DoctorOptions | 'help' | string {
   const options: DoctorOptions = { requireNative: false, json: false };
   for (const arg of argv) {
     if (arg === '--require-native') options.requireNative = true;
     else if (arg === '--json') options.json = true;
+    else if (arg === '--help' || arg === '-h') return 'help';
     else return `unknown argument: ${arg}`;
   }
   return options;
 }
+
+const DOCTOR_USAGE = `usage: gopher-auth doctor [--require-native] [--json]
+  --json             the report as JSON on stdout (nothing else is written there)
+  --require-native   exit 1 when the native backend is unavailable (the reason goes to stderr)
+`;
 
 export function doctorReport(): Record<string, unknown> {
   const { info, selfTest, availability } = nativeDiagnostics();
@@ -107,17 +113,26 @@ export function formatDoctorReport(report: Record<string, unknown>): string {
   return out;
 }
 
-export function runDoctor(argv: readonly string[], write: (text: string) => void = (t) => process.stdout.write(t)): number {
+export function runDoctor(
+  argv: readonly string[],
+  write: (text: string) => void = (t) => process.stdout.write(t),
+  warn: (text: string) => void = (t) => process.stderr.write(t),
+): number {
   const options = parseDoctorArgs(argv);
+  if (options === 'help') {
+    write(DOCTOR_USAGE);
+    return 0;
+  }
   if (typeof options === 'string') {
-    write(`gopher-auth doctor: ${options}\nusage: gopher-auth doctor [--require-native] [--json]\n`);
+    warn(`gopher-auth doctor: ${options}\n${DOCTOR_USAGE}`);
     return 2;
   }
   const report = doctorReport();
   write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
   const native = report.native as { available: boolean };
   if (options.requireNative && !native.available) {
-    write('\n--require-native: the native backend is unavailable\n');
+    // stderr: with --json, stdout stays one JSON document a script can parse.
+    warn('gopher-auth doctor: --require-native: the native backend is unavailable\n');
     return 1;
   }
   return 0;

@@ -6,6 +6,10 @@ const USAGE = 'usage: gopher-auth doctor [--require-native] [--json]\n';
 export function runCli(argv: readonly string[]): number {
   const [command, ...rest] = argv;
   if (command === 'doctor') return runDoctor(rest);
-  process.stdout.write(command === undefined || command === '--help' || command === '-h' ? USAGE : `unknown command: ${command}\n${USAGE}`);
-  return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+  if (command === undefined || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  process.stderr.write(`unknown command: ${command}\n${USAGE}`);
+  return 2;
 }

@@ -56,12 +56,17 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
   });
 
   it('--require-native exits non-zero when native is unavailable; auto then picks js', () => {
-    const { code, stdout } = doctor(['--require-native'], { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' });
+    const { code, stdout, stderr } = doctor(['--require-native'], { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' });
     expect(code).toBe(1);
     expect(stdout).toMatch(/native backend\s+unavailable: native loading disabled/);
     expect(stdout).toMatch(/backend 'auto'\s+js/);
-    expect(stdout).toContain('--require-native: the native backend is unavailable');
+    expect(stderr).toContain('--require-native: the native backend is unavailable');
     expect(doctor([], { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' }).code).toBe(0);
+    // With --json, stdout is one JSON document a CI script can parse, whatever the exit code.
+    const json = doctor(['--json', '--require-native'], { GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' });
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as { native: { available: boolean } }).native.available).toBe(false);
+    expect(json.stderr).toContain('--require-native: the native backend is unavailable');
   });
 
   it('without koffi (npm install --omit=optional): one line saying what to do, and nothing claimed found', () => {
@@ -85,7 +90,13 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('gopher-
     expect(report).toMatchObject({ autoBackend: 'native', loadMode: 'deepbind', selfTest: { passed: true } });
     expect(report.jsWorkers.size).toBeGreaterThan(0);
     expect(report.jsWorkers.script).toMatch(/verify-worker\.(ts|js)$/);
-    expect(doctor(['--bogus']).code).toBe(2);
+    const bogus = doctor(['--bogus']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stdout).toBe('');
+    expect(bogus.stderr).toMatch(/unknown argument: --bogus\nusage: gopher-auth doctor/);
+    const help = doctor(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: gopher-auth doctor \[--require-native\] \[--json\]\n  --json/);
     expect(doctor([], { GOPHER_AUTH_JS_WORKERS: '0' }, 'source').stdout).toMatch(/JS workers\s+0 .*off: overlapping validations verify on the libuv pool/);
   });
 

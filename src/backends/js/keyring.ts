@@ -4,6 +4,7 @@ import { MIN_RSA_BITS, algorithmSpec, type AlgorithmSpec } from './algorithms.js
 import { ecdsaVerifier } from './ecdsa-p1363.js';
 import { pkcs1Verifier } from './rsa-pkcs1.js';
 import type { SignatureVerifier } from './signature-verifier.js';
+import { ed25519KeyRefusal } from './ed25519-key.js';
 
 const MIN_RSA_EXPONENT = 65537n;
 /** FIPS 186-5 §5.4: 2^16 < e < 2^256. A ~3,000-bit e made one verification cost ~7 ms. */
@@ -26,6 +27,12 @@ export interface VerifyTarget {
    * (rsa-pkcs1.ts), ES* with the signature as DER and the bare key (ecdsa-p1363.ts).
    */
   verifier: SignatureVerifier | null;
+  /**
+   * The only signature length this key can produce, where the math does not insist on it itself:
+   * RSA's is the modulus length (RFC 8017 §8.1.2 and §8.2.2, step 1); OpenSSL's PSS verify accepts
+   * a signature one byte short, which gave PS* tokens a second spelling.
+   */
+  signatureLength: number | null;
 }
 
 export type KeyLookup =
@@ -125,10 +132,15 @@ export class Keyring {
     if (!spec) return `Unsupported algorithm: ${alg}`;
     const refusal = policyRefusal(entry.jwk, alg, spec);
     if (refusal) return `Key ${name} cannot verify ${alg}: ${refusal}`;
+    if (spec.kty === 'OKP') {
+      const unsafe = ed25519KeyRefusal(entry.jwk.x);
+      if (unsafe) return `Key ${name} is unusable: ${unsafe}`;
+    }
     if (!entry.imported) entry.imported = importJwk(entry.jwk);
     if ('error' in entry.imported) return `Key ${name} is unusable: ${entry.imported.error}`;
     const key = entry.imported.key;
     let verifier: SignatureVerifier | null = null;
+    let signatureLength: number | null = null;
     if (spec.kty === 'RSA') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
       if (bits < MIN_RSA_BITS) return `Key ${name} is too weak: RSA ${bits} bits, at least ${MIN_RSA_BITS} required`;
@@ -138,11 +150,12 @@ export class Keyring {
       if (e < MIN_RSA_EXPONENT || e >= MAX_RSA_EXPONENT || (e & 1n) === 0n) {
         return `Key ${name} has an unsafe RSA public exponent ${e < MAX_RSA_EXPONENT ? String(e) : `of ${e.toString(2).length} bits`}`;
       }
+      signatureLength = Math.ceil(bits / 8);
       if (alg.startsWith('RS') && spec.hash !== null) verifier = pkcs1Verifier(key, bits, spec.hash);
     }
     if (spec.p1363Size !== undefined && spec.hash !== null) verifier = ecdsaVerifier(key, spec.hash, spec.p1363Size);
     const hasOptions = Object.keys(spec.verifyOptions).length > 0;
-    return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key, verifier };
+    return { hash: spec.hash, key: hasOptions ? { key, ...spec.verifyOptions } : key, verifier, signatureLength };
   }
 }
 

@@ -33,6 +33,7 @@ function signatureVerdict(parsed: ParsedToken): Verdict {
 }
 
 function verifyOne(target: VerifyTarget, signingInput: string, signature: Buffer): boolean {
+  if (target.signatureLength !== null && signature.length !== target.signatureLength) return false;
   if (target.verifier !== null) return target.verifier.verify(signingInput, signature);
   try {
     return verify(target.hash, Buffer.from(signingInput, 'latin1'), target.key, signature);
@@ -47,6 +48,7 @@ function verifiedByAny(targets: readonly VerifyTarget[], signingInput: string, s
 }
 
 function verifyOneAsync(target: VerifyTarget, data: Buffer, signature: Buffer): Promise<boolean> {
+  if (target.signatureLength !== null && signature.length !== target.signatureLength) return Promise.resolve(false);
   return new Promise((resolve) => {
     try {
       // The callback form runs on the libuv thread pool, so concurrent validations use every core.

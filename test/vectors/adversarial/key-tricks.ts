@@ -1,7 +1,7 @@
 /** RFC 8725 §3.4/§3.5: hostile keys in the JWKS — exponent 1 and 3, off-curve and wrong-curve points, malformed members. */
 import { createHash } from 'node:crypto';
 import { signJws, type TestIssuer } from '../../support/issuer.js';
-import { rsaExponent3 } from './keys.js';
+import { ED25519_IDENTITY, rsaExponent3 } from './keys.js';
 import { E, adv, b64url, bad, ok, type AdversarialCase } from './helpers.js';
 
 const S34 = '8725 §3.4 cryptographic inputs' as const;
@@ -20,6 +20,21 @@ function forgedForExponentOne(i: TestIssuer, kid: string | null, headerJson?: st
   const t = Buffer.concat([SHA256_DIGEST_INFO, createHash('sha256').update(input).digest()]);
   const em = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(modulusBytes - 3 - t.length, 0xff), Buffer.from([0]), t]);
   return `${input}.${b64url(em)}`;
+}
+
+/** An EdDSA signature made without a private key: R = identity, S = 0 (verifies under a small-order key). */
+function forgedForSmallOrderKey(i: TestIssuer, kid: string | null): string {
+  const header = kid === null ? { alg: 'EdDSA' } : { alg: 'EdDSA', kid };
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify({ ...i.defaultClaims(), sub: 'admin', scope: 'mcp:admin' }))}`;
+  return `${input}.${b64url(Buffer.concat([ED25519_IDENTITY, Buffer.alloc(32)]))}`;
+}
+
+/** A genuine PS256 token whose signature happens to start with a zero byte (about 1 in 256). */
+function ps256WithLeadingZero(i: TestIssuer): string {
+  for (let n = 0; ; n++) {
+    const token = i.sign({ alg: 'PS256', claims: { jti: `leading-zero-${n}` } });
+    if (Buffer.from(token.split('.')[2] ?? '', 'base64url')[0] === 0) return token;
+  }
 }
 
 function signedWithExponent3(i: TestIssuer): string {
@@ -88,4 +103,12 @@ export const KEY_TRICKS: AdversarialCase[] = [
     const [h, p, s] = i.sign().split('.');
     return `${h}.${p}.${b64url(Buffer.concat([Buffer.from([0]), Buffer.from(s ?? '', 'base64url')]))}`;
   }, bad(E.INVALID_SIGNATURE)),
+  adv(S35, 'PS256 signature starting with a zero byte, as signed', 'control for the case below: the genuine token is valid', 'PS256', ps256WithLeadingZero, ok),
+  adv(S35, 'PS256 signature with its leading zero byte dropped', 'one byte short of the modulus length: refused (OpenSSL\'s PSS verify accepts it, which gave PS tokens a second spelling)', 'PS256', (i) => {
+    const [h, p, s] = ps256WithLeadingZero(i).split('.');
+    return `${h}.${p}.${b64url(Buffer.from(s ?? '', 'base64url').subarray(1))}`;
+  }, bad(E.INVALID_SIGNATURE)),
+  adv(S34, 'Ed25519 small-order key (the identity): forged signature, its kid', 'R = identity and S = 0 verify any message under that key (OpenSSL accepts it): the key is refused', 'EdDSA', (i) => forgedForSmallOrderKey(i, 'okp-identity'), bad(E.INVALID_KEY)),
+  adv(S34, 'Ed25519 identity written non-canonically (y = p + 1): forged signature, its kid', 'a y that is not reduced mod p is refused too', 'EdDSA', (i) => forgedForSmallOrderKey(i, 'okp-noncanonical'), bad(E.INVALID_KEY)),
+  adv(S34, 'Ed25519 small-order key: forged signature, no kid', 'kid-less lookup never tries a refused key: only the genuine Ed25519 key, which refuses the forgery', 'EdDSA', (i) => forgedForSmallOrderKey(i, null), bad(E.INVALID_SIGNATURE)),
 ];

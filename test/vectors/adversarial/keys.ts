@@ -18,6 +18,9 @@ export function rsaExponent3(): { privateKey: KeyObject; publicKey: KeyObject } 
 
 export const OCT_SECRET = 'a-shared-secret-published-as-an-oct-jwk';
 
+/** The Ed25519 identity point (y = 1): with it as the public key, R = identity and S = 0 verify any message. */
+export const ED25519_IDENTITY = Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]);
+
 /** P-256 public point with y replaced: not on the curve. */
 function offCurve(i: TestIssuer): Jwk {
   const p = i.jwk('p256');
@@ -52,6 +55,9 @@ export function adversarialKeys(i: TestIssuer): Jwk[] {
     { ...p256, kid: 'ec-secp256k1', crv: 'secp256k1' },
     { kty: 'EC', kid: 'ec-missing-y', crv: 'P-256', x: p256.x },
     { kty: 'OKP', kid: 'okp-x25519', crv: 'X25519', x: (i.jwk('ed25519').x as string) },
+    // Small-order Ed25519 points: the identity, and the identity written with y = p + 1.
+    { kty: 'OKP', kid: 'okp-identity', crv: 'Ed25519', x: b64url(ED25519_IDENTITY) },
+    { kty: 'OKP', kid: 'okp-noncanonical', crv: 'Ed25519', x: b64url(Buffer.from(`ee${'ff'.repeat(30)}7f`, 'hex')) },
     { kty: 'oct', kid: 'oct-key', k: b64url(OCT_SECRET), alg: 'HS256' },
     { kty: 'oct', kid: 'rsa2048-oct', k: b64url(createHash('sha256').update('x').digest()) },
   ];
