@@ -9,17 +9,14 @@
  * setpriority reaches the whole process, so nothing is changed there.
  */
 import { getPriority, setPriority } from 'node:os';
+import { envInteger, envOff } from './env.js';
 
 export const DEFAULT_BACKGROUND_NICE = 10;
 
 /** How much lower background threads run: GOPHER_AUTH_THREAD_NICE (0–19; 0 leaves them alone) or 10. */
 export function backgroundNice(env: NodeJS.ProcessEnv = process.env): number {
-  const configured = env.GOPHER_AUTH_THREAD_NICE;
-  if (configured !== undefined && configured.trim() !== '') {
-    const n = Number(configured);
-    if (Number.isInteger(n) && n >= 0 && n <= 19) return n;
-  }
-  return DEFAULT_BACKGROUND_NICE;
+  if (envOff(env.GOPHER_AUTH_THREAD_NICE)) return 0;
+  return envInteger(env.GOPHER_AUTH_THREAD_NICE, 0, 19) ?? DEFAULT_BACKGROUND_NICE;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { JS_ALGORITHMS, normalizeTokenType } from '../backends/js/index.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
-import type { BackendMode } from './backend-selection.js';
+import { resolveBackendMode, type BackendMode } from './backend-selection.js';
+import { nativeBackend } from '../backends/native/index.js';
 import { checkLogger, type Logger } from './logger.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from './options.js';
 import type { JwksManagerOptions } from './jwks/types.js';
@@ -226,10 +227,17 @@ function integer(text: string): number {
 
 /**
  * Every check the constructor makes on its options, building nothing: a gopherAuth() gate that
- * discovers its JWKS URI creates its client on first use, and a typo must still fail at startup.
+ * discovers its JWKS URI creates its client on first use, and a typo (or GOPHER_AUTH_BACKEND=bogus,
+ * or 'native' where it cannot run) must still fail at startup, not as a 503 on every request.
  */
 export function assertClientOptions(options: GopherAuthClientOptions): void {
   const resolved = resolveClientOptions(options);
   resolveTokenCacheOptions(options.tokenCache);
   resolveJwksSettings(resolved.manager);
+  if (resolveBackendMode(options.backend) === 'native') {
+    const availability = nativeBackend.availability();
+    if (!availability.available) {
+      throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `backend 'native' is unavailable: ${availability.reason ?? 'unknown reason'}`);
+    }
+  }
 }

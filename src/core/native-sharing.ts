@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { envInteger } from '../backends/env.js';
 import type { BackendCall, BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '../backends/types.js';
 import { WorkSharing, type Job } from '../backends/work-sharing.js';
 import { addonStats } from '../backends/native/addon.js';
@@ -56,8 +57,8 @@ const BATCH_SIZE = 16;
  * 0.33–0.35x with one per core, 0.26–0.28x with one more).
  */
 export function defaultNativeOffThreadLimit(env: NodeJS.ProcessEnv = process.env, helperQueue = false): number {
-  const configured = Number(env.GOPHER_AUTH_NATIVE_OFF_THREAD ?? '');
-  if (Number.isInteger(configured) && configured > 0) return configured;
+  const configured = envInteger(env.GOPHER_AUTH_NATIVE_OFF_THREAD, 1, 64);
+  if (configured !== undefined) return configured;
   return Math.max(1, availableParallelism()) + (helperQueue ? 1 : 0);
 }
 

@@ -110,6 +110,11 @@ export async function readWebBody(request: Request, limit: number): Promise<stri
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) tooLarge(limit);
   if (request.body === null) return '';
+  // Read (or being read) before the gate: its scopes cannot be checked. The server's setup is at
+  // fault, not the client's request: a 500 that says so, not a 400 about the body.
+  if (request.bodyUsed || request.body.locked) {
+    throw authErrors.serverError('the request body was read before the gate: run auth.gate() before anything that reads the body (a body parser, a validator)');
+  }
   const reader = request.clone().body!.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -301,7 +301,7 @@ export function resolveAuthConfig(config: GopherAuthConfig): ResolvedAuthConfig 
     // Without jwksUri the issuer's metadata is discovered on first use (src/http/discovery.ts), and the
     // client made then: its options are checked now, as a client made at once checks them.
     if (config.jwksUri !== undefined) checkSecureUrl(config.jwksUri, 'jwksUri', allowInsecure);
-    else assertClientOptions({ ...config.clientOptions });
+    else assertClientOptions({ ...config.clientOptions, ...(config.backend !== undefined && { backend: config.backend }) });
   }
   if (config.backend !== undefined && !['auto', 'js', 'native'].includes(config.backend)) {
     refuse(`backend must be 'auto', 'js' or 'native', got ${JSON.stringify(config.backend)}`);

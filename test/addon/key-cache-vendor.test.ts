@@ -64,6 +64,13 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('key cach
     expect(keyCacheDecision(loaded.info, undefined)).toEqual({ capacity: undefined, reason: null });
   });
 
+  it('GOPHER_AUTH_NATIVE_KEY_CACHE: a size is capped at 100,000 (a larger one used to fall back to the default 256); off words in any case', () => {
+    expect(keyCacheDecision(loaded.info, '1000000')).toEqual({ capacity: 100_000, reason: null });
+    expect(keyCacheDecision(loaded.info, ' 5 ')).toEqual({ capacity: 5, reason: null });
+    expect(keyCacheDecision(loaded.info, '0x10')).toEqual({ capacity: undefined, reason: null });
+    for (const off of ['OFF', 'No', '0']) expect(keyCacheDecision(loaded.info, off).capacity, off).toBe(0);
+  });
+
   it('parses keys only from a memory BIO freed at once, and only verifies with them and frees them', () => {
     expect(loaded.info.path).not.toBeNull();
     const callers = callersOfPemRead(loaded.info.path ?? '');
@@ -110,7 +117,8 @@ describe('key cache: which builds and settings turn it on', () => {
     if (process.platform !== 'linux' || process.arch !== 'x64') return;
     expect(keyCacheDecision(loaded.info, '8')).toEqual({ capacity: 8, reason: null });
     expect(keyCacheDecision(loaded.info, '999999')).toEqual({ capacity: 100_000, reason: null });
-    for (const other of ['', 'on', '-3', '1.5', '08']) {
+    expect(keyCacheDecision(loaded.info, '08')).toEqual({ capacity: 8, reason: null });
+    for (const other of ['', 'on', '-3', '1.5']) {
       expect(keyCacheDecision(loaded.info, other)).toEqual({ capacity: undefined, reason: null });
     }
   });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gopherAuth } from '../../src/http/gopher-auth.js';
 import { discoverJwksUri } from '../../src/http/discovery.js';
@@ -56,6 +57,24 @@ describe('JWKS discovery from the issuer metadata', () => {
     } finally {
       auth.close();
     }
+  });
+
+  it('refuses a backend that cannot be used when gopherAuth() is made, as it does with jwksUri (not a 503 per request)', () => {
+    const saved = process.env.GOPHER_AUTH_BACKEND;
+    process.env.GOPHER_AUTH_BACKEND = 'bogus';
+    try {
+      expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl })).toThrow(/GOPHER_AUTH_BACKEND/);
+      expect(() => gopherAuth({ resource: RESOURCE, issuer: issuerUrl, jwksUri: server.url })).toThrow(/GOPHER_AUTH_BACKEND/);
+    } finally {
+      if (saved === undefined) delete process.env.GOPHER_AUTH_BACKEND;
+      else process.env.GOPHER_AUTH_BACKEND = saved;
+    }
+    // 'native' where native loading is off: INVALID_CONFIG at once (a fresh process: the library loads once per process).
+    const script = `import { gopherAuth } from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).pathname)};
+      try { gopherAuth({ resource: 'http://127.0.0.1:9/mcp', issuer: 'http://127.0.0.1:9/realms/x', backend: 'native' }); console.log('made'); }
+      catch (error) { console.log(error.code, error.message); }`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, GOPHER_AUTH_NATIVE_LOAD_MODE: 'off' }, timeout: 60_000 });
+    expect(child.stdout).toMatch(/^-1009 backend 'native' is unavailable: native loading disabled/);
   });
 
   it('checks clientOptions when gopherAuth() is made, though the client is made after discovery', () => {

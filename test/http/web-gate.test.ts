@@ -69,6 +69,23 @@ describe('web-standard gate (direct)', () => {
 });
 
 describe('Hono example over HTTP with the SDK client', () => {
+  it('a body read before the gate is a 500 naming the setup mistake, not a 400 blaming the client', async () => {
+    const reasons: string[] = [];
+    const gate = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', toolScopes: HONO_TOOL_SCOPES, onAuthFailure: (event) => reasons.push(event.reason) });
+    try {
+      for (const spoil of [(r: Request) => r.json(), (r: Request) => Promise.resolve(r.body!.getReader())]) {
+        const request = new Request(resource, { method: 'POST', headers: { authorization: `Bearer ${token('mcp:admin mcp:read')}` }, body: JSON.stringify(call('get-weather-alerts', { region: 'r' })) });
+        await spoil(request);
+        const verdict = await gate.gate(request);
+        expect(verdict).toBeInstanceOf(Response);
+        expect((verdict as Response).status).toBe(500);
+      }
+      expect(reasons).toEqual([expect.stringMatching(/^the request body was read before the gate/), expect.stringMatching(/^the request body was read before the gate/)]);
+    } finally {
+      gate.close();
+    }
+  });
+
   it('serves metadata and answers 401 to anonymous requests', async () => {
     const doc = await fetch(prm);
     expect(doc.status).toBe(200);

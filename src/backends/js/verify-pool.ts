@@ -9,6 +9,7 @@
  * Nothing is ever lost: a worker that exits or fails hands its unanswered tokens back to the
  * calling thread, which validates them itself; so does a worker that cannot decide a token.
  */
+import { envInteger, envOff } from '../env.js';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -85,11 +86,9 @@ const RESPAWN_FIRST_DELAY_MS = 1000;
 const RESPAWN_MAX_DELAY_MS = 60_000;
 
 export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {
-  const configured = env.GOPHER_AUTH_JS_WORKERS;
-  if (configured !== undefined && configured.trim() !== '') {
-    const n = Number(configured);
-    if (Number.isInteger(n) && n >= 0) return Math.min(n, 64);
-  }
+  if (envOff(env.GOPHER_AUTH_JS_WORKERS)) return 0;
+  const configured = envInteger(env.GOPHER_AUTH_JS_WORKERS, 0, 64);
+  if (configured !== undefined) return configured;
   return Math.max(0, Math.min(MAX_WORKERS, availableParallelism() - 1));
 }
 

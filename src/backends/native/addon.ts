@@ -3,6 +3,7 @@
  * and attaches it to the libgopher-orch that koffi loaded. Absent or unusable addon: the native
  * backend keeps using koffi, and addonStatus() says why.
  */
+import { envOff } from '../env.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -58,8 +59,7 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
     binding: null,
     status: { loaded: false, path: file, reason },
   });
-  const switchValue = process.env.GOPHER_AUTH_ADDON;
-  if (switchValue === '0' || switchValue === 'false' || switchValue === 'off') {
+  if (envOff(process.env.GOPHER_AUTH_ADDON)) {
     return off('disabled by GOPHER_AUTH_ADDON');
   }
   const root = packageRoot();

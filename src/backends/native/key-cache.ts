@@ -4,6 +4,7 @@
  * uses the key it parses the way the vetted build does (parse from a memory BIO, verify, free;
  * test/addon/key-cache-vendor.test.ts checks the disassembly), so it is on only for those builds.
  */
+import { envInteger, envOff } from '../env.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NativeLibraryInfo } from './loader.js';
@@ -25,14 +26,13 @@ export interface KeyCacheDecision {
  * positive integer is how many keys to keep (at most 100,000); unset or anything else, the default.
  */
 export function keyCacheDecision(info: NativeLibraryInfo, value = process.env.GOPHER_AUTH_NATIVE_KEY_CACHE): KeyCacheDecision {
-  if (value === '0' || value === 'false' || value === 'off') return { capacity: 0, reason: 'disabled by GOPHER_AUTH_NATIVE_KEY_CACHE' };
+  if (envOff(value)) return { capacity: 0, reason: 'disabled by GOPHER_AUTH_NATIVE_KEY_CACHE' };
   const build = platformPackageBuild(info);
   if (build === null || !KEY_CACHE_VETTED_BUILDS.includes(build)) {
     const which = build === null ? 'a libgopher-orch from outside the platform package' : `libgopher-orch ${build}`;
     return { capacity: 0, reason: `not vetted for ${which} (vetted: ${KEY_CACHE_VETTED_BUILDS.join(', ')})` };
   }
-  if (value === undefined || !/^[1-9][0-9]{0,5}$/.test(value)) return { capacity: undefined, reason: null };
-  return { capacity: Math.min(Number(value), MAX_KEYS), reason: null };
+  return { capacity: envInteger(value, 1, MAX_KEYS), reason: null };
 }
 
 /** The version of the platform package the library was loaded from, or null. */

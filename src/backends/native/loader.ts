@@ -1,4 +1,5 @@
 /** Finds and loads libgopher-orch once per process, isolated where the platform allows it. */
+import { envChoice, envOff } from '../env.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { NativeApi, REQUIRED_SYMBOLS, type SymbolCoverage } from './abi.js';
@@ -44,8 +45,8 @@ let state: { library: LoadedLibrary | null; info: NativeLibraryInfo } | null = n
 
 /** GOPHER_AUTH_NATIVE_LOAD_MODE: 'deepbind' | 'plain' force a mode (diagnostics); 'off' disables native. */
 function requestedMode(): LoadMode {
-  const forced = process.env.GOPHER_AUTH_NATIVE_LOAD_MODE;
-  if (forced === 'plain' || forced === 'deepbind') return forced;
+  const forced = envChoice(process.env.GOPHER_AUTH_NATIVE_LOAD_MODE, ['plain', 'deepbind'] as const);
+  if (forced !== undefined) return forced;
   return process.platform === 'linux' && glibcVersion() !== null ? 'deepbind' : 'plain';
 }
 
@@ -97,7 +98,7 @@ function notTried(attempts: SearchAttempt[], why: string): SearchAttempt[] {
 
 function load(): { library: LoadedLibrary | null; info: NativeLibraryInfo } {
   const attempts = searchLibrary();
-  if (process.env.GOPHER_AUTH_NATIVE_LOAD_MODE === 'off') {
+  if (envOff(process.env.GOPHER_AUTH_NATIVE_LOAD_MODE)) {
     const reason = 'native loading disabled by GOPHER_AUTH_NATIVE_LOAD_MODE=off';
     return { library: null, info: unavailable({ reason, attempts: notTried(attempts, reason) }) };
   }
