@@ -106,6 +106,18 @@ describe('node gate: encodings', () => {
     expect((await send('POST', '', { 'content-type': 'text/plain; charset=latin1' })).status).toBe(200);
   });
 
+  it('refuses a body nested deeper than 512 levels before parsing it (two million deep held the loop 1.5 s); 512 passes', async () => {
+    const nested = (depth: number, inner = '1') => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
+    const deep = await send('POST', `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"forecast","arguments":{"x":${nested(2_000_000)}}}}`, { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+    expect(deep.status).toBe(400);
+    // Brackets inside strings are text, not nesting: a long string of them passes.
+    const ok = await send('POST', `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"forecast","arguments":{"x":${nested(509)},"s":"${'['.repeat(5000)}"}}}`, { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+    expect(ok.status).toBe(200);
+    const web = await auth.gate(new Request(`${base}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: nested(513) }));
+    expect(web).toBeInstanceOf(Response);
+    expect((web as Response).status).toBe(400);
+  });
+
   it('answers a body that is not JSON with the JSON-RPC parse error, no challenge', async () => {
     const res = await send('POST', '{"jsonrpc":');
     expect(res.status).toBe(400);
