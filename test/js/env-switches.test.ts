@@ -27,6 +27,10 @@ describe('environment switches', () => {
     expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '0x10' })).toBe(byDefault);
     expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '1e3' })).toBe(byDefault);
     expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '500' })).toBe(64);
+    // In an application's worker threads the default is none (a pool per thread multiplied the
+    // threads: 6 app threads started 6 pools); told explicitly, each thread gets its own.
+    expect(defaultPoolSize({}, false)).toBe(0);
+    expect(defaultPoolSize({ GOPHER_AUTH_JS_WORKERS: '2' }, false)).toBe(2);
     expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: '25' })).toBe(19);
     expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: '0x10' })).toBe(DEFAULT_BACKGROUND_NICE);
     expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: 'off' })).toBe(0);

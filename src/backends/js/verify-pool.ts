@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import type { JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
 import { backgroundNice } from '../thread-priority.js';
 import { validateSync } from './pipeline.js';
@@ -85,10 +85,14 @@ const ALL_EXITED = 'every worker thread exited';
 const RESPAWN_FIRST_DELAY_MS = 1000;
 const RESPAWN_MAX_DELAY_MS = 60_000;
 
-export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env, mainThread = isMainThread): number {
   if (envOff(env.GOPHER_AUTH_JS_WORKERS)) return 0;
   const configured = envInteger(env.GOPHER_AUTH_JS_WORKERS, 0, 64);
   if (configured !== undefined) return configured;
+  // Each thread that loads the package has its own pool: in an application's worker threads the
+  // default would start min(4, cores - 1) more per thread. There the libuv pool (shared by the
+  // whole process) verifies overlapping validations instead.
+  if (!mainThread) return 0;
   return Math.max(0, Math.min(MAX_WORKERS, availableParallelism() - 1));
 }
 
