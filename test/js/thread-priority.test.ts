@@ -14,11 +14,12 @@ const kernelNice = (thread: number): number => threadStat(thread).nice;
 const linux = process.platform === 'linux';
 
 describe('background thread priority', () => {
-  it('reads GOPHER_AUTH_THREAD_NICE: 0–19, else the default 10', () => {
+  it('reads GOPHER_AUTH_THREAD_NICE: 0–19 (more counts as 19), else the default 10', () => {
     expect(backgroundNice({})).toBe(10);
     expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: '0' })).toBe(0);
     expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: '19' })).toBe(19);
-    for (const bad of ['-5', '20', '2.5', 'low', ' ']) expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: bad })).toBe(10);
+    expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: '20' })).toBe(19);
+    for (const bad of ['-5', '2.5', 'low', ' ']) expect(backgroundNice({ GOPHER_AUTH_THREAD_NICE: bad })).toBe(10);
   });
 
   it('changes nothing where the nice value is per process, or when asked for 0', () => {
