@@ -98,6 +98,8 @@ interface Underway {
  * granularity, and a hot token costs one Map lookup instead of a delete and a re-insert per hit.
  */
 const TOUCH_INTERVAL_MS = 1000;
+/** Slots the expiry hand looks at per new token: two per one added keeps up with any insertion rate. */
+const SWEEP_STEP = 2;
 
 /** Options as the cache needs them: a number, a string, a list; `optionsKey` turns them into a key. */
 export interface CacheableOptions {
@@ -155,6 +157,12 @@ export class TokenCache {
    */
   #oldest: Slot | undefined;
   #newest: Slot | undefined;
+  /**
+   * Where the next look for expired entries starts: a hand walking the list from oldest to newest,
+   * SWEEP_STEP slots per new token. Without it an expired entry stayed until pushed out, so a flood
+   * of refused 8 KB tokens (remembered 5 s) pinned ~90 MB for good.
+   */
+  #sweep: Slot | undefined;
   /** The slot evicted last, reused for the next new token (see #newSlot); nothing else refers to it. */
   #spare: Slot | undefined;
   /** kid → the JSON of the key(s) carrying it in the current key set; null before the first set. */
@@ -242,6 +250,7 @@ export class TokenCache {
       this.#slots.set(token, added);
       this.#append(added);
       this.#evictOverflow();
+      this.#sweepExpired(now);
       return;
     }
     const variant = fillVariant(blankVariant(), key, result, expiresAt);
@@ -275,7 +284,7 @@ export class TokenCache {
 
   clear(): void {
     this.#slots.clear();
-    this.#oldest = this.#newest = undefined;
+    this.#oldest = this.#newest = this.#sweep = undefined;
   }
 
   stats(): TokenCacheStats {
@@ -393,7 +402,18 @@ export class TokenCache {
     this.#newest = slot;
   }
 
+  /** Looks at the next SWEEP_STEP slots of the hand's walk and drops those whose every verdict has ended. */
+  #sweepExpired(now: number): void {
+    for (let n = 0; n < SWEEP_STEP; n++) {
+      const slot = this.#sweep ?? this.#oldest;
+      if (slot === undefined) return;
+      this.#sweep = slot.newer;
+      if (slot.variants.every((variant) => variant.expiresAt <= now)) this.#remove(slot);
+    }
+  }
+
   #unlink(slot: Slot): void {
+    if (this.#sweep === slot) this.#sweep = slot.newer;
     if (slot.older !== undefined) slot.older.newer = slot.newer;
     else this.#oldest = slot.newer;
     if (slot.newer !== undefined) slot.newer.older = slot.older;

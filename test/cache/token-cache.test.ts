@@ -161,6 +161,22 @@ describe('TokenCache bounds', () => {
     expect(cache.stats()).toMatchObject({ size: 50, evictions: 450 });
   });
 
+  it('drops ended entries as new ones arrive, so a flood of short-lived refusals does not stay until pushed out', () => {
+    const c = clock();
+    const cache = cacheAt(c, { failureTtl: 5 });
+    const exp = c.seconds() + 600;
+    const kept = token(exp, 'k1', 'kept');
+    cache.set(kept, KEY, VALID); // the oldest entry, valid for the TTL: the sweep walks past it
+    for (let i = 0; i < 1000; i++) cache.set(token(exp, 'k1', `old${i}`), KEY, BAD_SIGNATURE);
+    expect(cache.stats().size).toBe(1001);
+    c.advance(6000); // every refusal has ended
+    for (let i = 0; i < 600; i++) cache.set(token(exp, 'k1', `new${i}`), KEY, BAD_SIGNATURE);
+    // Two looked at per new token: the 1,000 ended refusals are gone after 500 insertions.
+    expect(cache.stats()).toMatchObject({ size: 601, evictions: 0 });
+    expect(cache.get(kept, KEY)?.valid).toBe(true);
+    expect(cache.get(token(exp, 'k1', 'new599'), KEY)).toEqual(BAD_SIGNATURE);
+  });
+
   it('keeps the least-recently-used order through entries leaving from the middle (expiry, key drops)', () => {
     const c = clock();
     const cache = cacheAt(c, { maxEntries: 5, failureTtl: 2 });
