@@ -27,6 +27,17 @@ export interface BackendClients {
   primary: BackendName;
 }
 
+/** Why backend 'native' cannot run here, or null when it can. */
+export function nativeUnavailable(native: Backend): string | null {
+  const availability = native.availability();
+  return availability.available ? null : (availability.reason ?? 'unknown reason');
+}
+
+/** A forced 'native' that cannot run: a configuration error, not a token error. */
+export function nativeUnavailableError(reason: string): GopherAuthException {
+  return new GopherAuthException(GopherAuthError.INVALID_CONFIG, `backend 'native' is unavailable: ${reason}`);
+}
+
 export function createBackendClients(
   mode: BackendMode,
   config: { jwksUri: string; issuer: string },
@@ -35,12 +46,11 @@ export function createBackendClients(
 ): BackendClients {
   const js = backends.js.createClient(config);
   if (mode === 'js') return { js, native: null, nativeBackend: null, primary: 'js' };
-  const availability = backends.native.availability();
-  if (!availability.available) {
-    const reason = availability.reason ?? 'unknown reason';
+  const reason = nativeUnavailable(backends.native);
+  if (reason !== null) {
     if (mode === 'native') {
       js.destroy();
-      throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `backend 'native' is unavailable: ${reason}`);
+      throw nativeUnavailableError(reason);
     }
     logger.info({ backend: 'js', reason }, 'gopher-auth: native backend unavailable, using the JS backend');
     return { js, native: null, nativeBackend: null, primary: 'js' };

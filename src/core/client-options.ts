@@ -1,6 +1,6 @@
 import { JS_ALGORITHMS, normalizeTokenType } from '../backends/js/index.js';
 import { GopherAuthError, GopherAuthException } from './errors.js';
-import { resolveBackendMode, type BackendMode } from './backend-selection.js';
+import { nativeUnavailable, nativeUnavailableError, resolveBackendMode, type BackendMode } from './backend-selection.js';
 import { nativeBackend } from '../backends/native/index.js';
 import { checkLogger, type Logger } from './logger.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from './options.js';
@@ -234,10 +234,6 @@ export function assertClientOptions(options: GopherAuthClientOptions): void {
   const resolved = resolveClientOptions(options);
   resolveTokenCacheOptions(options.tokenCache);
   resolveJwksSettings(resolved.manager);
-  if (resolveBackendMode(options.backend) === 'native') {
-    const availability = nativeBackend.availability();
-    if (!availability.available) {
-      throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, `backend 'native' is unavailable: ${availability.reason ?? 'unknown reason'}`);
-    }
-  }
+  const reason = resolveBackendMode(options.backend) === 'native' ? nativeUnavailable(nativeBackend) : null;
+  if (reason !== null) throw nativeUnavailableError(reason);
 }
