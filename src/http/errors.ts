@@ -5,6 +5,7 @@
  * copy of this package are both understood.
  */
 import { logSafe } from '../core/log-safe.js';
+import { brandedInstanceOf, hasBrand, markBrand } from '../core/brand.js';
 import type { GopherAuthError } from '../core/errors.js';
 import { gopherGenerateWwwAuthenticateHeaderV2 } from '../core/www-authenticate.js';
 
@@ -79,7 +80,12 @@ export class BearerAuthError extends Error {
     this.challengeScopes = extra.challengeScopes === undefined ? this.requiredScopes : Object.freeze([...extra.challengeScopes]);
     this.headerMismatch = extra.headerMismatch === undefined ? undefined : Object.freeze({ id: extra.headerMismatch.id });
     this.jsonRpc = extra.jsonRpc === undefined ? undefined : Object.freeze({ ...extra.jsonRpc });
-    Object.defineProperty(this, BRAND, { value: true });
+    markBrand(this, BRAND);
+  }
+
+  /** True for errors of either bundle (ESM or CJS) of this package, as isBearerAuthError. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return brandedInstanceOf(BearerAuthError, this, BRAND, value);
   }
 }
 
@@ -139,7 +145,7 @@ export const authErrors = {
 };
 
 export function isBearerAuthError(value: unknown): value is BearerAuthError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return hasBrand(value, BRAND);
 }
 
 const STATUS: Readonly<Record<BearerAuthErrorKind, number>> = {

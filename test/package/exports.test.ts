@@ -22,6 +22,8 @@ beforeAll(async () => {
   pkg = mkdtempSync(path.join(tmpdir(), 'gopher-auth-pkg-'));
   cpSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
   symlinkSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
+  // The addon built by pretest, where node-gyp-build looks for it beside the package.json.
+  symlinkSync(path.join(root, 'build'), path.join(pkg, 'build'));
   const tsup = path.join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js');
   execFileSync(process.execPath, [tsup, '--out-dir', path.join(pkg, 'dist'), '--silent'], { cwd: root, stdio: 'pipe' });
   server = await startJwksServer({ jwks: issuer.jwks(['rsa2048']) });
@@ -94,6 +96,69 @@ describe('package exports', () => {
     expect(jsWorkers.off).toBeNull();
     expect(jsWorkers.running).toBeGreaterThan(0);
     expect(jsWorkers.validated).toBeGreaterThan(0);
+  });
+
+  // An application whose own code imports the package while a CommonJS dependency requires it runs
+  // both bundles, each with its own module state, against one native library. The library's init
+  // count must be one for both: before, the first bundle to destroy its last client shut the library
+  // down under the other's (every token refused NOT_INITIALIZED, no new client possible) — through
+  // koffi; with the addon the count lives in the addon, which both bundles share.
+  it.each([
+    ['with the addon', {}],
+    ['through koffi (GOPHER_AUTH_ADDON=off)', { GOPHER_AUTH_ADDON: 'off' }],
+  ] as const)('both bundles in one process (%s): either letting go of its clients leaves the other working', async (name, env) => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const esm = await import(${JSON.stringify(pkg + '/dist/index.js')});
+      const cjs = createRequire(${JSON.stringify(pkg + '/')})(${JSON.stringify(pkg)});
+      const make = (m) => new m.GopherAuthClient(${JSON.stringify(server.url)}, ${JSON.stringify(issuer.issuer)}, { backend: 'native' });
+      const check = async (client) => { const r = await client.validateToken(process.env.TOKEN); return r.valid ? 'valid' : r.errorCode; };
+      const steps = {};
+      steps.addon = [esm.gopherSetNativeLogger({ debug() {} }), cjs.gopherSetNativeLogger(null)];
+      const a = make(esm), b = make(cjs);
+      steps.distinct = esm.GopherAuthClient !== cjs.GopherAuthClient;
+      steps.both = [await check(a), await check(b)];
+      a.destroy();
+      steps.afterImportLetGo = await check(b);
+      let c;
+      try { c = make(cjs); steps.newRequired = await check(c); } catch (e) { steps.newRequired = String(e.message); }
+      b.destroy(); c?.destroy();
+      steps.initializedAfterAll = [esm.gopherIsAuthLibraryInitialized(), cjs.gopherIsAuthLibraryInitialized()];
+      const d = make(esm);
+      steps.importAgain = await check(d);
+      d.destroy();
+      process.stdout.write(JSON.stringify(steps));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: pkg,
+      env: { ...process.env, ...env, TOKEN: issuer.sign() },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const addon = name === 'with the addon';
+    expect(JSON.parse(stdout)).toEqual({
+      addon: [addon, addon],
+      distinct: true,
+      both: ['valid', 'valid'],
+      afterImportLetGo: 'valid',
+      newRequired: 'valid',
+      initializedAfterAll: [false, false],
+      importAgain: 'valid',
+    });
+  });
+
+  it("an error thrown by either bundle is instanceof the other bundle's class", async () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const esm = await import(${JSON.stringify(pkg + '/dist/index.js')});
+      const cjs = createRequire(${JSON.stringify(pkg + '/')})(${JSON.stringify(pkg)});
+      const thrown = (m) => { try { new m.GopherAuthClient('ftp://x.example/jwks', 'ftp://x.example'); } catch (e) { return e; } };
+      process.stdout.write(JSON.stringify({
+        exception: [thrown(cjs) instanceof esm.GopherAuthException, thrown(esm) instanceof cjs.GopherAuthException, thrown(cjs).code],
+        bearer: [cjs.authErrors.badRequest('x') instanceof esm.BearerAuthError, esm.authErrors.badRequest('x') instanceof cjs.BearerAuthError],
+        foreign: [new Error('x') instanceof esm.GopherAuthException, esm.authErrors.badRequest('x') instanceof cjs.GopherAuthException],
+      }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: pkg, encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(stdout)).toEqual({ exception: [true, true, -1009], bearer: [true, true], foreign: [false, false] });
   });
 
   // A TypeScript consumer (strict, nodenext) type-checked against the shipped declarations, by package

@@ -361,7 +361,7 @@ export class NativeBackendClient implements BackendClient {
     if (rc !== 0 || handle === 0n) {
       throw new NativeBackendError(
         rc === 0 ? GopherAuthError.INTERNAL_ERROR : (rc as GopherAuthError),
-        `native client creation failed (${rc}: ${getErrorDescription(rc)}); the native library accepts only http(s) issuers`,
+        `native client creation failed (${rc}: ${getErrorDescription(rc)})${rc === GopherAuthError.INVALID_CONFIG ? '; the native library accepts only http(s) issuers' : ''}`,
       );
     }
     const setOption = api.fn('gopher_auth_client_set_option');

@@ -18,40 +18,53 @@ export interface ProcessWideRuntime {
   holdRuntime(delta: 1 | -1 | 0): { holders: number; rc: number };
 }
 
-/** This thread's holders. */
-let holders = 0;
-/** Decided before this thread's first hold, kept for the thread's life so holds and releases pair. */
-let processWide: ProcessWideRuntime | null = null;
+/**
+ * This thread's holders, and (decided before the first hold, kept for the thread's life so holds
+ * and releases pair) whether they are counted through the addon.
+ *
+ * Kept on globalThis, not in this module: an application that both imports and requires the
+ * package runs two copies of this module (dist/index.js and dist/index.cjs) against one library,
+ * whose shutdown is one for both. With a count per copy, the first copy to let go shut the library
+ * down under the other's clients (every token then refused NOT_INITIALIZED, no new client possible).
+ * globalThis is per thread, as this count is.
+ */
+interface RuntimeHolds {
+  holders: number;
+  processWide: ProcessWideRuntime | null;
+}
+const HOLDS_KEY = Symbol.for('gopher-auth.nativeRuntimeHolds');
+const shared = globalThis as unknown as Record<symbol, RuntimeHolds | undefined>;
+const holds: RuntimeHolds = (shared[HOLDS_KEY] ??= { holders: 0, processWide: null });
 
 /** Counts through the addon from now on; ignored once this thread holds anything. */
 export function useProcessWideRuntime(runtime: ProcessWideRuntime): void {
-  if (holders === 0) processWide = runtime;
+  if (holds.holders === 0) holds.processWide = runtime;
 }
 
 export function acquireNativeRuntime(library: LoadedLibrary): void {
-  if (processWide !== null) {
-    const { rc } = processWide.holdRuntime(1);
+  if (holds.processWide !== null) {
+    const { rc } = holds.processWide.holdRuntime(1);
     library.clearNodeOpenSslErrors();
     if (rc !== 0) throw new NativeBackendError(rc as GopherAuthError, `gopher_auth_init failed with ${rc}`);
-  } else if (holders === 0) {
+  } else if (holds.holders === 0) {
     const rc = library.api.fn('gopher_auth_init')() as number;
     library.clearNodeOpenSslErrors();
     if (rc !== 0) throw new NativeBackendError(rc as GopherAuthError, `gopher_auth_init failed with ${rc}`);
   }
-  holders++;
+  holds.holders++;
 }
 
 export function releaseNativeRuntime(library: LoadedLibrary): void {
-  if (holders === 0) return;
-  holders--;
-  if (processWide !== null) {
-    processWide.holdRuntime(-1);
+  if (holds.holders === 0) return;
+  holds.holders--;
+  if (holds.processWide !== null) {
+    holds.processWide.holdRuntime(-1);
     library.clearNodeOpenSslErrors();
     return;
   }
   // Counted per thread: a worker thread letting go of its last client must not pull the library
   // from under the main thread (and its other workers).
-  if (holders === 0 && isMainThread && library.api.has('gopher_auth_shutdown')) {
+  if (holds.holders === 0 && isMainThread && library.api.has('gopher_auth_shutdown')) {
     library.api.fn('gopher_auth_shutdown')();
     library.clearNodeOpenSslErrors();
   }
@@ -59,10 +72,10 @@ export function releaseNativeRuntime(library: LoadedLibrary): void {
 
 /** Whether this thread's holds are counted with every other thread's (through the addon). */
 export function runtimeIsProcessWide(): boolean {
-  return processWide !== null;
+  return holds.processWide !== null;
 }
 
 /** Holders of the library's init: process-wide with the addon, else this thread's. */
 export function nativeRuntimeHolders(): number {
-  return processWide !== null ? processWide.holdRuntime(0).holders : holders;
+  return holds.processWide !== null ? holds.processWide.holdRuntime(0).holders : holds.holders;
 }
