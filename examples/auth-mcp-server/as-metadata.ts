@@ -4,6 +4,11 @@
  * document was fetched from, so a copy here would either lie about the issuer or be rejected.
  */
 
+import { readCapped } from '../../src/core/jwks/fetch.js';
+
+/** A metadata document is a few KB; the cap keeps an endless or huge answer out of memory. */
+const MAX_DOCUMENT_BYTES = 256 * 1024;
+
 /** Which well-known document: RFC 8414 authorization server metadata, or OpenID Connect Discovery's. */
 export type AsMetadataKind = 'oauth-authorization-server' | 'openid-configuration';
 
@@ -119,7 +124,12 @@ export class AsMetadataLocator {
           continue;
         }
         absent = false;
-        const document = (await response.json()) as Record<string, unknown>;
+        const parsed: unknown = JSON.parse(await readCapped(response, MAX_DOCUMENT_BYTES));
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          problems.push(`${url}: not a JSON object`);
+          continue;
+        }
+        const document = parsed as Record<string, unknown>;
         if (!sameIssuer(document.issuer, this.issuer)) {
           problems.push(`${url}: issuer ${JSON.stringify(document.issuer)} is not ${this.issuer}`);
           continue;

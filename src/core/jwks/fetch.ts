@@ -36,7 +36,8 @@ function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {});
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
+/** The body as UTF-8 text, refused (JwksFetchError) once it passes `maxBytes`, declared or streamed. */
+export async function readCapped(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     discardBody(response);
