@@ -11,7 +11,7 @@ describe('instanceof for the error classes', () => {
     expect(new Error('x') instanceof GopherAuthException).toBe(false);
     expect({ name: 'GopherAuthException', code: GopherAuthError.INVALID_CONFIG } instanceof GopherAuthException).toBe(false);
     expect(Object.assign(Object.create(null), authErrors.badRequest('x')) instanceof BearerAuthError).toBe(false);
-    expect(null instanceof GopherAuthException).toBe(false);
+    expect((null as unknown as object) instanceof GopherAuthException).toBe(false);
     expect(authErrors.badRequest('x') instanceof GopherAuthException).toBe(false);
     expect(new GopherAuthException(GopherAuthError.INVALID_CONFIG) instanceof BearerAuthError).toBe(false);
   });
