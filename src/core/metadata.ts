@@ -7,6 +7,7 @@
  */
 import { GopherAuthError, GopherAuthException } from './errors.js';
 import { isScopeToken } from './scopes.js';
+import { issuerMatches } from '../backends/js/claims.js';
 
 export const PRM_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 export const AS_WELL_KNOWN = '/.well-known/oauth-authorization-server';
@@ -45,10 +46,11 @@ function invalid(message: string): never {
   throw new GopherAuthException(GopherAuthError.INVALID_CONFIG, message);
 }
 
-/** Two issuer identifiers alike but for one trailing `/` on either side (how tokens are checked). */
-export function sameIssuer(a: string, b: string): boolean {
-  return a.replace(/\/$/, '') === b.replace(/\/$/, '');
-}
+/**
+ * Two issuer identifiers alike but for one trailing `/` on either side: the very rule token
+ * validation applies (the gate's own `iss` check and the metadata must never disagree with it).
+ */
+export const sameIssuer: (a: string, b: string) => boolean = issuerMatches;
 
 /** Parses an absolute http(s) URL without fragment; refuses anything else with a message naming `what`. */
 export function parseHttpUrl(value: unknown, what: string): URL {
