@@ -9,6 +9,7 @@
  * only otherwise with an SDK imported here.
  */
 import { GopherAuthError, GopherAuthException } from '../core/errors.js';
+import { sameIssuer } from '../core/metadata.js';
 import type { AuthInfo } from '../http/auth-info.js';
 import { isBearerAuthError, type BearerAuthError } from '../http/errors.js';
 
@@ -196,7 +197,9 @@ export function sdkBearerAuthOptions(
 
 export interface MetadataSource {
   readonly config: {
+    readonly resource: string;
     readonly resourceUrl: URL;
+    readonly audience: string;
     readonly issuer: string;
     readonly scopesSupported: readonly string[];
     readonly protectedResourceMetadata: { readonly resource_name?: string };
@@ -205,24 +208,35 @@ export interface MetadataSource {
 
 /**
  * Options for the SDK's `mcpAuthMetadataRouter` describing the same resource as the gate. The
- * authorization-server metadata must be the configured issuer's (RFC 8414 §3.3). Note the SDK
- * publishes `resource` as `URL.href`, so a root resource gains a trailing `/` there.
+ * authorization-server metadata must be the configured issuer's (RFC 8414 §3.3). The SDK publishes
+ * `resource` as `URL.href`, so a root resource must be configured with its trailing `/` (refused
+ * otherwise, unless `audience` is set apart from `resource`).
  */
 export function sdkMetadataRouterOptions<M extends { issuer: string }>(
   source: MetadataSource,
   oauthMetadata: M,
 ): { oauthMetadata: M; resourceServerUrl: URL; scopesSupported?: string[]; resourceName?: string } {
-  if (oauthMetadata?.issuer?.replace(/\/$/, '') !== source.config.issuer.replace(/\/$/, '')) {
+  const { config } = source;
+  if (typeof oauthMetadata?.issuer !== 'string' || !sameIssuer(oauthMetadata.issuer, config.issuer)) {
     throw new GopherAuthException(
       GopherAuthError.INVALID_CONFIG,
-      `authorization-server metadata names issuer ${JSON.stringify(oauthMetadata?.issuer)}, but tokens are expected from ${source.config.issuer}`,
+      `authorization-server metadata names issuer ${JSON.stringify(oauthMetadata?.issuer)}, but tokens are expected from ${config.issuer}`,
     );
   }
-  const name = source.config.protectedResourceMetadata.resource_name;
+  // Clients ask the authorization server for the `resource` this router publishes, and the token's
+  // `aud` is that; the gate expects `audience`. For a root resource configured without its `/`
+  // the two differ by that `/`, and every token would be refused (a re-authorization loop).
+  if (config.audience === config.resource && config.resourceUrl.href !== config.resource) {
+    throw new GopherAuthException(
+      GopherAuthError.INVALID_CONFIG,
+      `the SDK's metadata router publishes resource ${JSON.stringify(config.resourceUrl.href)} (URL.href), but tokens are checked for audience ${JSON.stringify(config.audience)}: configure resource: ${JSON.stringify(config.resourceUrl.href)}, or serve auth.metadata instead of mcpAuthMetadataRouter`,
+    );
+  }
+  const name = config.protectedResourceMetadata.resource_name;
   return {
     oauthMetadata,
-    resourceServerUrl: new URL(source.config.resourceUrl.href),
-    ...(source.config.scopesSupported.length > 0 ? { scopesSupported: [...source.config.scopesSupported] } : {}),
+    resourceServerUrl: new URL(config.resourceUrl.href),
+    ...(config.scopesSupported.length > 0 ? { scopesSupported: [...config.scopesSupported] } : {}),
     ...(name !== undefined ? { resourceName: name } : {}),
   };
 }

@@ -205,5 +205,45 @@ describe("the SDK's mcpAuthMetadataRouter with our options", () => {
 
   it('refuses authorization-server metadata of another issuer', () => {
     expect(() => sdkMetadataRouterOptions(auth, { issuer: 'https://other.example' })).toThrow(/other\.example/);
+    expect(() => sdkMetadataRouterOptions(auth, { issuer: undefined } as unknown as { issuer: string })).toThrow(/names issuer undefined/);
+  });
+
+  // The SDK publishes resource as URL.href: a root resource without its '/' would send clients for
+  // tokens with aud 'http://host/' that the gate (audience 'http://host') refuses, every time.
+  it("a root resource: the router's resource is the audience the gate checks, or the configuration is refused", async () => {
+    const { mcpAuthMetadataRouter } = await import('@modelcontextprotocol/sdk/server/auth/router.js');
+    const asMetadata = { issuer: ISSUER, authorization_endpoint: `${ISSUER}/auth`, token_endpoint: `${ISSUER}/token`, response_types_supported: ['code'] };
+    const bare = gopherAuth({ resource: base, issuer: ISSUER, jwksUri: jwks.url, backend: 'js' });
+    try {
+      expect(() => sdkMetadataRouterOptions(bare, asMetadata)).toThrow(`configure resource: "${base}/"`);
+    } finally {
+      bare.close();
+    }
+    // An audience set apart from the resource is the operator's mapping: not second-guessed.
+    const mapped = gopherAuth({ resource: base, audience: 'api://mcp', issuer: ISSUER, jwksUri: jwks.url, backend: 'js' });
+    try {
+      expect(sdkMetadataRouterOptions(mapped, asMetadata).resourceServerUrl.href).toBe(`${base}/`);
+    } finally {
+      mapped.close();
+    }
+
+    const root = gopherAuth({ resource: `${base}/`, issuer: ISSUER, jwksUri: jwks.url, backend: 'js' });
+    const app = express();
+    app.use(mcpAuthMetadataRouter(sdkMetadataRouterOptions(root, asMetadata)));
+    app.post('/', requireBearerAuth(sdkBearerAuthOptions(root, { errors: esmErrors })), (_req, res) => void res.json({ ok: true }));
+    const srv = createServer(app);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const port = (srv.address() as AddressInfo).port;
+      const prm = (await (await fetch(`http://127.0.0.1:${port}/.well-known/oauth-protected-resource`)).json()) as { resource: string };
+      expect(prm.resource).toBe(`${base}/`);
+      // What a client gets from the authorization server for that resource.
+      const answer = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { authorization: `Bearer ${issuer.sign({ claims: { aud: prm.resource } })}` } });
+      expect(answer.status).toBe(200);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+      root.close();
+    }
   });
 });
