@@ -203,16 +203,20 @@ export class Authenticator {
     return { authInfo: verified };
   }
 
-  #report(error: BearerAuthError, request: AuthRequest, context: Partial<AuthFailureEvent> = {}): void {
-    const query = request.url.indexOf('?');
+  /** A refusal of `verifyAccessToken` (the SDK adapters' path: no request to describe), reported as the gate's are. */
+  reportTokenRefusal(error: BearerAuthError): void {
+    this.#report(error, undefined);
+  }
+
+  #report(error: BearerAuthError, request: AuthRequest | undefined, context: Partial<AuthFailureEvent> = {}): void {
+    const query = request?.url.indexOf('?') ?? -1;
     const event: AuthFailureEvent = {
       kind: error.kind,
       status: httpStatus(error),
       reason: error.reason,
       ...(error.code !== undefined ? { code: error.code } : {}),
       ...context,
-      method: request.method,
-      path: query === -1 ? request.url : request.url.slice(0, query),
+      ...(request !== undefined ? { method: request.method, path: query === -1 ? request.url : request.url.slice(0, query) } : {}),
     };
     const { subject: _subject, ...loggable } = event;
     const logger = this.config.logger;

@@ -17,6 +17,10 @@ export interface AuthFailureEvent {
   calls?: readonly string[];
   /** `sub` of the verified token (insufficient_scope only). Not logged by the library. */
   subject?: string | null;
-  method: string;
-  path: string;
+  /**
+   * The request's method and path. Absent for a refusal through `verifyAccessToken` (the MCP SDK's
+   * `requireBearerAuth` with `sdkBearerAuthOptions`/`createTokenVerifier`), which sees only the token.
+   */
+  method?: string;
+  path?: string;
 }

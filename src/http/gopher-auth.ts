@@ -38,7 +38,10 @@ export interface GopherAuth extends NodeMiddleware {
   readonly metadataResponse: (request: Request) => Response | null;
   /** Framework-neutral decision, for other adapters. */
   authenticate(request: AuthRequest): Promise<AuthOutcome>;
-  /** Verifies a token for this resource (no per-call scopes); throws a BearerAuthError when refused. */
+  /**
+   * Verifies a token for this resource (no per-call scopes); throws a BearerAuthError when refused,
+   * after reporting it to `logger` and `onAuthFailure` as the gate reports its refusals (no method/path).
+   */
   verifyAccessToken(token: string): Promise<AuthInfo>;
   /** CORS headers for an actual response to `origin` (for adapters answering themselves). */
   corsHeaders(origin: string | null | undefined): Record<string, string>;
@@ -68,7 +71,10 @@ export function gopherAuth(config: GopherAuthConfig): GopherAuth {
     authenticate: (request: AuthRequest) => authenticator.authenticate(request),
     verifyAccessToken: async (token: string) => {
       const verified = await authenticator.verifyToken(token);
-      if (isBearerAuthError(verified)) throw verified;
+      if (isBearerAuthError(verified)) {
+        authenticator.reportTokenRefusal(verified);
+        throw verified;
+      }
       return verified;
     },
     corsHeaders: (origin: string | null | undefined) => corsHeaders(resolved.cors, origin),

@@ -7,6 +7,7 @@ import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middlew
 import * as esmErrors from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { gopherAuth, type GopherAuth } from '../../src/http/gopher-auth.js';
 import { authErrors } from '../../src/http/errors.js';
+import type { AuthFailureEvent } from '../../src/http/failure.js';
 import { GopherAuthError } from '../../src/core/errors.js';
 import { createTokenVerifier, sdkBearerAuthOptions, sdkErrorFor, sdkMetadataRouterOptions, type SdkAuthErrorClasses } from '../../src/mcp/verifier.js';
 import { TestIssuer } from '../support/issuer.js';
@@ -244,6 +245,47 @@ describe("the SDK's mcpAuthMetadataRouter with our options", () => {
       srv.closeAllConnections();
       await new Promise<void>((r) => srv.close(() => r()));
       root.close();
+    }
+  });
+});
+
+// The SDK's middleware answers with fixed texts only: the operator's reasons must still arrive.
+describe("refusals through the SDK's requireBearerAuth reach logger and onAuthFailure", () => {
+  it('a refused token: one event without method or path, one warn line with the reason; an accepted one: none', async () => {
+    const events: AuthFailureEvent[] = [];
+    const lines: { level: string; obj: unknown; msg?: string }[] = [];
+    const record = (level: string) => (obj: unknown, msg?: string) => void lines.push({ level, obj, msg });
+    const observed = gopherAuth({
+      resource,
+      issuer: ISSUER,
+      jwksUri: jwks.url,
+      backend: 'js',
+      logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
+      onAuthFailure: (event) => void events.push(event),
+    });
+    const app = express();
+    app.post('/', requireBearerAuth(sdkBearerAuthOptions(observed, { errors: esmErrors })), (_req, res) => void res.json({ ok: true }));
+    const srv = createServer(app);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`;
+      const send = (bearer: string) => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}` } });
+      const refused = await send(token({ aud: 'https://elsewhere.example' }));
+      expect(refused.status).toBe(401);
+      expect(await refused.text()).not.toContain('elsewhere');
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ kind: 'invalid_token', status: 401, code: GopherAuthError.INVALID_AUDIENCE });
+      expect(events[0]!.reason).toContain('elsewhere.example');
+      expect(events[0]).not.toHaveProperty('method');
+      expect(events[0]).not.toHaveProperty('path');
+      expect(lines.filter((l) => l.level === 'warn')).toEqual([{ level: 'warn', obj: expect.objectContaining({ reason: events[0]!.reason }), msg: 'gopher-auth: request refused' }]);
+
+      expect((await send(token())).status).toBe(200);
+      expect(events).toHaveLength(1);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+      observed.close();
     }
   });
 });
