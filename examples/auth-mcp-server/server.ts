@@ -126,7 +126,7 @@ export async function startAuthMcpServer(config: AuthMcpServerConfig, options: S
   const expressApp = express();
   expressApp.disable('x-powered-by');
   expressApp.use(hostHeaderValidation(allowedHostnames(serverUrl)));
-  expressApp.use(cors());
+  expressApp.use(cors(auth ? {} : { localOnly: { serverOrigin: new URL(serverUrl).origin } }));
   expressApp.get('/health', (_req, res) => {
     res.json({
       status: 'ok',

@@ -126,7 +126,8 @@ export async function runDemo(options: { backend?: BackendChoice; print?: (line:
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
       },
-      // What an SDK client registers with: the scope it asks for first. The step-up below asks for more.
+      // The demo asks for mcp:read alone so that the step-up below shows. An SDK client asks for the
+      // scope a 401 names, else for the scopes the metadata lists (mcp:admin among them).
       scope: 'mcp:read',
     });
     record('registration', registered.client_secret === undefined, 'Dynamic client registration (RFC 7591): a public client, no secret', {

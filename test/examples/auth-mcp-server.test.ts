@@ -240,6 +240,46 @@ describe('never fails open', () => {
   });
 });
 
+// Without auth any page open in the browser of someone running the server could call every tool;
+// MCP Streamable HTTP requires a present Origin to be validated.
+describe('auth_disabled=true: browsers are served for pages on this machine only', () => {
+  it('a foreign Origin gets 403 (preflight and request), a loopback one its own origin back, no Origin passes', async () => {
+    const server = await startAuthMcpServer(buildConfig({ host: '127.0.0.1', port: '0', auth_disabled: 'true' }), { warn: () => {} });
+    try {
+      const alerts = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get-weather-alerts', arguments: { region: 'Texas' } } };
+      const evil = { origin: 'https://evil.example' };
+      const preflight = await fetch(server.mcpUrl, { method: 'OPTIONS', headers: { ...evil, 'access-control-request-method': 'POST' } });
+      expect(preflight.status).toBe(403);
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+      const forged = await post(server.mcpUrl, INITIALIZE, evil);
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get('access-control-allow-origin')).toBeNull();
+      expect(await forged.json()).toMatchObject({ error: 'forbidden_origin' });
+      for (const origin of ['null', 'http://localhost.evil.example', 'file://']) {
+        const answer = await post(server.mcpUrl, INITIALIZE, { origin });
+        expect(answer.status, origin).toBe(403);
+        await answer.body?.cancel();
+      }
+
+      const inspector = { origin: 'http://localhost:6274' };
+      const allowed = await fetch(server.mcpUrl, { method: 'OPTIONS', headers: { ...inspector, 'access-control-request-method': 'POST' } });
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(inspector.origin);
+      const session = await openSession(server.mcpUrl);
+      const answer = await post(server.mcpUrl, alerts, { ...session, ...inspector });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('access-control-allow-origin')).toBe(inspector.origin);
+      expect(answer.headers.get('vary')).toMatch(/origin/i);
+      await answer.body?.cancel();
+      const ownOrigin = await post(server.mcpUrl, alerts, { ...session, origin: new URL(server.url).origin });
+      expect(ownOrigin.status).toBe(200);
+      await ownOrigin.body?.cancel();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('session lifetime', () => {
   it('idle sessions are closed and their id stops working', async () => {
     const server = await startAuthMcpServer(buildConfig({ host: '127.0.0.1', port: '0', auth_disabled: 'true' }), {
