@@ -25,6 +25,24 @@ export function snapshotForNative(snapshot: JwksSnapshot): JwksSnapshot {
 }
 
 const cache = new WeakMap<JwksSnapshot, string>();
+const leftOut = new WeakMap<JwksSnapshot, boolean>();
+
+/**
+ * Whether the native key set leaves out an RSA key of the snapshot, or holds one limited to an
+ * algorithm. A token without a kid is tried by the library against the keys it has, for the
+ * token's algorithm: its "no key could verify the signature" may then be wrong (the key was left
+ * out) or not the check order's answer (JS: no key for this algorithm, -1007), and the JS backend
+ * decides (native-misreads.ts).
+ */
+export function kidlessRefusalMayDiffer(snapshot: JwksSnapshot): boolean {
+  let answer = leftOut.get(snapshot);
+  if (answer === undefined) {
+    const given = plainRsaKeys(snapshot);
+    answer = given.length !== snapshot.keys.filter((jwk) => jwk.kty === 'RSA').length || given.some((jwk) => jwk.alg !== undefined);
+    leftOut.set(snapshot, answer);
+  }
+  return answer;
+}
 const RSA_ALGS: ReadonlySet<string> = new Set(['RS256', 'RS384', 'RS512']);
 /** Kids the re-check may match textually: no quotes, backslashes, braces, brackets or controls. */
 const PLAIN_KID = /^[\x20-\x7e]{1,256}$/;

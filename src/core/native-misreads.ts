@@ -1,12 +1,14 @@
 import { decodeBase64urlText } from '../backends/js/index.js';
 import type { JwksSnapshot } from '../backends/types.js';
+import { kidlessRefusalMayDiffer } from './native-key-set.js';
 
 /**
  * Whether the native library's textual claim parser may have rejected this token although it is
  * valid: JSON escapes, a nested object (a nested claim read before the top-level one), exponent
  * numbers, a claim's name also written as a value (`"k":"exp"`, `"amr":["exp"]`: the library takes
- * the first `"exp"` text), a `]` inside a string of an `aud` array, or a key set with two keys under
- * one kid. Only then does a native rejection get a JS second opinion, so a flood of plainly bad
+ * the first `"exp"` text), a `]` inside a string of an `aud` array, a key set with two keys under
+ * one kid, or a token without a kid while the native key set leaves out an RSA key or limits one
+ * to an algorithm. Only then does a native rejection get a JS second opinion, so a flood of plainly bad
  * tokens costs one validation each, not two.
  */
 export function nativeMayMisread(token: string, snapshot: JwksSnapshot | null): boolean {
@@ -17,6 +19,7 @@ export function nativeMayMisread(token: string, snapshot: JwksSnapshot | null): 
   const header = decodeBase64urlText(token.slice(0, first));
   const payload = decodeBase64urlText(token.slice(first + 1, second));
   if (header === null || payload === null) return false;
+  if (snapshot !== null && !NAMED_KID.test(header) && kidlessRefusalMayDiffer(snapshot)) return true;
   if (header.includes('\\') || payload.includes('\\')) return true;
   if (payload.indexOf('{', payload.indexOf('{') + 1) >= 0 || header.indexOf('{', header.indexOf('{') + 1) >= 0) return true;
   if (EXPONENT.test(payload)) return true;
@@ -24,6 +27,8 @@ export function nativeMayMisread(token: string, snapshot: JwksSnapshot | null): 
 }
 
 const EXPONENT = /\d[eE][+-]?\d/;
+/** A kid that is a non-empty string (escapes and nesting are handled apart). */
+const NAMED_KID = /"kid"\s*:\s*"[^"]/;
 /** The members the library finds by their first `"name"` text. */
 const PAYLOAD_NAMES = ['"exp"', '"nbf"', '"iat"', '"iss"', '"aud"', '"sub"', '"scope"'];
 const HEADER_NAMES = ['"alg"', '"kid"', '"typ"'];

@@ -46,6 +46,24 @@ describe('keys the native key set leaves out are decided by the JS backend', () 
     }
   });
 
+  // The library tries a kid-less token against the keys it was given: beside an ordinary RSA key,
+  // its "no key could verify" for a token of a key left out was kept (only a set with every key left
+  // out reached the JS backend, through the key miss).
+  it('a token without a kid (or with kid "") signed by a key left out, beside a key the library has', async () => {
+    for (const kid of ['ключ-1', '[prod]1', '', 'x'.repeat(300)]) {
+      const keys = [issuer.jwk('rsa2048', { kid }), issuer.jwk('rsa3072', { kid: 'plain' })];
+      expect(JSON.parse(nativeKeySetJson({ keys, json: '', fetchedAt: 0, version: 1 })).keys).toHaveLength(1);
+      expect(await verdicts(keys, issuer.sign({ kid: null })), `kid ${kid.slice(0, 9)}`).toEqual(ALL_VALID);
+      expect(await verdicts(keys, issuer.sign({ kid: '' })), `kid ${kid.slice(0, 9)}, token kid ""`).toEqual(ALL_VALID);
+    }
+  });
+
+  it('a kid-less RS256 token when the only RSA key is limited to RS384: one defect, one code (no key for the algorithm)', async () => {
+    const keys = [issuer.jwk('rsa2048', { alg: 'RS384' })];
+    const code = GopherAuthError.INVALID_KEY;
+    expect(await verdicts(keys, issuer.sign({ kid: null }))).toEqual({ js: code, native: code, auto: code });
+  });
+
   it('a kid-less token whose header nests a kid naming a key left out (a 1024-bit one)', async () => {
     const keys = [issuer.jwk('rsa2048', { kid: 'k1' }), issuer.jwk('rsa1024', { kid: 'old-weak' })];
     const token = issuer.signRaw({ alg: 'RS256', key: 'rsa2048', headerJson: '{"alg":"RS256","typ":"JWT","x":{"kid":"old-weak"}}', payloadJson: JSON.stringify(issuer.defaultClaims()) });
@@ -77,5 +95,31 @@ describe('headers a textual reader reads alike take the fast path', () => {
     expect(plain('{"alg":"RS256","x":["alg"],"kid":"abc"}')).toBe(false);
     expect(plain('{"alg":"RS256","kid":"ab\\u0063"}')).toBe(false);
     expect(plain('{"alg":"RS256","xkid":"weak","kid":"abc"}')).toBe(false);
+  });
+});
+
+// 'native' verifies RS256/384/512 only. With no RSA key for the library, its client answered a key
+// miss before asking the library, the client handed that to the JS backend, and 'native' accepted
+// ES256, EdDSA and PS256 tokens — or refused them, when some unrelated RSA key was in the set.
+describe("'native' refuses other algorithms whatever the key set holds", () => {
+  it('ES256, EdDSA and PS256 tokens: Unsupported algorithm, with and without an RSA key the library has', async () => {
+    const cases = [
+      { alg: 'ES256', key: 'p256' },
+      { alg: 'EdDSA', key: 'ed25519' },
+      { alg: 'PS256', key: 'rsa2048' },
+    ] as const;
+    for (const { alg, key } of cases) {
+      for (const keys of [[issuer.jwk(key, { kid: 'k' })], [issuer.jwk(key, { kid: 'k' }), issuer.jwk('rsa3072', { kid: 'rsa' })]]) {
+        const server = await startJwksServer({ jwks: { keys } });
+        cleanups.push(() => server.close());
+        const client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'native' });
+        cleanups.push(() => client.destroy());
+        await client.ready();
+        const token = issuer.sign({ alg, key, kid: 'k' });
+        const expected = { valid: false, errorCode: GopherAuthError.INVALID_TOKEN, errorMessage: `Unsupported algorithm: ${alg}` };
+        expect(await client.validateToken(token), `${alg} with ${keys.length} keys`).toEqual(expected);
+        expect(client.validateTokenSync(token)).toEqual(expected);
+      }
+    }
   });
 });

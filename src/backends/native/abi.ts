@@ -100,3 +100,6 @@ export class NativeApi {
     };
   }
 }
+
+/** The algorithms the library verifies; it answers any other `Unsupported algorithm: <alg>` (-1000). */
+export const NATIVE_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512'];

@@ -1,6 +1,7 @@
 /** One native gopher-auth client handle behind the BackendClient seam. */
 import { ERROR_TEXT, GopherAuthError, getErrorDescription } from '../codes.js';
 import type { BackendCall, BackendClient, JwksSnapshot, ValidationRequest, Verdict } from '../types.js';
+import { NATIVE_ALGORITHMS } from './abi.js';
 import { runBounded } from './async-queue.js';
 import { NativeBackendError } from './errors.js';
 import { readJwtHeader, type JwtHeaderInfo } from './header.js';
@@ -423,7 +424,10 @@ export class NativeBackendClient implements BackendClient {
     if (typeof token !== 'string' || token.length > MAX_NATIVE_TOKEN_LENGTH || token.includes('\0')) {
       return { valid: false, code: GopherAuthError.INVALID_TOKEN, message: ERROR_TEXT[GopherAuthError.INVALID_TOKEN] };
     }
-    if (header?.alg != null && !request.algorithms.includes(header.alg)) {
+    // Another algorithm is the library's "Unsupported algorithm" too, and answered here before the key
+    // set is asked: with no key for the library (#kids null) it would be a key miss, which the
+    // client hands to the JS backend, and 'native' would accept ES256 or EdDSA for lack of RSA keys.
+    if (header?.alg != null && (!request.algorithms.includes(header.alg) || !NATIVE_ALGORITHMS.includes(header.alg))) {
       return { valid: false, code: GopherAuthError.INVALID_TOKEN, message: `Unsupported algorithm: ${header.alg}` };
     }
     if (this.#kids === null) return keyMiss(header);

@@ -3,6 +3,7 @@ import { GopherAuthError } from '../codes.js';
 import type { Backend, BackendAvailability, BackendClient } from '../types.js';
 import { NativeBackendClient, type NativeClientTuning } from './client.js';
 import { NativeBackendError } from './errors.js';
+import { NATIVE_ALGORITHMS } from './abi.js';
 import { loadNativeLibrary, type LoadedLibrary, type NativeLibraryInfo } from './loader.js';
 import { platformPackageName } from './platform.js';
 import { isMainThread } from 'node:worker_threads';
@@ -16,7 +17,7 @@ export type { NativeClientTuning, NativeLibraryInfo, SelfTestReport };
 export { PLATFORM_PACKAGES, platformPackageName } from './platform.js';
 export type { SearchAttempt } from './search.js';
 
-export const NATIVE_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512'];
+export { NATIVE_ALGORITHMS };
 
 interface Readiness {
   library: LoadedLibrary | null;
