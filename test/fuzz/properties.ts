@@ -3,6 +3,9 @@
  * Each returns normally when the property held for `runs` cases and throws fast-check's report otherwise.
  */
 import fc from 'fast-check';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GopherAuthClient } from '../../src/core/client.js';
 import { createNativeClient } from '../../src/backends/native/index.js';
 import { jsBackend, peekHeaderAlg } from '../../src/backends/js/index.js';
 import type { Jwk, JwksSnapshot, ValidationRequest } from '../../src/backends/types.js';
@@ -213,4 +216,64 @@ export function authorizationProperty(o: RunOptions): void {
     }),
     params(o),
   );
+}
+
+const KEY_SET_KIDS = [undefined, 'k1', 'k2', '', 'ключ', '[prod]1', 'a"b', 'x'.repeat(300)] as const;
+const KEY_SET_KEYS = ['rsa2048', 'rsa2048b', 'rsa3072', 'rsa1024'] as const;
+
+/**
+ * Key sets of RSA keys the native key set carries or leaves out (odd kids, weak keys, keys limited
+ * to an algorithm, twin kids) and RS* tokens signed by one of them, with its kid, none, "" or
+ * another: 'js', 'native' and 'auto' give the same verdict and the same code (each token has at
+ * most one defect: its key). One client per backend and case, the JWKS served over HTTP.
+ */
+export async function keySetsProperty(o: RunOptions): Promise<void> {
+  if (!nativeSupported()) return;
+  const issuer = new TestIssuer('https://issuer.test/realms/key-sets');
+  let body = '{"keys":[]}';
+  const server = createServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+  const entry = fc.record({
+    key: fc.constantFrom(...KEY_SET_KEYS),
+    kid: fc.constantFrom(...KEY_SET_KIDS),
+    alg: fc.constantFrom(undefined, 'RS256', 'RS384', 'PS256'),
+  });
+  const tokenKid = fc.constantFrom('own', 'none', 'empty', 'other');
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 3 }), fc.nat(), fc.constantFrom('RS256', 'RS384'), tokenKid, async (entries, pick, alg, kidChoice) => {
+        const keys = entries.map(({ key, kid, alg: keyAlg }) => {
+          const jwk = issuer.jwk(key, {});
+          delete jwk.kid;
+          return { ...jwk, ...(kid !== undefined && { kid }), ...(keyAlg !== undefined && { alg: keyAlg }) };
+        });
+        body = JSON.stringify({ keys });
+        const signer = entries[pick % entries.length]!;
+        const kid = kidChoice === 'own' ? (signer.kid ?? null) : kidChoice === 'none' ? null : kidChoice === 'empty' ? '' : 'not-in-the-set';
+        const token = issuer.sign({ alg, key: signer.key, kid });
+        const answers: Record<string, ValidationResult> = {};
+        for (const backend of ['js', 'native', 'auto'] as const) {
+          const client = new GopherAuthClient(jwksUri, issuer.issuer, { backend, jwks: { unknownKidCooldown: 3600 } });
+          try {
+            await client.ready();
+            answers[backend] = await client.validateToken(token);
+          } finally {
+            client.destroy();
+          }
+        }
+        const js = answers.js!;
+        for (const backend of ['native', 'auto'] as const) {
+          const r = answers[backend]!;
+          if (r.valid !== js.valid || r.errorCode !== js.errorCode) {
+            throw new Error(`${backend} and js disagree: keys ${body.length > 600 ? `${body.slice(0, 600)}…` : body} token kid ${JSON.stringify(kid)} alg ${alg} signed by ${JSON.stringify(signer)}: js ${JSON.stringify(js)} ${backend} ${JSON.stringify(r)}`);
+          }
+        }
+      }),
+      params(o),
+    );
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

@@ -1,7 +1,7 @@
 /** CI-sized token fuzzing through GopherAuthClient on the JS and native backends (a few seconds). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeSupported, startFuzzEnv, type FuzzEnv } from './env.js';
-import { mutatedTokensProperty, randomTokensProperty, signedClaimsProperty } from './properties.js';
+import { keySetsProperty, mutatedTokensProperty, randomTokensProperty, signedClaimsProperty } from './properties.js';
 
 describe('token fuzzing (CI size)', () => {
   let env: FuzzEnv;
@@ -33,6 +33,10 @@ describe('token fuzzing (CI size)', () => {
   it('freshly signed tokens with claim names as values, in arrays and twice: backends agree', async () => {
     await signedClaimsProperty(env, { runs: 600 });
   });
+
+  it('key sets the native key set carries or leaves out, tokens with their kid, none, "" or another: same verdict and code', async () => {
+    await keySetsProperty({ runs: 300 });
+  }, 60_000);
 
   it('random tokens: no throw, nothing accepted, backends agree', async () => {
     await randomTokensProperty(env, { runs: 1000 });
