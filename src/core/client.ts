@@ -18,7 +18,7 @@ import type { JwksManagerOptions, JwksStatus } from './jwks/types.js';
 import { logSafe } from './log-safe.js';
 import { silentLogger, type Logger } from './logger.js';
 import { NativeValidation, nativeRequest, nativeWorkSharing, type NativeContext } from './native-sharing.js';
-import { nativeMayMisread } from './native-misreads.js';
+import { nativeMayMisread, nativeRulesMayDiffer } from './native-misreads.js';
 import { snapshotForNative } from './native-key-set.js';
 import { GopherValidationOptions } from './options.js';
 import { extractTokenPayload } from './payload.js';
@@ -470,7 +470,7 @@ export class GopherAuthClient {
     const structural = structuralRefusal(token, request);
     if (structural !== null) return structural;
     // INVALID_KEY: also the answer for a key left out of the native key set (native-key-set.ts).
-    if (native.code !== GopherAuthError.INVALID_KEY && !nativeMayMisread(token, snapshot)) return native;
+    if (native.code !== GopherAuthError.INVALID_KEY && !nativeMayMisread(token, snapshot) && !nativeRulesMayDiffer(request)) return native;
     const alg = peekHeaderAlg(token);
     if (alg === null || clients.nativeBackend === null || !clients.nativeBackend.supportsAlgorithm(alg)) return native;
     const js = clients.js.validateSync(token, request);

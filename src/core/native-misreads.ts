@@ -1,5 +1,5 @@
 import { decodeBase64urlText } from '../backends/js/index.js';
-import type { JwksSnapshot } from '../backends/types.js';
+import type { JwksSnapshot, ValidationRequest } from '../backends/types.js';
 import { kidlessRefusalMayDiffer } from './native-key-set.js';
 
 /**
@@ -73,3 +73,17 @@ function hasDuplicateKid(snapshot: JwksSnapshot): boolean {
   }
   return answer;
 }
+
+/**
+ * Requests for which the library's own rules differ from the documented ones, whatever the token:
+ * an issuer configured with two or more trailing `/` (the library strips them all from it, one
+ * from the token's `iss`), and clock skews over 512 s (the library adds the skew to `exp` in int64,
+ * which overflows for an `exp` near 2^63, and the addon caps skews at 1e9 s). For these, every
+ * refusal the second opinion covers is the JS backend's to decide.
+ */
+export function nativeRulesMayDiffer(request: ValidationRequest): boolean {
+  return request.clockSkew > MAX_SKEW_NATIVE_AGREES || request.issuer.endsWith('//');
+}
+
+/** The JS backend accepts `exp` up to 2^63 - 513 (the doubles below 2^63): any larger skew may overflow. */
+const MAX_SKEW_NATIVE_AGREES = 512;

@@ -59,3 +59,26 @@ describe('RSA public exponent parity', () => {
     expect(client.validateSync(issuer.sign({ key: 'rsa2048b', kid: 'e-odd' }), request)).toMatchObject({ valid: false, code: GopherAuthError.INVALID_SIGNATURE });
   });
 });
+
+// OpenSSL verifies nothing with a key whose modulus is over 3072 bits and exponent over 64 bits:
+// the key is refused by name, not every token blamed on its signature.
+describe('RSA public exponents over 64 bits', () => {
+  const e65 = b64url(Buffer.from('010000000000000001', 'hex')); // 2^64 + 1
+  const e64 = b64url(Buffer.from('ffffffffffffffff', 'hex')); // 2^64 - 1, odd
+
+  it('refused with a modulus over 3072 bits; usable with 3072 bits, and at 64 bits with any size', () => {
+    const client = clientWith([
+      { kty: 'RSA', kid: 'big-n-e65', n: modulus(3072 + 8), e: e65 },
+      { kty: 'RSA', kid: 'n3072-e65', n: modulus(3072), e: e65 },
+      { kty: 'RSA', kid: 'big-n-e64', n: modulus(4096), e: e64 },
+    ]);
+    expect(client.validateSync(issuer.sign({ kid: 'big-n-e65' }), request)).toMatchObject({
+      valid: false,
+      code: GopherAuthError.INVALID_KEY,
+      message: 'Key big-n-e65 is unusable: an RSA public exponent over 64 bits needs a modulus of at most 3072 bits',
+    });
+    for (const kid of ['n3072-e65', 'big-n-e64']) {
+      expect(client.validateSync(issuer.sign({ kid }), request), kid).toMatchObject({ valid: false, code: GopherAuthError.INVALID_SIGNATURE });
+    }
+  });
+});

@@ -150,6 +150,11 @@ export class Keyring {
       if (e < MIN_RSA_EXPONENT || e >= MAX_RSA_EXPONENT || (e & 1n) === 0n) {
         return `Key ${name} has an unsafe RSA public exponent ${e < MAX_RSA_EXPONENT ? String(e) : `of ${e.toString(2).length} bits`}`;
       }
+      // OpenSSL verifies nothing with such a key (RSA_MAX_PUBEXP_BITS above RSA_SMALL_MODULUS_BITS):
+      // refused as a key, not blamed on every token's signature.
+      if (bits > 3072 && e >= 2n ** 64n) {
+        return `Key ${name} is unusable: an RSA public exponent over 64 bits needs a modulus of at most 3072 bits`;
+      }
       signatureLength = Math.ceil(bits / 8);
       if (alg.startsWith('RS') && spec.hash !== null) verifier = pkcs1Verifier(key, bits, spec.hash);
     }
