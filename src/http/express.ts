@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { Authenticator } from './authenticator.js';
 import { declaresBody, parseBodyText, parseJsonText, readNodeBody } from './body.js';
 import { METADATA_ALLOW_METHODS, corsHeaders, isPreflight, optionsHeaders, preflightHeaders } from './cors.js';
-import { authErrorResponse } from './errors.js';
+import { authErrorResponse, authErrors } from './errors.js';
 import { runWithAuthInfo } from './context.js';
 import { singleHeader, headerValues, writeResponse, type NodeNext, type NodeRequest } from './node-request.js';
 
@@ -25,8 +25,16 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
   // body-parser 1.x leaves `{}` without reading the stream when the content type did not match.
   if (req._body === true || (parsed !== undefined && parsed !== null && !isEmptyObject(parsed))) return parsed;
   // A body on GET or DELETE means nothing to the MCP SDK, but a handler may still read it: checked too.
-  const hasBody = BODY_METHODS.has(req.method ?? '') || declaresBody(singleHeader(req, 'content-length'), singleHeader(req, 'transfer-encoding'));
-  if (!hasBody || req.readableEnded) return undefined;
+  const declared = declaresBody(singleHeader(req, 'content-length'), singleHeader(req, 'transfer-encoding'));
+  if (!BODY_METHODS.has(req.method ?? '') && !declared) return undefined;
+  if (req.readableEnded || req.readableDidRead) {
+    // Read by something before the gate that left no parsed body: what the handler acts on is
+    // unknown, so per-call scopes cannot be checked. Refused (fail closed), as the web gate does.
+    if (declared) {
+      throw authErrors.serverError('the request body was read before the gate: mount the gate before anything that reads the body, or have that put the parsed body on req.body');
+    }
+    return undefined;
+  }
   const value = parseBodyText(await readNodeBody(req, limit), singleHeader(req, 'content-type'), singleHeader(req, 'content-encoding'));
   req.body = value;
   req._body = true;
