@@ -10,6 +10,7 @@ import { DiscoveringClient } from './discovery.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, GopherValidationOptions } from '../core/options.js';
 import { sameIssuer } from '../core/metadata.js';
 import { extractTokenPayload } from '../core/payload.js';
+import { logSafe } from '../core/log-safe.js';
 import type { AuthInfo } from './auth-info.js';
 import type { ResolvedAuthConfig, TokenClient } from './config.js';
 import { authErrors, httpStatus, isBearerAuthError, type BearerAuthError } from './errors.js';
@@ -195,7 +196,7 @@ export class Authenticator {
         context: {
           requiredScopes: requirement.required,
           grantedScopes: verified.scopes,
-          calls: requirement.calls,
+          calls: loggableCalls(requirement.calls),
           subject: typeof verified.extra?.['sub'] === 'string' ? verified.extra['sub'] : null,
         },
       };
@@ -246,4 +247,13 @@ export class Authenticator {
     this.#identities.clear();
     if (this.#ownsClient) this.client.destroy?.();
   }
+}
+
+/** Calls named in a refusal's report: the names are the client's text, so escaped and cut, and at most this many. */
+const MAX_REPORTED_CALLS = 20;
+
+function loggableCalls(calls: readonly string[]): string[] {
+  const shown = calls.slice(0, MAX_REPORTED_CALLS).map((call) => logSafe(call));
+  if (calls.length > MAX_REPORTED_CALLS) shown.push(`... (${calls.length - MAX_REPORTED_CALLS} more)`);
+  return shown;
 }

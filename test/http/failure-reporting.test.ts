@@ -84,6 +84,39 @@ describe('refusal details go to the logger and the hook only', () => {
     expect(logged.some((l) => l.level === 'error' && l.msg === 'gopher-auth: onAuthFailure threw')).toBe(true);
   });
 
+  // A prefix rule ('admin-*') lets the client choose the rest of the name: it reaches the report.
+  it('calls in the report are escaped, cut like reasons, and at most 20 (then a count)', async () => {
+    const seen: AuthFailureEvent[] = [];
+    const lines: string[] = [];
+    const prefixed = gopherAuth({
+      resource: RESOURCE,
+      issuer: ISSUER,
+      jwksUri: jwks.url,
+      backend: 'js',
+      toolScopes: { 'admin-*': ['mcp:admin'] },
+      logger: { debug() {}, info() {}, warn: (obj) => void lines.push(JSON.stringify(obj)), error() {} },
+      onAuthFailure: (event) => void seen.push(event),
+    });
+    try {
+      const token = issuer.sign({ claims: { aud: RESOURCE, scope: 'mcp:read' } });
+      const call = (name: string, id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name } });
+      const forged = `admin-x\u202e\u2028[error] forged line\u2029${'A'.repeat(100_000)}`;
+      const body = [call(forged, 0), ...Array.from({ length: 24 }, (_, i) => call(`admin-${i}`, i + 1))];
+      const outcome = await prefixed.authenticate({ method: 'POST', url: '/mcp', authorization: [`Bearer ${token}`], body: async () => body });
+      expect('error' in outcome && outcome.error.kind).toBe('insufficient_scope');
+      const calls = seen[0]!.calls!;
+      expect(calls).toHaveLength(21);
+      expect(calls[0]).toMatch(/^tools\/call admin-x\\u202e\\u2028\[error\] forged line\\u2029A+\.\.\. \(\d+ characters\)$/);
+      expect(calls[0]!.length).toBeLessThanOrEqual(600);
+      expect(calls.slice(1, 20)).toEqual(Array.from({ length: 19 }, (_, i) => `tools/call admin-${i}`));
+      expect(calls[20]).toBe('... (5 more)');
+      expect(lines.join('\n')).not.toMatch(/[\u2028\u2029\u202e]/);
+      expect(lines.join('\n').length).toBeLessThan(5_000);
+    } finally {
+      prefixed.close();
+    }
+  });
+
   it('a missing token is only a debug line; invalid tokens are warnings with the validator detail', async () => {
     logged.length = 0;
     await decide(null);
