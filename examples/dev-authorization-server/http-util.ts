@@ -13,16 +13,32 @@ export class HttpError extends Error {
   }
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'invalid_request', 'request body too large');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The body as UTF-8, refused with 413 past 64 KiB. The rest of an oversized body is still read and
+ * dropped: a request stream given up mid-body (a `for await` left by a throw) leaves the keep-alive
+ * connection unusable, and the client's next request on it stalled until the socket timed out.
+ */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        refused = true;
+        chunks.length = 0;
+        reject(new HttpError(413, 'invalid_request', 'request body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
 }
 
 /** The request's media type, lower-cased, without parameters ('' when absent). */
