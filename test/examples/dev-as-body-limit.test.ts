@@ -2,7 +2,6 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '../../examples/dev-authorization-server/index.js';
 
-
 let as: DevAuthorizationServer;
 beforeAll(async () => {
   as = await startDevAuthorizationServer();
