@@ -152,6 +152,23 @@ export class Authenticator {
     }
   }
 
+  /**
+   * For adapters that answer OPTIONS themselves (preflights need no token): the 403 a present but
+   * disallowed Origin gets, reported as any refusal, or null.
+   */
+  refuseOrigin(request: Pick<AuthRequest, 'method' | 'url' | 'origin'>): BearerAuthError | null {
+    const refused = this.#originRefusal(request.origin);
+    if (refused !== null) this.#report(refused, { ...request, authorization: [], body: async () => undefined });
+    return refused;
+  }
+
+  /** MCP transports: a present but disallowed Origin MUST get 403 (DNS rebinding, cross-site use). */
+  #originRefusal(origin: string | undefined): BearerAuthError | null {
+    const cors = this.config.cors;
+    if (origin === undefined || cors === null || cors.origin === '*' || cors.origin.includes(origin)) return null;
+    return authErrors.forbiddenOrigin(`Origin ${JSON.stringify(origin)} is not in cors.origin`);
+  }
+
   async authenticate(request: AuthRequest): Promise<AuthOutcome> {
     const outcome = await this.#decide(request);
     if ('error' in outcome) this.#report(outcome.error, request, outcome.context);
@@ -161,11 +178,8 @@ export class Authenticator {
   async #decide(
     request: AuthRequest,
   ): Promise<{ authInfo: AuthInfo } | { error: BearerAuthError; context?: Partial<AuthFailureEvent> }> {
-    // MCP transports: a present but disallowed Origin MUST get 403 (DNS rebinding, cross-site use).
-    const cors = this.config.cors;
-    if (request.origin !== undefined && cors !== null && cors.origin !== '*' && !cors.origin.includes(request.origin)) {
-      return { error: authErrors.forbiddenOrigin(`Origin ${JSON.stringify(request.origin)} is not in cors.origin`) };
-    }
+    const refused = this.#originRefusal(request.origin);
+    if (refused !== null) return { error: refused };
     const query = request.url.indexOf('?');
     const lookup = extractBearerToken(request.authorization, query === -1 ? '' : request.url.slice(query));
     if ('error' in lookup) return lookup;

@@ -46,6 +46,14 @@ export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
   const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, asyncContext, requiredScopes } = auth.config;
   return (req, res, next) => {
     const origin = singleHeader(req, 'origin');
+    if (req.method === 'OPTIONS') {
+      const refused = auth.refuseOrigin({ method: 'OPTIONS', url: req.originalUrl ?? req.url ?? '/', origin: origin ?? undefined });
+      if (refused !== null) {
+        const answer = authErrorResponse(refused, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
+        writeResponse(res, answer.status, answer.headers, answer.body);
+        return;
+      }
+    }
     if (isPreflight(req.method, singleHeader(req, 'access-control-request-method'))) {
       writeResponse(res, 204, preflightHeaders(cors, origin), null);
       return;

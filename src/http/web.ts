@@ -20,6 +20,14 @@ export function createWebGate(auth: Authenticator): WebGate {
   const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, requiredScopes } = auth.config;
   return async (request) => {
     const origin = request.headers.get('origin');
+    if (request.method === 'OPTIONS') {
+      const url = new URL(request.url);
+      const refused = auth.refuseOrigin({ method: 'OPTIONS', url: `${url.pathname}${url.search}`, origin: origin ?? undefined });
+      if (refused !== null) {
+        const answer = authErrorResponse(refused, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
+        return new Response(answer.body, { status: answer.status, headers: answer.headers });
+      }
+    }
     if (isPreflight(request.method, request.headers.get('access-control-request-method'))) {
       return new Response(null, { status: 204, headers: preflightHeaders(cors, origin) });
     }

@@ -31,7 +31,7 @@ beforeAll(async () => {
   listed = gopherAuth({ ...common, cors: { origin: [ALLOWED] }, onAuthFailure: (e) => void events.push(e) });
   open = gopherAuth(common);
   const app = express();
-  app.post('/mcp', listed, (_req, res) => void res.json({ ok: true }));
+  app.all('/mcp', listed, (_req, res) => void res.json({ ok: true }));
   server.on('request', app);
 });
 
@@ -64,6 +64,29 @@ describe.each([
       expect(await status(origin)).toBe(403);
     },
   );
+});
+
+// Preflights need no token and the adapters answer OPTIONS themselves: the Origin is checked there too.
+describe.each([
+  ['Express gate', async (init: RequestInit) => fetch(resource, init)],
+  ['web gate', async (init: RequestInit) => {
+    const verdict = await listed.gate(new Request(resource, init));
+    return verdict instanceof Response ? verdict : new Response(null, { status: 200 });
+  }],
+])('%s: OPTIONS', (_name, send) => {
+  it('a preflight or plain OPTIONS from a disallowed Origin gets 403, reported; from a listed one 204', async () => {
+    for (const extra of [{ 'access-control-request-method': 'POST' }, {}]) {
+      const before = events.length;
+      const refused = await send({ method: 'OPTIONS', headers: { origin: 'https://evil.example', ...extra } });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+      expect(await refused.json()).toMatchObject({ error: 'forbidden' });
+      expect(events.slice(before)).toEqual([expect.objectContaining({ kind: 'forbidden_origin', status: 403, method: 'OPTIONS', path: '/mcp' })]);
+      const allowed = await send({ method: 'OPTIONS', headers: { origin: ALLOWED, ...extra } });
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    }
+  });
 });
 
 describe('the refusal', () => {
