@@ -28,6 +28,8 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
   const declared = declaresBody(singleHeader(req, 'content-length'), singleHeader(req, 'transfer-encoding'));
   if (!BODY_METHODS.has(req.method ?? '') && !declared) return undefined;
   if (req.readableEnded || req.readableDidRead) {
+    // body-parser 2 (Express 5) leaves no `_body` mark: a `{}` it parsed is the body.
+    if (isEmptyObject(parsed)) return parsed;
     // Read by something before the gate that left no parsed body: what the handler acts on is
     // unknown, so per-call scopes cannot be checked. Refused (fail closed), as the web gate does.
     if (declared) {

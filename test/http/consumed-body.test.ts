@@ -45,6 +45,7 @@ beforeAll(async () => {
   app.post('/buffered', buffered, auth, handler);
   app.post('/tapped', tapped, auth, handler);
   app.post('/direct', auth, handler);
+  app.post('/parsed', express.json(), auth, (req, res) => void res.json({ ran: true, body: req.body as unknown }));
   server.on('request', app);
 });
 afterAll(async () => {
@@ -70,6 +71,16 @@ describe('a body read before the Express/node gate', () => {
     const answer = await fetch(`${base}/direct`, { method: 'POST', headers: { authorization: `Bearer ${reader()}`, 'content-type': 'application/json' }, body: alerts });
     expect(answer.status).toBe(403);
     await answer.body?.cancel();
+  });
+
+  // body-parser 2 marks nothing: the empty object it parsed must not look like a body read and lost.
+  it("express.json()'s parse of {} is the body: passed on, not refused", async () => {
+    const answer = await fetch(`${base}/parsed`, { method: 'POST', headers: { authorization: `Bearer ${reader()}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ ran: true, body: {} });
+    const refused = await fetch(`${base}/parsed`, { method: 'POST', headers: { authorization: `Bearer ${reader()}`, 'content-type': 'application/json' }, body: alerts });
+    expect(refused.status).toBe(403);
+    await refused.body?.cancel();
   });
 
   it('a POST without a body behind the buffering middleware still passes (nothing to check)', async () => {
