@@ -40,6 +40,7 @@ export interface TokenSource {
     readonly toolScopes?: ReadonlyMap<string, unknown>;
     readonly resourceScopes?: ReadonlyMap<string, unknown>;
     readonly promptScopes?: ReadonlyMap<string, unknown>;
+    readonly cors?: { readonly origin: '*' | readonly string[] } | null;
   };
 }
 
@@ -60,6 +61,14 @@ export interface TokenVerifierOptions {
    * silently not apply.
    */
   perCallRulesCheckedElsewhere?: boolean;
+  /**
+   * Set when something else refuses requests from an Origin outside the gate's `cors.origin` list:
+   * the transport (v1 `StreamableHTTPServerTransport`'s `allowedOrigins` with
+   * `enableDnsRebindingProtection`) or the gate itself in front of these routes (then
+   * `perCallRulesCheckedElsewhere` says so too). Without either, a gate with an Origin list is
+   * refused: the SDK's `requireBearerAuth` never sees the Origin, and MCP requires the 403.
+   */
+  originCheckedElsewhere?: boolean;
 }
 
 type Refusal = 'invalid_token' | 'insufficient_scope' | 'server_error';
@@ -143,8 +152,8 @@ export function sdkErrorFor(error: BearerAuthError, errors: SdkAuthErrors): Erro
 
 /**
  * The gate as an `OAuthTokenVerifier`. Throws INVALID_CONFIG for a gate with per-tool, per-resource
- * or per-prompt scopes, which a verifier (token only, no body) cannot enforce; see
- * `perCallRulesCheckedElsewhere`.
+ * or per-prompt scopes, or with a `cors.origin` list, which a verifier (token only, no body, no
+ * headers) cannot enforce; see `perCallRulesCheckedElsewhere` and `originCheckedElsewhere`.
  */
 export function createTokenVerifier(source: TokenSource, options: TokenVerifierOptions = {}): GopherTokenVerifier {
   refuseUnenforcedRules(source, options);
@@ -167,7 +176,15 @@ export function createTokenVerifier(source: TokenSource, options: TokenVerifierO
 }
 
 function refuseUnenforcedRules(source: TokenSource, options: TokenVerifierOptions): void {
-  const { toolScopes, resourceScopes, promptScopes } = source.config;
+  const { toolScopes, resourceScopes, promptScopes, cors } = source.config;
+  const originList = cors !== null && cors !== undefined && cors.origin !== '*';
+  if (originList && options.originCheckedElsewhere !== true && options.perCallRulesCheckedElsewhere !== true) {
+    throw new GopherAuthException(
+      GopherAuthError.INVALID_CONFIG,
+      "a token verifier for the SDK's requireBearerAuth never sees the request's Origin, so the gate's cors.origin list would not be enforced; " +
+        'mount the gate itself (app.post(path, auth, handler)) instead, or pass { originCheckedElsewhere: true } if the transport (allowedOrigins) or the gate in front refuses other Origins',
+    );
+  }
   const perCall = [['toolScopes', toolScopes], ['resourceScopes', resourceScopes], ['promptScopes', promptScopes]] as const;
   const unenforced = perCall.filter(([, rules]) => rules !== undefined && rules.size > 0).map(([name]) => name);
   if (unenforced.length > 0 && options.perCallRulesCheckedElsewhere !== true) {

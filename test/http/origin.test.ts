@@ -75,7 +75,7 @@ describe.each([
   }],
 ])('%s: OPTIONS', (_name, send) => {
   it('a preflight or plain OPTIONS from a disallowed Origin gets 403, reported; from a listed one 204', async () => {
-    for (const extra of [{ 'access-control-request-method': 'POST' }, {}]) {
+    for (const extra of [{ 'access-control-request-method': 'POST' }, {}] as Record<string, string>[]) {
       const before = events.length;
       const refused = await send({ method: 'OPTIONS', headers: { origin: 'https://evil.example', ...extra } });
       expect(refused.status).toBe(403);

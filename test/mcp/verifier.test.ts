@@ -148,6 +148,22 @@ describe("the SDK's requireBearerAuth with our verifier", () => {
     }
   });
 
+  // MCP requires a 403 for a present, disallowed Origin; requireBearerAuth hands the verifier the token only.
+  it('refuses a gate with a cors.origin list unless something else checks the Origin', () => {
+    const listed = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', cors: { origin: ['https://app.example'] } });
+    const open = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', cors: { origin: '*' } });
+    try {
+      expect(() => sdkBearerAuthOptions(listed)).toThrow(/never sees the request's Origin.*originCheckedElsewhere/);
+      expect(() => createTokenVerifier(listed)).toThrow(expect.objectContaining({ code: GopherAuthError.INVALID_CONFIG }));
+      expect(sdkBearerAuthOptions(listed, { originCheckedElsewhere: true }).expectedResource.href).toBe(resource);
+      expect(sdkBearerAuthOptions(listed, { perCallRulesCheckedElsewhere: true }).expectedResource.href).toBe(resource);
+      expect(sdkBearerAuthOptions(open).expectedResource.href).toBe(resource);
+    } finally {
+      listed.close();
+      open.close();
+    }
+  });
+
   it('with the gate in front too, its per-tool rule still refuses before the SDK middleware runs', async () => {
     const guarded = gopherAuth({ resource, issuer: ISSUER, jwksUri: jwks.url, backend: 'js', toolScopes: { 'admin-tool': ['mcp:admin'] } });
     const app = express();
