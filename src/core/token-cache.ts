@@ -89,6 +89,8 @@ interface Slot {
 
 interface Underway {
   readonly key: string;
+  /** The key-set generation it started under: only a call under the same one may join it. */
+  readonly generation: number;
   pending: Promise<ValidationResult>;
   next: Underway | undefined;
 }
@@ -302,7 +304,9 @@ export class TokenCache {
   /** The result of a validation of this token with these options already under way (a copy), or undefined. */
   joinUnderway(token: string, key: string): Promise<ValidationResult> | undefined {
     for (let entry = this.#underway.get(token); entry !== undefined; entry = entry.next) {
-      if (entry.key !== key) continue;
+      // One started before a key change is decided on the old keys: a call after the change (a
+      // retired key's token, say) must be decided on the new ones.
+      if (entry.key !== key || entry.generation !== this.#generation) continue;
       this.#joined++;
       return entry.pending.then(copyResult);
     }
@@ -316,7 +320,7 @@ export class TokenCache {
    */
   validateAndRemember(token: string, key: string, generation: number, validate: Promise<ValidationResult>, live: () => boolean): Promise<ValidationResult> {
     if (token.length > MAX_CACHED_TOKEN_LENGTH) return validate;
-    const entry: Underway = { key, pending: validate, next: this.#underway.get(token) };
+    const entry: Underway = { key, generation, pending: validate, next: this.#underway.get(token) };
     this.#underway.set(token, entry);
     entry.pending = validate.then(
       (result) => {
@@ -482,12 +486,19 @@ function tokenKid(token: string): string | null | undefined {
   return dot1 <= 0 ? undefined : headerKid(token.slice(0, dot1));
 }
 
-/** Whether the token's payload has an nbf (or, when `iatCounts`, an iat) still in the future (ms clock). */
+/**
+ * Whether the token's payload has an nbf (or, when `iatCounts`, an iat) still in the future, or
+ * passed less than STARTED_MARGIN_MS ago. The checks compare whole seconds (a fractional nbf counts
+ * from the next second), and a refusal is stored a little after it was decided: without the margin a
+ * "not yet valid" refusal could be kept for the failure TTL after the token became valid.
+ */
 function startsLater(token: string, nowMs: number, iatCounts: boolean): boolean {
   const payload = tokenPayload(token);
-  const ahead = (time: unknown): boolean => typeof time === 'number' && time * 1000 > nowMs;
+  const ahead = (time: unknown): boolean => typeof time === 'number' && Math.ceil(time) * 1000 > nowMs - STARTED_MARGIN_MS;
   return ahead(payload?.nbf) || (iatCounts && ahead(payload?.iat));
 }
+
+const STARTED_MARGIN_MS = 2000;
 
 /** The token's payload as plain JSON.parse reads it, or null when the token or its payload is unreadable. */
 function tokenPayload(token: string): Record<string, unknown> | null {

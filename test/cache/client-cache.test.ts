@@ -104,6 +104,31 @@ describe.each(['js', 'native'] as const)('GopherAuthClient token cache, %s backe
   });
 });
 
+// A validation that started before a key change is decided on the old keys. A call with the same
+// token that arrives after the change (the old key retired under the same kid) must not join it:
+// it was accepted with the withdrawn key, or refused though signed by the new one.
+describe.each(['js', 'auto'] as const)('joining a validation under way across a key change (%s)', (backend) => {
+  it('a call after the change is decided on the new keys', async () => {
+    server.setJwks({ keys: [issuer.jwk('rsa2048', { kid: 'k1' })] });
+    const c = await client({ backend });
+    const oldKeyToken = issuer.sign({ key: 'rsa2048', kid: 'k1', claims: { sub: 'victim' } });
+    const newKeyToken = issuer.sign({ key: 'rsa2048b', kid: 'k1', claims: { sub: 'newcomer' } });
+    const backlog = Array.from({ length: 1000 }, (_, i) => c.validateToken(issuer.sign({ key: 'rsa2048', kid: 'k1', claims: { sub: `f${i}` } })));
+    let settled = false;
+    const before = [c.validateToken(oldKeyToken), c.validateToken(newKeyToken)];
+    void Promise.all(before).then(() => (settled = true));
+
+    server.setJwks({ keys: [issuer.jwk('rsa2048b', { kid: 'k1' })] });
+    await c.refreshJwks();
+    expect(settled, 'the first validations must still be under way for this test to mean anything').toBe(false);
+    const joinedBefore = c.stats().tokenCache!.joined;
+    expect(await c.validateToken(oldKeyToken)).toMatchObject({ valid: false, errorCode: GopherAuthError.INVALID_SIGNATURE });
+    expect(await c.validateToken(newKeyToken)).toMatchObject({ valid: true });
+    expect(c.stats().tokenCache!.joined).toBe(joinedBefore);
+    await Promise.all([...backlog, ...before]);
+  });
+});
+
 describe('GopherAuthClient token cache: time, keys and failures', () => {
   it('keeps clock-skew settings apart: a token just past exp is valid with skew 60 and expired with skew 0', async () => {
     const c = await client({ backend: 'js' });
