@@ -100,6 +100,4 @@ export interface Backend {
   /** Algorithms this backend verifies itself. */
   supportsAlgorithm(alg: string): boolean;
   createClient(config: { jwksUri: string; issuer: string }): BackendClient;
-  /** A limit of this backend in this thread that callers should log once, or null. */
-  caveat?(): string | null;
 }

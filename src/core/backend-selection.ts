@@ -57,8 +57,6 @@ export function createBackendClients(
   }
   try {
     const native = backends.native.createClient(config);
-    const caveat = backends.native.caveat?.() ?? null;
-    if (caveat !== null) logger.warn({ backend: 'native' }, caveat);
     return { js, native, nativeBackend: backends.native, primary: 'native' };
   } catch (error) {
     if (mode === 'native') {

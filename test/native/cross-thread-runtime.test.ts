@@ -40,32 +40,16 @@ describe('native init/shutdown across worker threads (child process)', () => {
     expect(r.linesAfterWorkerAttached).toBeGreaterThan(0);
   });
 
-  it('without the addon (koffi only): the documented per-thread limit holds, and nothing crashes', async () => {
+  // Without the addon no count spans the threads: the library is never shut down natively, so the
+  // main thread letting go (its self-test, its last client) cannot strand a worker's clients.
+  it('without the addon (koffi only): the main thread letting go leaves a worker validating, and nothing crashes', async () => {
     const run = await runFixture<Outcome>('cross-thread-runtime.ts', { env: { GOPHER_AUTH_ADDON: 'off' } });
     expect(run.signal).toBeNull();
     const r = run.result as Outcome;
     expect(r.addon).toBe(false);
     expect(r.loggerSet).toBe(false);
     expect(r.beforeOnMain).toMatchObject({ valid: true, code: 0 });
-    // docs/native.md: without the addon the count is per thread; the worker gets NOT_INITIALIZED, never a false "valid".
-    expect(r.inWorker.sync).toMatchObject({ valid: false, code: -1012 });
-    expect(r.inWorker.async).toMatchObject({ valid: false, code: -1012 });
-  });
-});
-
-describe('native clients on a worker thread say when init is counted per thread (child process)', () => {
-  type Warnings = { mainWarnings: string[]; workerWarnings: string[] };
-
-  it('without the addon: one warning on the worker, none on the main thread', async () => {
-    const run = await runFixture<Warnings>('worker-caveat.ts', { env: { GOPHER_AUTH_ADDON: 'off' } });
-    expect(run.result, `${run.stderr} code=${run.code}`).not.toBeNull();
-    expect(run.result?.mainWarnings).toEqual([]);
-    expect(run.result?.workerWarnings).toHaveLength(1);
-    expect(run.result?.workerWarnings[0]).toMatch(/worker thread without the N-API addon.*NOT_INITIALIZED/);
-  });
-
-  it('with the addon: no warning anywhere', async () => {
-    const run = await runFixture<Warnings>('worker-caveat.ts');
-    expect(run.result).toEqual({ mainWarnings: [], workerWarnings: [] });
+    expect(r.inWorker.sync).toMatchObject({ valid: true, code: 0 });
+    expect(r.inWorker.async).toMatchObject({ valid: true, code: 0 });
   });
 });

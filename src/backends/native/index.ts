@@ -6,8 +6,7 @@ import { NativeBackendError } from './errors.js';
 import { NATIVE_ALGORITHMS } from './abi.js';
 import { loadNativeLibrary, type LoadedLibrary, type NativeLibraryInfo } from './loader.js';
 import { platformPackageName } from './platform.js';
-import { isMainThread } from 'node:worker_threads';
-import { acquireNativeRuntime, nativeRuntimeHolders, releaseNativeRuntime, runtimeIsProcessWide, useProcessWideRuntime } from './runtime.js';
+import { acquireNativeRuntime, nativeRuntimeHolders, releaseNativeRuntime, useProcessWideRuntime } from './runtime.js';
 import { nativeAddon } from './addon.js';
 import { runSelfTest, type SelfTestReport } from './self-test.js';
 import { nativeBuilderEscapes, nativeProtectedResourceMetadata, nativeWwwAuthenticate, type NativeBuilt } from './builders.js';
@@ -72,22 +71,11 @@ export function createNativeClient(config: { jwksUri: string; issuer: string }, 
   return new NativeBackendClient(library, config, tuning);
 }
 
-let caveatGiven = false;
-
 export const nativeBackend: Backend = {
   name: 'native',
   availability: () => ready().availability,
   supportsAlgorithm: (alg) => NATIVE_ALGORITHMS.includes(alg),
   createClient: (config): BackendClient => createNativeClient(config),
-  caveat: () => {
-    if (caveatGiven || isMainThread || !ready().library || runtimeIsProcessWide()) return null;
-    caveatGiven = true;
-    return (
-      'gopher-auth: native backend on a worker thread without the N-API addon: the library is ' +
-      'initialised per thread here, so these native clients answer NOT_INITIALIZED once the main ' +
-      'thread lets go of its last one (docs/native.md); keep a native client on the main thread, or use the addon'
-    );
-  },
 };
 
 /** Everything `gopher-auth doctor` reports about the native side. */

@@ -4,11 +4,10 @@
  * client) lets go.
  *
  * With the addon the count is process-wide (the addon keeps it for every thread), so the shutdown
- * waits for the worker threads' clients too. Without it each thread counts its own holders, and only
- * the main thread shuts down: a worker's native clients then stop answering (NOT_INITIALIZED) once
- * the main thread lets go of its last one (docs/native.md).
+ * waits for the worker threads' clients too. Without it each thread counts its own holders, which
+ * says nothing of the other threads': the library is then initialised on every hold and never shut
+ * down (once the main thread shut it down, a worker's clients answered NOT_INITIALIZED for good).
  */
-import { isMainThread } from 'node:worker_threads';
 import { GopherAuthError } from '../codes.js';
 import { NativeBackendError } from './errors.js';
 import type { LoadedLibrary } from './loader.js';
@@ -46,7 +45,9 @@ export function acquireNativeRuntime(library: LoadedLibrary): void {
     const { rc } = holds.processWide.holdRuntime(1);
     library.clearNodeOpenSslErrors();
     if (rc !== 0) throw new NativeBackendError(rc as GopherAuthError, `gopher_auth_init failed with ${rc}`);
-  } else if (holds.holders === 0) {
+  } else {
+    // Idempotent, and asked on every hold: without the addon no count spans the threads, so a shutdown
+    // this thread did not see (another thread's, or a library user's own) must not leave it at -1012.
     const rc = library.api.fn('gopher_auth_init')() as number;
     library.clearNodeOpenSslErrors();
     if (rc !== 0) throw new NativeBackendError(rc as GopherAuthError, `gopher_auth_init failed with ${rc}`);
@@ -62,17 +63,9 @@ export function releaseNativeRuntime(library: LoadedLibrary): void {
     library.clearNodeOpenSslErrors();
     return;
   }
-  // Counted per thread: a worker thread letting go of its last client must not pull the library
-  // from under the main thread (and its other workers).
-  if (holds.holders === 0 && isMainThread && library.api.has('gopher_auth_shutdown')) {
-    library.api.fn('gopher_auth_shutdown')();
-    library.clearNodeOpenSslErrors();
-  }
-}
-
-/** Whether this thread's holds are counted with every other thread's (through the addon). */
-export function runtimeIsProcessWide(): boolean {
-  return holds.processWide !== null;
+  // Counted per thread: no thread can tell that none of the others holds a client, and the native
+  // shutdown is process-wide (every handle then answers -1012). Without the addon the library stays
+  // initialised until the process exits.
 }
 
 /** Holders of the library's init: process-wide with the addon, else this thread's. */
