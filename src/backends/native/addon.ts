@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { AddonAttachInfo, AddonBinding, AddonLogLine, AddonRawResult, AddonStats } from './addon-binding.js';
 import { redactLine, tokenSubject } from './addon-redact.js';
+import { truncatedElf } from './elf-check.js';
 import { keyCacheDecision } from './key-cache.js';
 import { loadNativeLibrary } from './loader.js';
 import { backgroundNice } from '../thread-priority.js';
@@ -74,6 +75,8 @@ function load(): { binding: AddonBinding | null; status: AddonStatus } {
   }
   const { library, info } = loadNativeLibrary();
   if (!library || info.path === null) return off(`native library not loaded: ${info.reason ?? 'unknown'}`, file);
+  const damage = truncatedElf(file);
+  if (damage !== null) return off(`addon file is damaged (${damage}), not loaded: reinstall gopher-auth or rebuild it (npm run build:addon)`, file);
   let binding: AddonBinding;
   try {
     binding = require(file) as AddonBinding;

@@ -2,6 +2,7 @@
 import { envChoice, envOff } from '../env.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { truncatedLibrary } from './elf-check.js';
 import { NativeApi, REQUIRED_SYMBOLS, type SymbolCoverage } from './abi.js';
 import { bindProcessOpenSsl, muteLibraryStreams, repairForDeepBind } from './isolation.js';
 import { loadKoffi, type Koffi } from './koffi.js';
@@ -128,6 +129,12 @@ function load(): { library: LoadedLibrary | null; info: NativeLibraryInfo } {
     try {
       // The real file, so that its RUNPATH $ORIGIN finds the bundled siblings even through a symlink.
       const file = path.isAbsolute(attempt.candidate) ? mappedPath(attempt.candidate) : attempt.candidate;
+      const damage = path.isAbsolute(file) ? truncatedLibrary(file) : null;
+      if (damage !== null) {
+        attempt.outcome = 'load-failed';
+        attempt.detail = `damaged, not loaded (dlopen would crash the process): ${damage}; reinstall the library`;
+        continue;
+      }
       lib = koffi.load(file, mode === 'deepbind' ? { deep: true } : {});
       attempt.outcome = 'loaded';
       chosen = attempt;
