@@ -38,3 +38,13 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')("unknown-
   it('a slow (1.5 s) refetch for an unknown kid never blocks the event loop; valid tokens keep validating', () =>
     slowUnknownKidRefetch(server, issuer, {}));
 });
+
+// 'native' asks the library about every kid, plain or not: were a native client ever given the real
+// JWKS URI or auto-refresh, its fetches would show in the server's count here.
+describe.runIf(process.platform === 'linux' && process.arch === 'x64')("unknown-kid flood, backend 'native', koffi only", () => {
+  it('900 tokens, 600 with fresh unknown kids: at most one refetch, every valid token validates natively', () =>
+    unknownKidFlood(server, issuer, { backend: 'native' }));
+
+  it('a slow (1.5 s) refetch for an unknown kid never blocks the event loop; valid tokens keep validating', () =>
+    slowUnknownKidRefetch(server, issuer, { backend: 'native' }));
+});
