@@ -39,7 +39,7 @@ describe('initial fetch', () => {
     expect(server.fetchCount).toBe(1);
     expect(snapshot.version).toBe(1);
     expect(snapshot.keys.map((k) => k.kid)).toEqual(['a', 'b']);
-    expect(snapshot.json).toBe(JSON.stringify(jwks));
+    expect(snapshot.json).toBe(JSON.stringify({ keys: snapshot.keys }));
     expect(snapshot.keys).toEqual(jwks.keys);
     expect(m.current()).toBe(snapshot);
     expect(m.status()).toMatchObject({ uri: server.url, keys: 2, kids: ['a', 'b'], version: 1, fetchCount: 1, lastError: null, stale: false });
@@ -238,11 +238,25 @@ describe('document validation keeps the old keys', () => {
     expect(JSON.parse(snapshot.json)).toEqual({ keys: [key] });
   });
 
-  it('passes a clean document through verbatim', async () => {
-    const text = `{ "keys": [ ${JSON.stringify(makeJwk('k1'))} ], "extra": true }`;
+  // Nothing reads the rest, and the key set is cloned to the verify workers and serialised for the
+  // token cache's fingerprints: both recurse, and a member nested 5,000 deep ended the process.
+  it('keeps the members the package reads; unread members and document extras go, however deep', async () => {
+    const jwk = makeJwk('k1');
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const text = `{ "keys": [ ${JSON.stringify(jwk).slice(0, -1)}, "x5c": ["MIIB"], "ext": ${deep}, "d": "private" } ], "extra": true }`;
     const server = await serve(text);
     const m = manager(server.url);
-    expect((await m.ready()).json).toBe(text);
+    const snapshot = await m.ready();
+    expect(snapshot.keys).toEqual([jwk]);
+    expect(JSON.parse(snapshot.json)).toEqual({ keys: [jwk] });
+  });
+
+  it('drops a key whose read member nests deeper than a key rule could describe', async () => {
+    const ok = makeJwk('ok');
+    const text = JSON.stringify({ keys: [ok, { ...makeJwk('deep'), use: [[[[['sig']]]]] }, { ...makeJwk('shallow'), key_ops: ['verify'], use: { toString: 1 } }] });
+    const server = await serve(text);
+    const m = manager(server.url);
+    expect((await m.ready()).keys.map((k) => k.kid)).toEqual(['ok', 'shallow']);
   });
 
   it('accepts application/jwk-set+json and text/plain', async () => {
