@@ -53,7 +53,8 @@ function toFetchException(error: unknown): GopherAuthException {
 /**
  * Owns the key set of one JWKS URI: lazy single-flight fetching, Cache-Control-driven lifetime,
  * background refresh, throttled unknown-kid refetches and bounded stale-if-error.
- * All I/O is asynchronous; timers are unref'd; background failures never surface as rejections.
+ * All I/O is asynchronous; timers are unref'd (a fetch under way holds the process until it ends or
+ * destroy(): docs/api.md, "Process exit"); background failures never surface as rejections.
  */
 export class JwksManager implements JwksManagerContract {
   readonly #uri: string;

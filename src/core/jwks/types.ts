@@ -43,7 +43,8 @@ export interface JwksStatus {
 
 /**
  * Contract of src/core/jwks/manager.ts. One manager per GopherAuthClient; it never blocks the
- * event loop; its timers are unref'd so it never keeps a process alive.
+ * event loop; its timers are unref'd and never keep a process alive (a fetch under way holds its
+ * socket until it ends, at most requestTimeout, or until destroy()).
  */
 export interface JwksManagerContract {
   /** The current snapshot without I/O; null before the first successful fetch. */
