@@ -42,6 +42,13 @@ describe('cache lifetime', () => {
   it('falls back to cacheDuration without a usable directive', () => {
     expect(cacheLifetimeSeconds(null, null, bounds)).toBe(3600);
     expect(cacheLifetimeSeconds('public', null, bounds)).toBe(3600);
-    expect(cacheLifetimeSeconds('max-age=oops', null, { ...bounds, cacheDuration: 7 })).toBe(7);
+    expect(cacheLifetimeSeconds('max-age=oops', null, { ...bounds, cacheDuration: 700 })).toBe(700);
+  });
+  // 0 ("do not cache") refetched on nearly every validation; a long one outlived maxCacheDuration.
+  it('holds cacheDuration between the bounds, as it holds max-age', () => {
+    expect(cacheLifetimeSeconds(null, null, { ...bounds, cacheDuration: 0 })).toBe(60);
+    expect(cacheLifetimeSeconds(null, null, { ...bounds, cacheDuration: 7 })).toBe(60);
+    expect(cacheLifetimeSeconds(null, null, { ...bounds, cacheDuration: 10 * 86_400 })).toBe(86_400);
+    expect(cacheLifetimeSeconds('public', '30', { ...bounds, cacheDuration: 120 })).toBe(120);
   });
 });

@@ -211,3 +211,24 @@ describe('stale-if-error', () => {
     expect(logger.at('info')).toHaveLength(1);
   });
 });
+
+// cacheDuration 0 ("do not cache") gave keys that expired as they arrived: every validation then
+// started a refetch. It is held to minCacheDuration, as a max-age of 0 is.
+describe('cacheDuration outside the bounds', () => {
+  it('0 without Cache-Control: one fetch for a burst of validations, the keys fresh', async () => {
+    const { GopherAuthClient } = await import('../../src/core/client.js');
+    const { TestIssuer } = await import('../support/issuer.js');
+    const issuer = new TestIssuer('https://issuer.test/cache-duration');
+    const server = await serve(issuer.jwks(['rsa2048']));
+    const client = new GopherAuthClient(server.url, issuer.issuer, { backend: 'js', cacheDuration: 0 });
+    cleanups.push(() => client.destroy());
+    await client.ready();
+    const token = issuer.sign();
+    for (let i = 0; i < 200; i++) {
+      expect((await client.validateToken(token)).valid).toBe(true);
+      if (i % 20 === 0) await sleep(5);
+    }
+    expect(server.fetchCount).toBe(1);
+    expect(client.jwksStatus().stale).toBe(false);
+  });
+});

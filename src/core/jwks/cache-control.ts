@@ -38,14 +38,15 @@ export function parseCacheControl(header: string | null): CacheDirectives {
 }
 
 /**
- * Cache lifetime in seconds for a fetched JWKS: `max-age` (minus `Age`) clamped to the bounds;
- * `no-store`/`no-cache` mean the lower bound; otherwise `cacheDuration`.
+ * Cache lifetime in seconds for a fetched JWKS: `max-age` (minus `Age`), or `cacheDuration` without
+ * one, clamped to the bounds; `no-store`/`no-cache` mean the lower bound. `cacheDuration` is clamped
+ * too: 0 ("do not cache") refetched on nearly every validation, and a large one kept a removed key
+ * trusted past `maxCacheDuration`.
  */
 export function cacheLifetimeSeconds(cacheControl: string | null, age: string | null, bounds: CacheBounds): number {
   const directives = parseCacheControl(cacheControl);
   if (directives.noStore || directives.noCache) return bounds.minCacheDuration;
-  if (directives.maxAge === null) return bounds.cacheDuration;
   const ageSeconds = age !== null && DELTA_SECONDS.test(age.trim()) ? Number(age.trim()) : 0;
-  const remaining = Math.max(0, directives.maxAge - ageSeconds);
-  return Math.min(bounds.maxCacheDuration, Math.max(bounds.minCacheDuration, remaining));
+  const lifetime = directives.maxAge === null ? bounds.cacheDuration : Math.max(0, directives.maxAge - ageSeconds);
+  return Math.min(bounds.maxCacheDuration, Math.max(bounds.minCacheDuration, lifetime));
 }
