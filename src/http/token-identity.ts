@@ -5,7 +5,7 @@
  * shared by every request with that token. Validity is never cached here: the gate asks the client
  * for a verdict on every request first.
  */
-import { readTokenScopes } from '../core/scopes.js';
+import { isScopeToken, readTokenScopes } from '../core/scopes.js';
 import type { TokenPayload } from '../core/result.js';
 import type { TokenClient } from './config.js';
 
@@ -52,7 +52,8 @@ function decode(token: string, client: Pick<TokenClient, 'extractPayload'>): Tok
     clientId: stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp') ?? '',
     // Read from the claims exactly as validation reads them: joining and splitting again would turn
     // an scp entry like "mcp:read mcp:admin" (one malformed scope) into two granted scopes.
-    scopes: Object.freeze(readTokenScopes(claims as Record<string, unknown>)),
+    // Only scope-tokens, as extractPayload's `scopes`: a malformed entry matches no rule anyway.
+    scopes: Object.freeze(readTokenScopes(claims as Record<string, unknown>).filter(isScopeToken)),
     expiresAt: typeof payload.expiration === 'number' && Number.isFinite(payload.expiration) ? payload.expiration : null,
     claims,
   });

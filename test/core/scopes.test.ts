@@ -37,6 +37,22 @@ describe('a requirement that is not strings', () => {
     // The available side is what a token holds: odd entries there are simply not scopes.
     expect(hasAllScopes(['mcp:read', 5 as never], ['mcp:read'])).toBe(true);
   });
+
+  // An unset environment variable (`process.env.ADMIN_SCOPE ?? ''`) left a requirement that names no
+  // scope, and every token passed `hasAllScopes(granted, [adminScope])`.
+  it("throws for an entry that names no scope ('', spaces, not a scope-token); only '' and [] are empty", () => {
+    for (const check of [hasAllScopes, hasAnyScope]) {
+      expect(() => check([], [process.env.GOPHER_AUTH_TEST_UNSET_SCOPE ?? '']), check.name).toThrow(/entry 0 is ""/);
+      expect(() => check(['mcp:read'], ['mcp:read', ' ']), check.name).toThrow(/entry 1 is " "/);
+      expect(() => check(['mcp:read'], ['mcp:read mcp:admin']), check.name).toThrow(/entry 0 is "mcp:read mcp:admin"/);
+      expect(() => check([], ' '), check.name).toThrow(/name no scope/);
+      expect(() => check([], 'a "b"'), check.name).toThrow(/entry 1 is "\\"b\\""/);
+      expect(() => check(null as never, ['a']), check.name).toThrow(/available scopes must be .* got null/);
+    }
+    expect(hasAllScopes([], '')).toBe(true);
+    expect(hasAllScopes([], [])).toBe(true);
+    expect(hasAnyScope([], '')).toBe(true);
+  });
 });
 
 describe('readTokenScopes', () => {
