@@ -11,12 +11,7 @@ import type { Jwk, JwksSnapshot } from '../backends/types.js';
  * key, which the client has the JS backend decide (GopherAuthClient#secondOpinion).
  */
 export function nativeKeySetJson(snapshot: JwksSnapshot): string {
-  let json = cache.get(snapshot);
-  if (json === undefined) {
-    json = JSON.stringify({ keys: plainRsaKeys(snapshot) });
-    cache.set(snapshot, json);
-  }
-  return json;
+  return nativeKeySet(snapshot).json;
 }
 
 /** The snapshot as the native backend should get it: every key listed, the JSON text reduced. */
@@ -24,8 +19,25 @@ export function snapshotForNative(snapshot: JwksSnapshot): JwksSnapshot {
   return { keys: snapshot.keys, json: nativeKeySetJson(snapshot), fetchedAt: snapshot.fetchedAt, version: snapshot.version };
 }
 
-const cache = new WeakMap<JwksSnapshot, string>();
-const leftOut = new WeakMap<JwksSnapshot, boolean>();
+/** What the native backend gets of a snapshot, worked out once per snapshot. */
+interface NativeKeySet {
+  json: string;
+  kidlessRefusalMayDiffer: boolean;
+}
+const sets = new WeakMap<JwksSnapshot, NativeKeySet>();
+
+function nativeKeySet(snapshot: JwksSnapshot): NativeKeySet {
+  let set = sets.get(snapshot);
+  if (set === undefined) {
+    const given = plainRsaKeys(snapshot);
+    set = {
+      json: JSON.stringify({ keys: given }),
+      kidlessRefusalMayDiffer: given.length !== snapshot.keys.filter((jwk) => jwk.kty === 'RSA').length || given.some((jwk) => jwk.alg !== undefined),
+    };
+    sets.set(snapshot, set);
+  }
+  return set;
+}
 
 /**
  * Whether the native key set leaves out an RSA key of the snapshot, or holds one limited to an
@@ -35,14 +47,9 @@ const leftOut = new WeakMap<JwksSnapshot, boolean>();
  * decides (native-misreads.ts).
  */
 export function kidlessRefusalMayDiffer(snapshot: JwksSnapshot): boolean {
-  let answer = leftOut.get(snapshot);
-  if (answer === undefined) {
-    const given = plainRsaKeys(snapshot);
-    answer = given.length !== snapshot.keys.filter((jwk) => jwk.kty === 'RSA').length || given.some((jwk) => jwk.alg !== undefined);
-    leftOut.set(snapshot, answer);
-  }
-  return answer;
+  return nativeKeySet(snapshot).kidlessRefusalMayDiffer;
 }
+
 const RSA_ALGS: ReadonlySet<string> = new Set(['RS256', 'RS384', 'RS512']);
 /** Kids the re-check may match textually: no quotes, backslashes, braces, brackets or controls. */
 const PLAIN_KID = /^[\x20-\x7e]{1,256}$/;
