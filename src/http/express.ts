@@ -46,12 +46,14 @@ async function bodyOf(req: NodeRequest, limit: number): Promise<unknown> {
 /** The gate as `(req, res, next)`: on success sets `req.auth` and runs the rest inside the auth context. */
 export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
   const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, asyncContext, requiredScopes } = auth.config;
+  // How every refusal of this gate is answered (the OPTIONS Origin check and the decision alike).
+  const challenge = { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes };
   return (req, res, next) => {
     const origin = singleHeader(req, 'origin');
     if (req.method === 'OPTIONS') {
       const refused = auth.refuseOrigin({ method: 'OPTIONS', url: req.originalUrl ?? req.url ?? '/', origin: origin ?? undefined });
       if (refused !== null) {
-        const answer = authErrorResponse(refused, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
+        const answer = authErrorResponse(refused, challenge);
         writeResponse(res, answer.status, answer.headers, answer.body);
         return;
       }
@@ -78,7 +80,7 @@ export function createNodeMiddleware(auth: Authenticator): NodeMiddleware {
       .then(
         (outcome) => {
           if ('error' in outcome) {
-            const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
+            const answer = authErrorResponse(outcome.error, challenge);
             writeResponse(res, answer.status, answer.headers, answer.body);
             return;
           }

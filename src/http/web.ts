@@ -18,13 +18,15 @@ function allValues(headers: Headers, name: string): string[] {
 
 export function createWebGate(auth: Authenticator): WebGate {
   const { cors, resourceMetadataUrl, realm, retryAfterSeconds, maxBodyBytes, requiredScopes } = auth.config;
+  // How every refusal of this gate is answered (the OPTIONS Origin check and the decision alike).
+  const challenge = { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes };
   return async (request) => {
     const origin = request.headers.get('origin');
     if (request.method === 'OPTIONS') {
       const url = new URL(request.url);
       const refused = auth.refuseOrigin({ method: 'OPTIONS', url: `${url.pathname}${url.search}`, origin: origin ?? undefined });
       if (refused !== null) {
-        const answer = authErrorResponse(refused, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
+        const answer = authErrorResponse(refused, challenge);
         return new Response(answer.body, { status: answer.status, headers: answer.headers });
       }
     }
@@ -44,7 +46,7 @@ export function createWebGate(auth: Authenticator): WebGate {
       body: () => webBody(request, maxBodyBytes),
     });
     if ('authInfo' in outcome) return outcome.authInfo;
-    const answer = authErrorResponse(outcome.error, { resourceMetadata: resourceMetadataUrl, realm, retryAfterSeconds, scopes: requiredScopes });
+    const answer = authErrorResponse(outcome.error, challenge);
     return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, ...corsHeaders(cors, origin) } });
   };
 }
